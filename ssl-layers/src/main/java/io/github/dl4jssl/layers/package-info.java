@@ -1,0 +1,1 @@
+package io.github.dl4jssl.layers;
