@@ -1,0 +1,122 @@
+package io.github.dl4jssl.layers;
+
+import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffOutputLayer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Base class of the self-supervised loss layers: a parameter-free SameDiff output layer whose input is
+ * a batch of embeddings (a feed-forward activation of shape [rows, nIn]) and whose score ignores labels.
+ *
+ * <p>Subclasses define the loss as the <em>sum</em> over the batch rows (DL4J divides the score and the
+ * gradient by the mini-batch size), and may check the runtime input in {@link #validateInput(INDArray)}:
+ * DL4J's SameDiff layers offer no such hook, so this class instantiates
+ * {@link ValidatingSameDiffOutputLayer}, which calls it whenever an input is set.</p>
+ */
+public abstract class SslLossLayer extends SameDiffOutputLayer {
+
+    /** Size of the embeddings; set from the input type by the graph builder. */
+    protected long nIn;
+
+    protected SslLossLayer() {
+        // no-arg constructor for JSON
+    }
+
+    public long getNIn() {
+        return nIn;
+    }
+
+    public void setNIn(long nIn) {
+        this.nIn = nIn;
+    }
+
+    /**
+     * Checks a runtime input batch, throwing an {@link IllegalArgumentException} that names the problem.
+     * The default checks that the input is a matrix of embeddings of size {@link #getNIn()}.
+     */
+    public void validateInput(INDArray input) {
+        if (input.rank() != 2) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " (layer '" + getLayerName()
+                    + "') expects embeddings of shape [batch, " + nIn + "] (rank 2), got rank " + input.rank()
+                    + " input of shape " + java.util.Arrays.toString(input.shape())
+                    + ". Put a projection head or a global pooling layer before the loss.");
+        }
+        if (nIn > 0 && input.size(1) != nIn) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " (layer '" + getLayerName()
+                    + "') expects embeddings of size " + nIn + ", got shape " + java.util.Arrays.toString(input.shape()));
+        }
+    }
+
+    @Override
+    public String activationsVertexName() {
+        return "input";
+    }
+
+    /**
+     * True, although the losses ignore labels: DL4J 1.0.0-M2.1's SameDiff output layer feeds a labels
+     * placeholder during backprop whether or not one was declared. Any labels array works (the two-view
+     * iterators give the class labels); where there is none, the runtime layer substitutes a zero column.
+     */
+    @Override
+    public boolean labelsRequired() {
+        return true;
+    }
+
+    @Override
+    public void defineParameters(SDLayerParams params) {
+        // no parameters
+    }
+
+    @Override
+    public void initializeParameters(Map<String, INDArray> params) {
+        // no parameters
+    }
+
+    @Override
+    public void setNIn(InputType inputType, boolean override) {
+        if (inputType.getType() != InputType.Type.FF) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " (layer '" + getLayerName()
+                    + "') expects feed-forward embeddings (InputType.feedForward), got " + inputType
+                    + ". Put a projection head or a global pooling layer before the loss.");
+        }
+        if (nIn <= 0 || override) {
+            nIn = ((InputType.InputTypeFeedForward) inputType).getSize();
+        }
+    }
+
+    @Override
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
+        return null;
+    }
+
+    @Override
+    public InputType getOutputType(int layerIndex, InputType inputType) {
+        if (inputType.getType() != InputType.Type.FF) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " (layer '" + getLayerName()
+                    + "') expects feed-forward embeddings (InputType.feedForward), got " + inputType);
+        }
+        return inputType;
+    }
+
+    @Override
+    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
+            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
+            boolean initializeParams, DataType networkDataType) {
+        ValidatingSameDiffOutputLayer ret = new ValidatingSameDiffOutputLayer(conf, networkDataType);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
+        ret.setConf(conf);
+        ret.setListeners(trainingListeners);
+        return ret;
+    }
+}

@@ -1,1 +1,0 @@
-package io.github.dl4jssl.layers;
