@@ -1,0 +1,39 @@
+package io.github.dl4jssl.zoo.backbone;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Looks up the {@link Backbone} encoders of this module by name, e.g. for command-line tools and
+ * configuration files.
+ *
+ * <p>Known names: {@value SmallCnn#NAME} ({@link SmallCnn}) and {@value ResNet18Cifar#NAME}
+ * ({@link ResNet18Cifar}, He et al. 2016 in the CIFAR variant of SimCLR, Chen et al. 2020).
+ */
+public final class Backbones {
+
+    /** All names accepted by {@link #byName}. */
+    public static final List<String> NAMES = List.of(SmallCnn.NAME, ResNet18Cifar.NAME);
+
+    private Backbones() {
+    }
+
+    /**
+     * Creates the backbone called {@code name} for images of the given size.
+     *
+     * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
+     */
+    public static Backbone byName(String name, int height, int width, int channels) {
+        if (name == null) {
+            throw new IllegalArgumentException("Backbone name must not be null; valid names: " + NAMES);
+        }
+        switch (name.trim().toLowerCase(Locale.ROOT)) {
+            case SmallCnn.NAME:
+                return new SmallCnn(height, width, channels);
+            case ResNet18Cifar.NAME:
+                return new ResNet18Cifar(height, width, channels);
+            default:
+                throw new IllegalArgumentException("Unknown backbone '" + name + "'; valid names: " + NAMES);
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package io.github.dl4jssl.zoo.backbone;
+
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+
+/**
+ * A small 4-layer convolutional encoder for MNIST-sized images (28x28x1 by default), quick enough
+ * to pre-train on a CPU.
+ *
+ * <p>Architecture: conv3x3(32) - conv3x3/2(64) - conv3x3(64) - conv3x3/2(128), each convolution
+ * without bias and followed by BatchNormalization (Ioffe &amp; Szegedy, 2015) and ReLU, then global
+ * average pooling to a 128-d feature vector. Convolutions use {@link ConvolutionMode#Same} and He
+ * initialisation ({@link WeightInit#RELU}). It plays the role of the ResNet encoder f(·) of SimCLR
+ * (Chen et al., ICML 2020) for small-scale experiments.
+ */
+public final class SmallCnn implements Backbone {
+
+    /** Name accepted by {@link Backbones#byName}. */
+    public static final String NAME = "small-cnn";
+
+    private static final int[] WIDTHS = {32, 64, 64, 128};
+    private static final int[] STRIDES = {1, 2, 1, 2};
+
+    private final int height;
+    private final int width;
+    private final int channels;
+
+    /** A SmallCnn for 28x28x1 images. */
+    public SmallCnn() {
+        this(28, 28, 1);
+    }
+
+    /**
+     * @param height   image height (&gt; 0)
+     * @param width    image width (&gt; 0)
+     * @param channels image channels (&gt; 0)
+     */
+    public SmallCnn(int height, int width, int channels) {
+        if (height <= 0 || width <= 0 || channels <= 0) {
+            throw new IllegalArgumentException("SmallCnn input size must be positive, got h=" + height
+                    + ", w=" + width + ", c=" + channels);
+        }
+        this.height = height;
+        this.width = width;
+        this.channels = channels;
+    }
+
+    @Override
+    public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
+        String prev = input;
+        for (int i = 0; i < WIDTHS.length; i++) {
+            String conv = prefix + "conv" + (i + 1);
+            String bn = prefix + "bn" + (i + 1);
+            String relu = prefix + "relu" + (i + 1);
+            graph.addLayer(conv, new ConvolutionLayer.Builder(3, 3)
+                    .stride(STRIDES[i], STRIDES[i])
+                    .nOut(WIDTHS[i])
+                    .convolutionMode(ConvolutionMode.Same)
+                    .hasBias(false)
+                    .activation(Activation.IDENTITY)
+                    .weightInit(WeightInit.RELU)
+                    .build(), prev);
+            graph.addLayer(bn, new BatchNormalization.Builder().build(), conv);
+            graph.addLayer(relu, new ActivationLayer.Builder().activation(Activation.RELU).build(), bn);
+            prev = relu;
+        }
+        String pool = prefix + "pool";
+        graph.addLayer(pool, new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), prev);
+        return pool;
+    }
+
+    @Override
+    public InputType inputType() {
+        return InputType.convolutional(height, width, channels);
+    }
+
+    @Override
+    public int featureSize() {
+        return WIDTHS[WIDTHS.length - 1];
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public String toString() {
+        return NAME + "(" + height + "x" + width + "x" + channels + ")";
+    }
+}
