@@ -1,0 +1,158 @@
+package io.github.dl4jssl.zoo.eval;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+class KnnClassifierTest {
+
+    /** Independent brute force: double precision, full sort, same tie rules. */
+    private static int[] bruteForce(double[][] train, int[] labels, double[][] test, int numClasses, int k,
+                                    double t) {
+        double[][] tr = normalize(train);
+        double[][] te = normalize(test);
+        int[] pred = new int[te.length];
+        for (int i = 0; i < te.length; i++) {
+            double[] sim = new double[tr.length];
+            Integer[] idx = new Integer[tr.length];
+            for (int j = 0; j < tr.length; j++) {
+                double dot = 0;
+                for (int d = 0; d < te[i].length; d++) {
+                    dot += te[i][d] * tr[j][d];
+                }
+                sim[j] = dot;
+                idx[j] = j;
+            }
+            Arrays.sort(idx, Comparator.<Integer>comparingDouble(j -> -sim[j]).thenComparingInt(j -> j));
+            double[] votes = new double[numClasses];
+            for (int r = 0; r < Math.min(k, tr.length); r++) {
+                votes[labels[idx[r]]] += Math.exp(sim[idx[r]] / t);
+            }
+            int best = 0;
+            for (int c = 1; c < numClasses; c++) {
+                if (votes[c] > votes[best]) {
+                    best = c;
+                }
+            }
+            pred[i] = best;
+        }
+        return pred;
+    }
+
+    private static double[][] normalize(double[][] x) {
+        double[][] out = new double[x.length][];
+        for (int i = 0; i < x.length; i++) {
+            double n = 0;
+            for (double v : x[i]) {
+                n += v * v;
+            }
+            n = Math.max(Math.sqrt(n), 1e-12);
+            out[i] = new double[x[i].length];
+            for (int d = 0; d < x[i].length; d++) {
+                out[i][d] = x[i][d] / n;
+            }
+        }
+        return out;
+    }
+
+    private static double[][] gaussian(Random rnd, int n, int d) {
+        double[][] x = new double[n][d];
+        for (double[] row : x) {
+            for (int j = 0; j < d; j++) {
+                row[j] = rnd.nextGaussian();
+            }
+        }
+        return x;
+    }
+
+    @Test
+    void matchesBruteForceOnRandomData() {
+        Random rnd = new Random(123);
+        int classes = 5;
+        double[][] train = gaussian(rnd, 200, 16);
+        double[][] test = gaussian(rnd, 50, 16);
+        int[] labels = rnd.ints(200, 0, classes).toArray();
+        for (int k : new int[] {1, 10, 200}) {
+            int[] expected = bruteForce(train, labels, test, classes, k, 0.1);
+            // chunk size 16 does not divide 50: exercises the last partial chunk
+            KnnClassifier knn = new KnnClassifier(Nd4j.create(train).castTo(DataType.FLOAT), labels, classes, k,
+                    0.1, 16);
+            assertArrayEquals(expected, knn.predict(Nd4j.create(test)), "k=" + k);
+        }
+        // with default chunking too
+        int[] expected = bruteForce(train, labels, test, classes, 10, 0.5);
+        assertArrayEquals(expected,
+                KnnClassifier.evaluate(Nd4j.create(train), labels, Nd4j.create(test), new int[50], 10, 0.5)
+                        .predictions());
+    }
+
+    @Test
+    void obviousHandMadeCase() {
+        // class 0 around +x, class 1 around +y, class 2 around -x; scale does not matter (cosine)
+        INDArray train = Nd4j.createFromArray(new float[][] {
+                {1f, 0.1f}, {5f, -0.2f}, {2f, 0.05f},
+                {0.1f, 1f}, {-0.1f, 3f},
+                {-1f, 0f}, {-4f, 0.3f}});
+        int[] labels = {0, 0, 0, 1, 1, 2, 2};
+        INDArray test = Nd4j.createFromArray(new float[][] {{10f, 0f}, {0f, 0.01f}, {-2f, -0.1f}});
+        KnnClassifier knn = new KnnClassifier(train, labels, 3, 3, 0.1, 2);
+        KnnClassifier.KnnResult r = knn.evaluate(test, new int[] {0, 1, 2});
+        assertArrayEquals(new int[] {0, 1, 2}, r.predictions());
+        assertEquals(1.0, r.top1());
+        assertEquals(1.0, r.top5());
+        // with one wrong label: top-1 2/3, top-5 (= all 3 classes) still 1
+        KnnClassifier.KnnResult wrong = knn.evaluate(test, new int[] {0, 1, 0});
+        assertEquals(2.0 / 3, wrong.top1(), 1e-12);
+        assertEquals(1.0, wrong.top5());
+    }
+
+    @Test
+    void kLargerThanTrainSetIsClamped() {
+        INDArray train = Nd4j.createFromArray(new float[][] {{1f, 0f}, {0f, 1f}, {0.9f, 0.1f}});
+        KnnClassifier knn = new KnnClassifier(train, new int[] {0, 1, 0});
+        assertEquals(3, knn.k());
+        assertEquals(2, knn.numClasses());
+        assertArrayEquals(new int[] {0, 1}, knn.predict(Nd4j.createFromArray(new float[][] {{1f, 0.2f}, {0f, 1f}})));
+    }
+
+    @Test
+    void top5IsAtLeastTop1() {
+        Random rnd = new Random(7);
+        int classes = 10;
+        INDArray train = Nd4j.create(gaussian(rnd, 300, 8));
+        INDArray test = Nd4j.create(gaussian(rnd, 100, 8));
+        int[] trainLabels = rnd.ints(300, 0, classes).toArray();
+        int[] testLabels = rnd.ints(100, 0, classes).toArray();
+        KnnClassifier.KnnResult r = KnnClassifier.evaluate(train, trainLabels, test, testLabels, 20, 0.1);
+        assertTrue(r.top5() >= r.top1(), r.toString());
+        assertTrue(r.top1() < 0.35, "random labels should be near chance: " + r);
+    }
+
+    @Test
+    void validation() {
+        INDArray train = Nd4j.rand(DataType.FLOAT, 4, 3);
+        int[] labels = {0, 1, 0, 1};
+        KnnClassifier knn = new KnnClassifier(train, labels);
+        IllegalArgumentException dims = assertThrows(IllegalArgumentException.class,
+                () -> knn.predict(Nd4j.rand(DataType.FLOAT, 2, 5)));
+        assertTrue(dims.getMessage().contains("feature dimensions differ"), dims.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new KnnClassifier(train, new int[] {0, 1}));
+        assertThrows(IllegalArgumentException.class, () -> new KnnClassifier(train, labels, 2, 0, 0.1, 8));
+        assertThrows(IllegalArgumentException.class, () -> new KnnClassifier(train, labels, 2, 5, 0.0, 8));
+        assertThrows(IllegalArgumentException.class, () -> new KnnClassifier(train, labels, 2, 5, 0.1, 0));
+        assertThrows(IllegalArgumentException.class, () -> new KnnClassifier(train, new int[] {0, 1, 2, 1}, 2, 5,
+                0.1, 8));
+        assertThrows(IllegalArgumentException.class, () -> knn.evaluate(Nd4j.rand(DataType.FLOAT, 2, 3),
+                new int[] {0}));
+    }
+}
