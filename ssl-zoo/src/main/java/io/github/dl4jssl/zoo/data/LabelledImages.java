@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.data;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -19,6 +21,8 @@ public final class LabelledImages {
     private final INDArray features;
     private final int[] labels;
     private final int numClasses;
+    /** Zero-copy view of the native feature buffer; only absolute (thread-safe, stateless) reads are used. */
+    private final FloatBuffer pixels;
 
     /**
      * @param features   float array {@code [N, C, H, W]} with values in [0, 1]; other data types are cast to float32
@@ -35,6 +39,10 @@ public final class LabelledImages {
         // A contiguous c-order buffer starting at offset 0 lets consumers copy single images in bulk.
         if (f.isView() || f.ordering() != 'c' || f.offset() != 0) {
             f = f.dup('c');
+        }
+        if (f.length() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("features has " + f.length() + " values; at most "
+                    + Integer.MAX_VALUE + " are supported");
         }
         long n = f.size(0);
         if (labels != null) {
@@ -53,6 +61,7 @@ public final class LabelledImages {
             }
         }
         this.features = f;
+        this.pixels = f.data().asNio().order(ByteOrder.nativeOrder()).asFloatBuffer();
         this.labels = labels == null ? null : labels.clone();
         this.numClasses = labels == null ? 0 : numClasses;
     }
@@ -109,13 +118,22 @@ public final class LabelledImages {
         return channels() * height() * width();
     }
 
-    /** A copy of image {@code i} in CHW layout. */
+    /** A copy of image {@code i} in CHW layout. Thread-safe. */
     public float[] image(int i) {
+        return image(i, new float[imageLength()]);
+    }
+
+    /** Copies image {@code i} in CHW layout into {@code dst} (length {@link #imageLength()}). Thread-safe. */
+    public float[] image(int i, float[] dst) {
         if (i < 0 || i >= size()) {
             throw new IndexOutOfBoundsException("image index " + i + " outside [0, " + size() + ")");
         }
         int len = imageLength();
-        return features.data().getFloatsAt((long) i * len, len);
+        if (dst.length != len) {
+            throw new IllegalArgumentException("destination has length " + dst.length + ", expected " + len);
+        }
+        pixels.get(i * len, dst);
+        return dst;
     }
 
     /** The first {@code n} images (and labels). */
