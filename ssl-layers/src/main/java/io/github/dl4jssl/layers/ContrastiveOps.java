@@ -40,6 +40,8 @@ public final class ContrastiveOps {
     /**
      * For a stacked batch of 2N rows of width {@code width}, the rows with the two halves swapped: row i
      * of the result is row (i + N) mod 2N of {@code x}, the other view of the same image.
+     * (Written with reverse: in DL4J 1.0.0-M2.1 the backprop of {@code gather} along axis 0 of this
+     * reshaped array fails the gradient check.)
      */
     public static SDVariable swapViews(SameDiff sd, SDVariable x, long width) {
         SDVariable halves = x.reshape(2, -1, width);

@@ -6,6 +6,8 @@ import org.deeplearning4j.nn.layers.samediff.SameDiffOutputLayer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.common.primitives.Pair;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,7 +34,18 @@ public class ValidatingSameDiffOutputLayer extends SameDiffOutputLayer {
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         ensureLabels();
-        return super.backpropGradient(epsilon, workspaceMgr);
+        if (sameDiff != null && sameDiff.getFunction("grad") != null) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        // SameDiff 1.0.0-M2.1 prints a line per op to System.out while it builds the gradient function
+        // (once per layer); keep the user's console clean.
+        PrintStream console = System.out;
+        System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        } finally {
+            System.setOut(console);
+        }
     }
 
     @Override

@@ -1,0 +1,57 @@
+package io.github.dl4jssl.samples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What one training run measured, written as {@code report.json}: the trained backbone's kNN and linear
+ * probe accuracy next to the same backbone with its random initial weights, so every run shows what
+ * training added.
+ */
+public final class RunReport {
+    public String method;
+    public String backbone;
+    public String dataset;
+    public int epochs;
+    public int batchSize;
+    public long seed;
+    public double temperature;
+    public double learningRate;
+    /** Training images (source images, not views). */
+    public int trainImages;
+    public int evalTrainImages;
+    public int evalTestImages;
+    /** Training throughput, both views counted. */
+    public double imagesPerSecond;
+    public double trainSeconds;
+    public double totalSeconds;
+    public double knnTop1;
+    public double linearTop1;
+    public double linearTop5;
+    public double randomKnnTop1;
+    public double randomLinearTop1;
+    public double randomLinearTop5;
+    /** Mean training loss of each epoch. */
+    public List<Double> lossPerEpoch = new ArrayList<>();
+    /** kNN top-1 of the per-epoch monitor (on its subsets; index 0 = before training). */
+    public List<Double> knnMonitorPerEpoch = new ArrayList<>();
+
+    /** Writes the report atomically (temporary file, then rename). */
+    public void write(Path file) throws IOException {
+        ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        mapper.writeValue(tmp.toFile(), this);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static RunReport read(Path file) throws IOException {
+        return new ObjectMapper().readValue(file.toFile(), RunReport.class);
+    }
+}

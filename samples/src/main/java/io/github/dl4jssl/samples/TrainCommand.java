@@ -1,0 +1,273 @@
+package io.github.dl4jssl.samples;
+
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.data.FashionMnist;
+import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.data.TwoViewIterator;
+import io.github.dl4jssl.zoo.method.SimClr;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.learning.config.Adam;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/**
+ * {@code dl4j-ssl train}: self-supervised pre-training on a data set, then kNN and linear-probe evaluation
+ * of the trained backbone and of the same backbone with random weights; writes {@code report.json},
+ * {@code history.csv}, PNG plots and the trained model to the output directory.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Pre-train a backbone with a self-supervised method, then evaluate it (kNN, linear probe).")
+public final class TrainCommand implements Callable<Integer> {
+
+    private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
+    static final List<String> METHODS = List.of("simclr");
+    static final List<String> DATASETS = List.of("fashion-mnist");
+
+    @Option(names = "--method", defaultValue = "simclr", description = "Method: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = MethodNames.class)
+    String method;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist. Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--data", description = "Directory of the data set files (default: the Debian package's directory).")
+    Path data;
+
+    @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
+    String backbone;
+
+    @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Images per batch (each gives two views). Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--train-subset", description = "Train on the first N training images only.")
+    Integer trainSubset;
+
+    @Option(names = "--eval-train-subset", description = "kNN memory bank and linear-probe training set: first N training images (default: all).")
+    Integer evalTrainSubset;
+
+    @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
+    Integer evalTestSubset;
+
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
+    double learningRate;
+
+    @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature. Default: ${DEFAULT-VALUE}.")
+    double temperature;
+
+    @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
+    int linearEpochs;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
+    Path out;
+
+    static final class MethodNames extends ArrayList<String> {
+        MethodNames() {
+            super(METHODS);
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        long start = System.nanoTime();
+        Path outDir = prepareOutput();
+        Path dataDir = data != null ? data : FashionMnist.DEFAULT_DIR;
+
+        LabelledImages train = FashionMnist.loadTrain(dataDir);
+        LabelledImages test = FashionMnist.loadTest(dataDir);
+        LabelledImages sslTrain = trainSubset != null ? train.subset(trainSubset) : train;
+        LabelledImages evalTrain = evalTrainSubset != null ? train.subset(evalTrainSubset) : train;
+        LabelledImages evalTest = evalTestSubset != null ? test.subset(evalTestSubset) : test;
+        if (batchSize > sslTrain.size()) {
+            throw new IllegalArgumentException("--batch-size " + batchSize + " is larger than the training set ("
+                    + sslTrain.size() + " images)");
+        }
+
+        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
+        SimClr simclr = new SimClr.Builder().backbone(net).temperature(temperature)
+                .updater(new Adam(learningRate)).seed(seed).build();
+        ComputationGraph graph = simclr.init();
+        log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
+                method, backbone, graph.numParams(), sslTrain.size(), batchSize);
+
+        RunReport report = new RunReport();
+        report.method = method;
+        report.backbone = backbone;
+        report.dataset = dataset;
+        report.epochs = epochs;
+        report.batchSize = batchSize;
+        report.seed = seed;
+        report.temperature = temperature;
+        report.learningRate = learningRate;
+        report.trainImages = sslTrain.size();
+        report.evalTrainImages = evalTrain.size();
+        report.evalTestImages = evalTest.size();
+
+        // The baseline: the same backbone with its random initial weights.
+        Evaluation eval = new Evaluation(evalTrain, evalTest, linearEpochs, seed);
+        Evaluation monitor = new Evaluation(evalTrain.subset(Math.min(10_000, evalTrain.size())),
+                evalTest.subset(Math.min(2_000, evalTest.size())), 0, seed);
+        ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX);
+        log.info("Evaluating the random-weights baseline");
+        Evaluation.Result random = eval.evaluate(randomBackbone, true);
+        report.randomKnnTop1 = random.knnTop1();
+        report.randomLinearTop1 = random.linearTop1();
+        report.randomLinearTop5 = random.linearTop5();
+        report.knnMonitorPerEpoch.add(monitor.evaluate(randomBackbone, false).knnTop1());
+        log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
+
+        TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
+                .pipeline(AugmentationPipeline.simclrGrayscale(train.height())).seed(seed).build();
+        LossRecorder losses = new LossRecorder();
+        long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
+        double trainSeconds = 0;
+        try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
+            graph.setListeners(progress, losses);
+            for (int epoch = 1; epoch <= epochs; epoch++) {
+                progress.startEpoch(epoch, epochs);
+                long t0 = System.nanoTime();
+                graph.fit(views);
+                trainSeconds += (System.nanoTime() - t0) / 1e9;
+                progress.close();
+                double loss = losses.epochMean();
+                if (!Double.isFinite(loss)) {
+                    throw new IllegalStateException("training diverged: loss is " + loss + " at epoch " + epoch
+                            + " (iteration " + losses.firstNonFinite + "); try a lower --lr");
+                }
+                report.lossPerEpoch.add(loss);
+                double knn = monitor.evaluate(BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX), false).knnTop1();
+                report.knnMonitorPerEpoch.add(knn);
+                log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
+                        String.format("%.4f", loss), pct(knn));
+            }
+        }
+        report.trainSeconds = trainSeconds;
+        report.imagesPerSecond = epochs * imagesPerEpoch / trainSeconds;
+
+        ComputationGraph trained = BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX);
+        log.info("Evaluating the trained backbone");
+        Evaluation.Result result = eval.evaluate(trained, true);
+        report.knnTop1 = result.knnTop1();
+        report.linearTop1 = result.linearTop1();
+        report.linearTop5 = result.linearTop5();
+        report.totalSeconds = (System.nanoTime() - start) / 1e9;
+
+        ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
+        ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
+        report.write(outDir.resolve("report.json"));
+        writeHistory(outDir, report);
+        System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
+                method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
+                pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));
+        return 0;
+    }
+
+    private void validate() {
+        if (!METHODS.contains(method)) {
+            throw new IllegalArgumentException("unknown --method '" + method + "'; valid methods: " + String.join(", ", METHODS));
+        }
+        if (!DATASETS.contains(dataset)) {
+            throw new IllegalArgumentException("unknown --dataset '" + dataset + "'; valid data sets: " + String.join(", ", DATASETS));
+        }
+        if (epochs < 1) {
+            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (batchSize < 2) {
+            throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
+        }
+        for (Integer n : new Integer[]{trainSubset, evalTrainSubset, evalTestSubset}) {
+            if (n != null && n < 1) {
+                throw new IllegalArgumentException("subset sizes must be positive, got " + n);
+            }
+        }
+    }
+
+    private Path prepareOutput() throws IOException {
+        Path dir = out != null ? out
+                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new IOException("cannot create the output directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IOException("the output directory " + dir + " is not writable; choose another with --out");
+        }
+        return dir;
+    }
+
+    private static void writeHistory(Path outDir, RunReport report) throws IOException {
+        StringBuilder csv = new StringBuilder("epoch,loss,knn_monitor_top1\n");
+        for (int e = 0; e < report.knnMonitorPerEpoch.size(); e++) {
+            csv.append(e).append(',').append(e == 0 ? "" : report.lossPerEpoch.get(e - 1)).append(',')
+                    .append(report.knnMonitorPerEpoch.get(e)).append('\n');
+        }
+        Files.writeString(outDir.resolve("history.csv"), csv);
+        List<Integer> epochsX = IntStream.rangeClosed(1, report.lossPerEpoch.size()).boxed().collect(Collectors.toList());
+        Map<String, List<? extends Number>> loss = new LinkedHashMap<>();
+        loss.put("training loss", report.lossPerEpoch);
+        Plots.line(outDir.resolve("loss.png"), report.method + " training loss", "epoch", "loss", epochsX, loss);
+        List<Integer> knnX = IntStream.range(0, report.knnMonitorPerEpoch.size()).boxed().collect(Collectors.toList());
+        Map<String, List<? extends Number>> knn = new LinkedHashMap<>();
+        knn.put("kNN top-1", report.knnMonitorPerEpoch.stream().map(v -> 100 * v).collect(Collectors.toList()));
+        Plots.line(outDir.resolve("knn.png"), "kNN top-1 accuracy (monitor subset)", "epoch", "accuracy (%)", knnX, knn);
+    }
+
+    static String pct(double v) {
+        return String.format("%.2f%%", 100 * v);
+    }
+
+    /** Collects iteration scores and gives each epoch's mean. */
+    static final class LossRecorder extends BaseTrainingListener {
+        private double sum;
+        private int count;
+        private int iterations;
+        Integer firstNonFinite;
+
+        @Override
+        public void iterationDone(Model model, int iteration, int epoch) {
+            double s = model.score();
+            iterations++;
+            if (!Double.isFinite(s) && firstNonFinite == null) {
+                firstNonFinite = iterations;
+            }
+            sum += s;
+            count++;
+        }
+
+        double epochMean() {
+            double m = count == 0 ? Double.NaN : sum / count;
+            sum = 0;
+            count = 0;
+            return m;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.github.dl4jssl.samples;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class TrainCommandTest {
+
+    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
+
+    private static String run(int expectedExit, String... args) {
+        StringWriter err = new StringWriter();
+        int code = Dl4jSsl.execute(new PrintWriter(err, true), args);
+        assertEquals(expectedExit, code, "exit code; stderr: " + err);
+        return err.toString();
+    }
+
+    @Test
+    void shortRunWritesReportPlotsAndModel(@TempDir Path out) throws Exception {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        run(0, "train", "--method", "simclr", "--dataset", "fashion-mnist", "--train-subset", "512",
+                "--epochs", "2", "--batch-size", "64", "--eval-train-subset", "1000", "--eval-test-subset", "300",
+                "--linear-epochs", "2", "--seed", "3", "--out", out.toString());
+        RunReport r = RunReport.read(out.resolve("report.json"));
+        assertEquals("simclr", r.method);
+        assertEquals("small-cnn", r.backbone);
+        assertEquals(512, r.trainImages);
+        assertEquals(2, r.epochs);
+        assertEquals(2, r.lossPerEpoch.size());
+        assertEquals(3, r.knnMonitorPerEpoch.size());
+        assertTrue(r.imagesPerSecond > 0);
+        for (double acc : new double[]{r.knnTop1, r.linearTop1, r.randomKnnTop1, r.randomLinearTop1}) {
+            assertTrue(acc > 0.2 && acc <= 1.0, "accuracy out of range: " + acc); // 10 classes: chance is 0.1
+        }
+        assertTrue(r.linearTop5 >= r.linearTop1);
+        for (String f : new String[]{"loss.png", "knn.png"}) {
+            byte[] png = Files.readAllBytes(out.resolve(f));
+            assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");
+        }
+        assertTrue(Files.readAllLines(out.resolve("history.csv")).size() == 4);
+        assertTrue(Files.size(out.resolve("model.zip")) > 0);
+        assertTrue(Files.size(out.resolve("backbone.zip")) > 0);
+    }
+
+    @Test
+    void unknownMethodListsTheValidOnes(@TempDir Path out) {
+        String err = run(2, "train", "--method", "mocov9", "--out", out.toString());
+        assertTrue(err.contains("mocov9") && err.contains("simclr"), err);
+    }
+
+    @Test
+    void unknownBackboneListsTheValidOnes(@TempDir Path out) {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        String err = run(2, "train", "--backbone", "vgg", "--out", out.toString());
+        assertTrue(err.contains("vgg") && err.contains("small-cnn"), err);
+    }
+
+    @Test
+    void missingDataDirectoryNamesTheFix(@TempDir Path out) {
+        String err = run(2, "train", "--data", out.resolve("nowhere").toString(), "--out", out.toString());
+        assertTrue(err.contains("nowhere") && err.contains("dataset-fashion-mnist"), err);
+    }
+
+    @Test
+    void batchTooSmallForNegatives(@TempDir Path out) {
+        String err = run(2, "train", "--batch-size", "1", "--out", out.toString());
+        assertTrue(err.contains("--batch-size"), err);
+    }
+}
