@@ -1,7 +1,9 @@
 package io.github.dl4jssl.layers;
 
 import org.nd4j.autodiff.samediff.SDVariable;
+import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SameDiff;
+import org.nd4j.linalg.api.ops.impl.controlflow.compat.StopGradient;
 
 /**
  * SameDiff building blocks shared by the contrastive losses, each written so that its backward pass
@@ -46,5 +48,24 @@ public final class ContrastiveOps {
     public static SDVariable swapViews(SameDiff sd, SDVariable x, long width) {
         SDVariable halves = x.reshape(2, -1, width);
         return sd.reverse(halves, 0).reshape(-1, width);
+    }
+
+    /**
+     * The identity in the forward pass whose gradient is zero (SameDiff's {@code stop_gradient} op,
+     * {@link StopGradient}; its backward pass is {@code zerosLike}). Checked by the losses' tests: the
+     * gradient that reaches an input through it is exactly zero.
+     */
+    public static SDVariable stopGradient(SameDiff sd, SDVariable x) {
+        return new StopGradient(sd, x).outputVariable();
+    }
+
+    /** Columns {@code [0, width)} of a [rows, 2 * width] matrix (the first input of a merge). */
+    public static SDVariable leftColumns(SDVariable x, long width) {
+        return x.get(SDIndex.all(), SDIndex.interval(0L, width));
+    }
+
+    /** Columns {@code [width, 2 * width)} of a [rows, 2 * width] matrix (the second input of a merge). */
+    public static SDVariable rightColumns(SDVariable x, long width) {
+        return x.get(SDIndex.all(), SDIndex.interval(width, 2 * width));
     }
 }

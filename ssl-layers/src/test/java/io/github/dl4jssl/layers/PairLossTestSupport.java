@@ -1,0 +1,104 @@
+package io.github.dl4jssl.layers;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.Layer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+
+import java.util.Set;
+
+/** Graphs and plain-Java references shared by the tests of the merge(a, b) losses. */
+final class PairLossTestSupport {
+
+    private PairLossTestSupport() {
+    }
+
+    /** Inputs "a" [*, nIn] -> dense "online" (tanh, d) and "b" [*, d] used as is; merge(online, b) -> loss. */
+    static ComputationGraph onlineVsConstant(int nIn, int d, Layer loss, IUpdater updater) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(42).dataType(DataType.DOUBLE).updater(updater == null ? new NoOp() : updater)
+                .graphBuilder().addInputs("a", "b")
+                .setInputTypes(InputType.feedForward(nIn), InputType.feedForward(d))
+                .addLayer("online", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "a")
+                .addVertex("merge", new MergeVertex(), "online", "b")
+                .addLayer("loss", loss, "merge").setOutputs("loss");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return g;
+    }
+
+    /** Input "in" -> dense "pdense" and dense "zdense" (both trainable, tanh); merge(pdense, zdense) -> loss. */
+    static ComputationGraph twoTrainableBranches(int nIn, int d, Layer loss) {
+        ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(7).dataType(DataType.DOUBLE).updater(new NoOp())
+                .graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(nIn))
+                .addLayer("pdense", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "in")
+                .addLayer("zdense", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "in")
+                .addVertex("merge", new MergeVertex(), "pdense", "zdense")
+                .addLayer("loss", loss, "merge").setOutputs("loss");
+        ComputationGraph g = new ComputationGraph(b.build());
+        g.init();
+        return g;
+    }
+
+    static INDArray zeroLabels(long rows) {
+        return Nd4j.zeros(DataType.DOUBLE, rows, 1);
+    }
+
+    static boolean gradientCheck(ComputationGraph g, INDArray[] inputs, Set<String> exclude) {
+        GradientCheckUtil.GraphConfig c = new GradientCheckUtil.GraphConfig().net(g).inputs(inputs)
+                .labels(new INDArray[]{zeroLabels(inputs[0].size(0))})
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9);
+        if (exclude != null) {
+            c.excludeParams(exclude);
+        }
+        return GradientCheckUtil.checkGradients(c);
+    }
+
+    /** The gradient of the summed loss with respect to the loss layer's input, straight from its runtime layer. */
+    static INDArray lossInputGradient(ComputationGraph g, INDArray lossInput) {
+        org.deeplearning4j.nn.api.Layer layer = g.getLayer("loss");
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        layer.setInput(lossInput, mgr);
+        ((org.deeplearning4j.nn.api.layers.IOutputLayer) layer).setLabels(zeroLabels(lossInput.size(0)));
+        layer.activate(true, mgr);
+        Pair<Gradient, INDArray> p = layer.backpropGradient(null, mgr);
+        return p.getSecond();
+    }
+
+    static double[] unit(double[] v) {
+        double n = 0;
+        for (double x : v) n += x * x;
+        n = Math.sqrt(n);
+        double[] r = new double[v.length];
+        for (int i = 0; i < v.length; i++) r[i] = v[i] / n;
+        return r;
+    }
+
+    static double dot(double[] a, double[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += a[i] * b[i];
+        return s;
+    }
+
+    /** cos(a_i, b_{(i+N) mod 2N}) for every row of the stacked batch. */
+    static double[] swappedCosines(double[][] a, double[][] b) {
+        int rows = a.length, n = rows / 2;
+        double[] c = new double[rows];
+        for (int i = 0; i < rows; i++) c[i] = dot(unit(a[i]), unit(b[(i + n) % rows]));
+        return c;
+    }
+}
