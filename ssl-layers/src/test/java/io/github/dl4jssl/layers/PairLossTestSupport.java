@@ -70,6 +70,7 @@ final class PairLossTestSupport {
 
     /** The gradient of the summed loss with respect to the loss layer's input, straight from its runtime layer. */
     static INDArray lossInputGradient(ComputationGraph g, INDArray lossInput) {
+        g.initGradientsView();   // a layer with parameters (InfoNCE's queue) needs its gradient views
         org.deeplearning4j.nn.api.Layer layer = g.getLayer("loss");
         LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
         layer.setInput(lossInput, mgr);

@@ -1,0 +1,96 @@
+package io.github.dl4jssl.layers;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.Arrays;
+
+/**
+ * MoCo's dequeue-and-enqueue (He et al. 2020, Algorithm 1) on the queue parameters of an
+ * {@link InfoNceLoss} layer: the newest keys overwrite the oldest, FIFO, at the position stored in the
+ * layer's {@value InfoNceLoss#QUEUE_PTR} parameter, wrapping around the end of the queue. Meant to be called
+ * by a listener after each iteration (after the optimizer step), outside the gradient computation.
+ */
+public final class KeyQueue {
+
+    private KeyQueue() {
+    }
+
+    /**
+     * Writes the L2-normalised rows of {@code keys} [B, d] into {@code queue} [K, d] starting at row
+     * {@code ptr}, wrapping around, and advances {@code ptr} [1, 1] to {@code (ptr + B) mod K}. Both arrays
+     * are changed in place (pass the layer's parameter arrays, which are views of the network's parameters).
+     *
+     * @throws IllegalArgumentException if the shapes do not match or B &gt; K (a batch would overwrite its own keys)
+     */
+    public static void enqueue(INDArray queue, INDArray ptr, INDArray keys) {
+        if (queue == null || ptr == null) {
+            throw new IllegalArgumentException("KeyQueue.enqueue: no queue (is queueSize > 0 in the InfoNceLoss?)");
+        }
+        if (queue.rank() != 2 || keys.rank() != 2 || keys.size(1) != queue.size(1)) {
+            throw new IllegalArgumentException("KeyQueue.enqueue: keys of shape " + Arrays.toString(keys.shape())
+                    + " do not fit a queue of shape " + Arrays.toString(queue.shape()) + " (expected [B, "
+                    + queue.size(1) + "])");
+        }
+        long k = queue.size(0);
+        long b = keys.size(0);
+        if (b > k) {
+            throw new IllegalArgumentException("KeyQueue.enqueue: the queue holds " + k + " keys, fewer than the "
+                    + b + " keys of one batch; set InfoNceLoss queueSize to at least the number of keys enqueued "
+                    + "per iteration (MoCo uses a multiple of the batch size)");
+        }
+        if (ptr.length() != 1) {
+            throw new IllegalArgumentException("KeyQueue.enqueue: the pointer must have one element, got shape "
+                    + Arrays.toString(ptr.shape()));
+        }
+        long p = Math.round(ptr.getDouble(0));
+        if (p < 0 || p >= k) {
+            throw new IllegalStateException("KeyQueue.enqueue: queue pointer " + ptr.getDouble(0) + " is outside [0, " + k + ")");
+        }
+        INDArray normalized = keys.castTo(queue.dataType()).dup();
+        normalized.diviColumnVector(org.nd4j.linalg.ops.transforms.Transforms.max(normalized.norm2(1).reshape(-1, 1), ContrastiveOps.NORM_EPS, false));
+        // Written into a copy, then assigned whole: in ND4J 1.0.0-M2.1, sub-views (get(interval), getRow,
+        // putRow) of a parameter array that is itself a view at an offset of the network's flat parameter
+        // vector count that offset twice and come out empty or wrong. O(K d) per call.
+        INDArray updated = queue.dup();
+        for (long i = 0; i < b; i++) {
+            updated.putRow((p + i) % k, normalized.getRow(i));
+        }
+        queue.assign(updated);
+        ptr.assign((p + b) % k);
+    }
+
+    /** {@link #enqueue(INDArray, INDArray, INDArray)} on the queue of the InfoNCE layer {@code lossLayer} of a graph. */
+    public static void enqueue(ComputationGraph graph, String lossLayer, INDArray keys) {
+        Layer layer = infoNceLayer(graph, lossLayer);
+        enqueue(layer.getParam(InfoNceLoss.QUEUE), layer.getParam(InfoNceLoss.QUEUE_PTR), keys);
+    }
+
+    /**
+     * Enqueues the keys of a loss input {@code merge(q, k)} [2N, 2d]: all 2N keys if the layer is symmetric,
+     * else the N positive keys of the view-1 queries (rows N..2N-1), as in MoCo v1/v2.
+     */
+    public static void enqueueFromLossInput(ComputationGraph graph, String lossLayer, INDArray lossInput) {
+        InfoNceLoss conf = (InfoNceLoss) ((LayerVertex) graph.getConfiguration().getVertices().get(lossLayer))
+                .getLayerConf().getLayer();
+        long d = lossInput.size(1) / 2;
+        long rows = lossInput.size(0);
+        INDArray keys = lossInput.dup().get(conf.isSymmetric() ? NDArrayIndex.all() : NDArrayIndex.interval(rows / 2, rows),
+                NDArrayIndex.interval(d, 2 * d));
+        enqueue(graph, lossLayer, keys);
+    }
+
+    private static Layer infoNceLayer(ComputationGraph graph, String lossLayer) {
+        Layer layer = graph.getLayer(lossLayer);
+        if (layer == null || !(layer.conf().getLayer() instanceof InfoNceLoss)) {
+            throw new IllegalArgumentException("KeyQueue: '" + lossLayer + "' is not an InfoNceLoss layer of the graph");
+        }
+        if (((InfoNceLoss) layer.conf().getLayer()).getQueueSize() <= 0) {
+            throw new IllegalArgumentException("KeyQueue: InfoNceLoss layer '" + lossLayer + "' has no queue (queueSize 0)");
+        }
+        return layer;
+    }
+}
