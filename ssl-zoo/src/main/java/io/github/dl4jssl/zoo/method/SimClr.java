@@ -5,7 +5,6 @@ import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -28,12 +27,8 @@ import java.util.Objects;
  * graph.fit(twoViewIterator);
  * }</pre>
  */
-public final class SimClr {
+public final class SimClr implements SslMethod {
 
-    public static final String INPUT = "input";
-    public static final String BACKBONE_PREFIX = "backbone_";
-    public static final String PROJECTOR_PREFIX = "projector_";
-    public static final String LOSS = "loss";
 
     private final Backbone backbone;
     private final ProjectionHead projector;
@@ -58,15 +53,23 @@ public final class SimClr {
                 INPUT, BACKBONE_PREFIX);
     }
 
+    @Override
+    public String name() {
+        return "simclr";
+    }
+
+    @Override
     public Backbone backbone() {
         return backbone;
     }
 
     /** The name of the vertex that outputs the backbone's feature vector (the representation h). */
+    @Override
     public String backboneOutput() {
         return backboneOutput;
     }
 
+    @Override
     public ComputationGraphConfiguration configuration() {
         NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
                 .seed(seed).dataType(dataType).updater(updater);
@@ -79,13 +82,6 @@ public final class SimClr {
         String embedding = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         graph.addLayer(LOSS, new NtXentLoss.Builder().temperature(temperature).build(), embedding);
         return graph.setOutputs(LOSS).build();
-    }
-
-    /** A new, initialised graph of this configuration. */
-    public ComputationGraph init() {
-        ComputationGraph graph = new ComputationGraph(configuration());
-        graph.init();
-        return graph;
     }
 
     /** Builder with SimCLR's defaults scaled to small data: t = 0.5, Adam 1e-3, 512-128 projector. */

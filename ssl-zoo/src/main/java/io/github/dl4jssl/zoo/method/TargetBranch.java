@@ -1,0 +1,56 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+
+/**
+ * Appends the momentum (target) copy of a part of the online network: the same layers under the name
+ * {@code prefix + online name}, each wrapped in {@link TrainModeFrozenLayer}, so the target gets no
+ * gradient, no optimizer update and no backward pass, while its BatchNorm layers still normalise with batch
+ * statistics as in MoCo (He et al. 2020) and BYOL (Grill et al. 2020). The EMA listener keeps it the
+ * exponential moving average of the online layers.
+ */
+public final class TargetBranch {
+
+    private static final String SCRATCH_INPUT = "__target_branch_input";
+
+    private TargetBranch() {
+    }
+
+    /**
+     * @param graph    the graph to add the frozen copy to
+     * @param input    the vertex the copy reads from (the image input for a full target encoder, the online
+     *                 backbone's output for a projector-only target)
+     * @param prefix   name prefix of the copy, usually {@link SslMethod#TARGET_PREFIX}
+     * @param appender adds the online layers to a builder, reading from the given input, and returns the
+     *                 name of their output (e.g. {@code (g, in) -> backbone.appendTo(g, in, "backbone_")})
+     * @return the name of the copy's output vertex
+     */
+    public static String append(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix,
+                                BiFunction<ComputationGraphConfiguration.GraphBuilder, String, String> appender) {
+        ComputationGraphConfiguration.GraphBuilder scratch = new NeuralNetConfiguration.Builder().graphBuilder()
+                .addInputs(SCRATCH_INPUT);
+        String output = appender.apply(scratch, SCRATCH_INPUT);
+        Map<String, List<String>> inputs = scratch.getVertexInputs();
+        for (Map.Entry<String, GraphVertex> e : scratch.getVertices().entrySet()) {
+            String[] from = inputs.get(e.getKey()).stream()
+                    .map(name -> name.equals(SCRATCH_INPUT) ? input : prefix + name).toArray(String[]::new);
+            GraphVertex vertex = e.getValue();
+            if (vertex instanceof LayerVertex) {
+                LayerVertex lv = (LayerVertex) vertex;
+                graph.addLayer(prefix + e.getKey(), new TrainModeFrozenLayer(lv.getLayerConf().getLayer().clone()),
+                        lv.getPreProcessor(), from);
+            } else {
+                graph.addVertex(prefix + e.getKey(), vertex.clone(), from);
+            }
+        }
+        return prefix + output;
+    }
+}
