@@ -8,6 +8,7 @@ import io.github.dl4jssl.zoo.data.FashionMnist;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import io.github.dl4jssl.zoo.method.SimClr;
+import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -137,16 +138,13 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTestImages = evalTest.size();
 
         // The baseline: the same backbone with its random initial weights.
-        Evaluation eval = new Evaluation(evalTrain, evalTest, linearEpochs, seed);
-        Evaluation monitor = new Evaluation(evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())),
-                evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())), 0, seed);
-        ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX);
+        Evaluation eval = new Evaluation(evalTrain, evalTest, MONITOR_BANK, MONITOR_TEST, linearEpochs, seed);
         log.info("Evaluating the random-weights baseline");
-        Evaluation.Result random = eval.evaluate(randomBackbone, true);
+        Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
         report.randomKnnTop1 = random.knnTop1();
         report.randomLinearTop1 = random.linearTop1();
         report.randomLinearTop5 = random.linearTop5();
-        report.knnMonitorPerEpoch.add(monitor.evaluate(randomBackbone, false).knnTop1());
+        report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
         log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
 
         TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
@@ -154,6 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         LossRecorder losses = new LossRecorder();
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = 0;
+        Evaluation.Result result = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
             graph.setListeners(progress, losses);
             for (int epoch = 1; epoch <= epochs; epoch++) {
@@ -168,7 +167,12 @@ public final class TrainCommand implements Callable<Integer> {
                             + " (iteration " + losses.firstNonFinite + "); try a lower --lr");
                 }
                 report.lossPerEpoch.add(loss);
-                double knn = monitor.evaluate(BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX), false).knnTop1();
+                ComputationGraph backboneNow = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
+                if (epoch == epochs) {
+                    log.info("Evaluating the trained backbone");
+                    result = eval.evaluate(backboneNow);
+                }
+                double knn = result != null ? result.monitorKnnTop1() : eval.monitor(backboneNow);
                 report.knnMonitorPerEpoch.add(knn);
                 log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
                         String.format("%.4f", loss), pct(knn));
@@ -176,14 +180,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         report.trainSeconds = trainSeconds;
         report.imagesPerSecond = epochs * imagesPerEpoch / trainSeconds;
-
-        ComputationGraph trained = BackboneGraph.extract(graph, net, SimClr.BACKBONE_PREFIX);
-        log.info("Evaluating the trained backbone");
-        Evaluation.Result result = eval.evaluate(trained, true);
         report.knnTop1 = result.knnTop1();
         report.linearTop1 = result.linearTop1();
         report.linearTop5 = result.linearTop5();
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
+        ComputationGraph trained = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
