@@ -22,8 +22,10 @@ public final class RunReport {
     public int epochs;
     public int batchSize;
     public long seed;
-    public double temperature;
-    public double learningRate;
+    /** The temperature and Adam learning rate given on the command line; null = the method's defaults. */
+    public Double temperature;
+    public Double learningRate;
+    public long parameters;
     /** Training images (source images, not views). */
     public int trainImages;
     public int evalTrainImages;

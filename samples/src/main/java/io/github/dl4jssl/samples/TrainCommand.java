@@ -7,7 +7,8 @@ import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.FashionMnist;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
-import io.github.dl4jssl.zoo.method.SimClr;
+import io.github.dl4jssl.zoo.method.SslMethods;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -43,7 +44,7 @@ import java.util.stream.IntStream;
 public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
-    static final List<String> METHODS = List.of("simclr");
+    static final List<String> METHODS = SslMethods.NAMES;
     static final List<String> DATASETS = List.of("fashion-mnist");
     /** Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). */
     static final int MONITOR_BANK = 5_000;
@@ -79,11 +80,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
     Integer evalTestSubset;
 
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Adam learning rate. Default: ${DEFAULT-VALUE}.")
-    double learningRate;
+    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3).")
+    Double learningRate;
 
-    @Option(names = "--temperature", defaultValue = "0.5", description = "NT-Xent temperature. Default: ${DEFAULT-VALUE}.")
-    double temperature;
+    @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
+    Double temperature;
+
+    @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
+    Integer queueSize;
 
     @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
     int linearEpochs;
@@ -118,9 +122,10 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
-        SimClr simclr = new SimClr.Builder().backbone(net).temperature(temperature)
-                .updater(new Adam(learningRate)).seed(seed).build();
-        ComputationGraph graph = simclr.init();
+        int queue = queueSize != null ? queueSize : sslTrain.size() < 65_536 ? 4096 : 65_536;
+        SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
+                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
+        ComputationGraph graph = ssl.init();
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), sslTrain.size(), batchSize);
 
@@ -133,6 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.seed = seed;
         report.temperature = temperature;
         report.learningRate = learningRate;
+        report.parameters = graph.numParams();
         report.trainImages = sslTrain.size();
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
@@ -154,7 +160,10 @@ public final class TrainCommand implements Callable<Integer> {
         double trainSeconds = 0;
         Evaluation.Result result = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
-            graph.setListeners(progress, losses);
+            List<TrainingListener> listeners = new ArrayList<>(ssl.trainingListeners((long) epochs * views.batchesPerEpoch()));
+            listeners.add(progress);
+            listeners.add(losses);
+            graph.setListeners(listeners);
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
                 long t0 = System.nanoTime();

@@ -1,0 +1,112 @@
+package io.github.dl4jssl.samples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.method.SslMethod;
+import io.github.dl4jssl.zoo.method.SslMethods;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dl4j-ssl bench}: training throughput of methods on synthetic two-view batches, and the time spent
+ * in the methods' own listeners (EMA target update, key queue). A benchmark, not a test: it reports
+ * measured numbers.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training images/s of methods and the time of their listeners (EMA, queue).")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--methods", split = ",", defaultValue = "simclr,simclr-ema,simclr-ema-projector",
+            description = "Comma-separated methods. Default: ${DEFAULT-VALUE}.")
+    List<String> methods;
+
+    @Option(names = "--backbone", defaultValue = "small-cnn", description = "small-cnn (28x28x1) or resnet18-cifar (32x32x3). Default: ${DEFAULT-VALUE}.")
+    String backbone;
+
+    @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (two views each). Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations per method. Default: ${DEFAULT-VALUE}.")
+    int iterations;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
+    int warmup;
+
+    @Option(names = "--out", description = "Also write the results as JSON to this file.")
+    Path out;
+
+    /** One method's measurement. */
+    public record Result(String method, String backbone, int batchSize, long parameters, double imagesPerSecond,
+                         double msPerIteration, Map<String, Double> listenerMsPerIteration) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (iterations < 1 || warmup < 0 || batchSize < 2) {
+            throw new IllegalArgumentException("need --iterations >= 1, --warmup >= 0 and --batch-size >= 2");
+        }
+        boolean colour = backbone.toLowerCase().contains("cifar");
+        Backbone net = Backbones.byName(backbone, colour ? 32 : 28, colour ? 32 : 28, colour ? 3 : 1);
+        InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) net.inputType();
+        Nd4j.getRandom().setSeed(1);
+        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchSize, in.getChannels(), in.getHeight(), in.getWidth()),
+                Nd4j.zeros(DataType.FLOAT, 2L * batchSize, 1));
+        List<Result> results = new ArrayList<>();
+        System.out.printf("%-22s %-15s %6s %10s %12s %10s  %s%n", "method", "backbone", "batch", "params", "images/s", "ms/iter", "listener ms/iter");
+        for (String name : methods) {
+            SslMethod method = SslMethods.create(name, net, new SslMethods.Options(null, null, 4096, batchSize, 42));
+            ComputationGraph graph = method.init();
+            List<TimedListener> timed = new ArrayList<>();
+            for (TrainingListener l : method.trainingListeners((long) warmup + iterations)) {
+                timed.add(new TimedListener(l));
+            }
+            graph.setListeners(new ArrayList<TrainingListener>(timed));
+            for (int i = 0; i < warmup; i++) {
+                graph.fit(batch);
+            }
+            timed.forEach(TimedListener::reset);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < iterations; i++) {
+                graph.fit(batch);
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            Map<String, Double> listenerMs = new LinkedHashMap<>();
+            for (TimedListener l : timed) {
+                listenerMs.merge(l.name(), l.nanos() / 1e6 / iterations, Double::sum);
+            }
+            Result r = new Result(name, backbone, batchSize, graph.numParams(), iterations * 2.0 * batchSize / seconds,
+                    seconds * 1000 / iterations, listenerMs);
+            results.add(r);
+            System.out.printf("%-22s %-15s %6d %10d %12.1f %10.1f  %s%n", r.method(), r.backbone(), r.batchSize(),
+                    r.parameters(), r.imagesPerSecond(), r.msPerIteration(), format(listenerMs));
+        }
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+        }
+        return 0;
+    }
+
+    private static String format(Map<String, Double> ms) {
+        if (ms.isEmpty()) {
+            return "-";
+        }
+        StringBuilder sb = new StringBuilder();
+        ms.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.2f", v)));
+        return sb.toString();
+    }
+}
