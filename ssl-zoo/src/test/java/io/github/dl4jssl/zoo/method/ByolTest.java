@@ -78,10 +78,10 @@ class ByolTest {
         Byol byol = byol(0.99);
         TwoViewIterator it = augmented(16);
         ComputationGraph g = byol.init();
-        g.setListeners(byol.trainingListeners(5L * it.batchesPerEpoch()));
+        g.setListeners(byol.trainingListeners(3L * it.batchesPerEpoch()));
         DataSet first = it.next();
         double before = g.score(first);
-        g.fit(it, 5);
+        g.fit(it, 3);
         double after = g.score(first);
         assertTrue(finite(after));
         assertTrue(after < before, "BYOL loss should fall: " + before + " -> " + after);

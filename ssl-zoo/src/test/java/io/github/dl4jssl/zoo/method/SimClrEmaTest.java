@@ -102,10 +102,10 @@ class SimClrEmaTest {
             SimClrEma m = method(scope, 0.9);
             TwoViewIterator it = augmented(16);
             ComputationGraph g = m.init();
-            g.setListeners(m.trainingListeners(3L * it.batchesPerEpoch()));
+            g.setListeners(m.trainingListeners(2L * it.batchesPerEpoch()));
             DataSet first = it.next();
             double before = g.score(first, true);
-            g.fit(it, 3);
+            g.fit(it, 2);
             double after = g.score(first, true);
             assertTrue(finite(after), scope.name());
             assertTrue(after < before, scope + ": loss should fall: " + before + " -> " + after);
