@@ -118,6 +118,16 @@ public class KeyQueueListener extends BaseTrainingListener {
             throw new IllegalStateException("KeyQueueListener: the forward pass has no activation for vertex '" + name
                     + "' (the input of loss layer '" + lossLayer + "'); activations: " + activations.keySet());
         }
+        InfoNceLoss conf = (InfoNceLoss) ((LayerVertex) graph.getConfiguration().getVertices().get(lossLayer))
+                .getLayerConf().getLayer();
+        long keys = conf.isSymmetric() ? in.size(0) : in.size(0) / 2;
+        if (keys > conf.getQueueSize()) {
+            // fail before the optimizer step, not after it in KeyQueue.enqueue
+            throw new IllegalStateException("KeyQueueListener: the queue of InfoNceLoss layer '" + lossLayer + "' holds "
+                    + conf.getQueueSize() + " keys, fewer than the " + keys + " keys of one batch ("
+                    + (conf.isSymmetric() ? "symmetric loss: all " + in.size(0) + " rows" : "view 2 of " + in.size(0) + " stacked rows")
+                    + "); use a queue size of at least " + keys + " (MoCo: a multiple of the batch size) or smaller batches");
+        }
         // the activations live in DL4J's activation workspace, which the next iteration overwrites
         pendingLossInput = in.dup();
     }

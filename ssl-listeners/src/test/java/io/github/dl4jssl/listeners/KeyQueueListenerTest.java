@@ -148,5 +148,13 @@ class KeyQueueListenerTest {
                 () -> KeyQueueListener.builder().inputVertex("online").build().validate(graph(5, false)));
         assertTrue(input.getMessage().contains("does not feed"), input.getMessage());
         assertEquals("qk", KeyQueueListener.builder().build().validate(graph(5, false)));
+        // a batch with more keys than the queue fails before the optimizer step
+        ComputationGraph small = graph(2, false);
+        small.addListeners(KeyQueueListener.builder().build());
+        INDArray w = small.getParam("online_W").dup();
+        IllegalStateException big = assertThrows(IllegalStateException.class,
+                () -> small.fit(batch(Nd4j.randn(DataType.DOUBLE, 6, 5), Nd4j.randn(DataType.DOUBLE, 6, 3))));
+        assertTrue(big.getMessage().contains("holds 2 keys, fewer than the 3 keys of one batch"), big.getMessage());
+        assertEquals(w, small.getParam("online_W"));
     }
 }
