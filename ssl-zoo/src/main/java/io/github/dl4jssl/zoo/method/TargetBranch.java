@@ -3,6 +3,7 @@ package io.github.dl4jssl.zoo.method;
 import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 
@@ -15,7 +16,8 @@ import java.util.function.BiFunction;
  * {@code prefix + online name}, each wrapped in {@link TrainModeFrozenLayer}, so the target gets no
  * gradient, no optimizer update and no backward pass, while its BatchNorm layers still normalise with batch
  * statistics as in MoCo (He et al. 2020) and BYOL (Grill et al. 2020). The EMA listener keeps it the
- * exponential moving average of the online layers.
+ * exponential moving average of the online layers. Vertices without a layer (e.g. a ResNet's residual
+ * {@code ElementWiseVertex}) are copied inside DL4J's {@link FrozenVertex}, so the backward pass skips them too.
  */
 public final class TargetBranch {
 
@@ -48,7 +50,10 @@ public final class TargetBranch {
                 graph.addLayer(prefix + e.getKey(), new TrainModeFrozenLayer(lv.getLayerConf().getLayer().clone()),
                         lv.getPreProcessor(), from);
             } else {
-                graph.addVertex(prefix + e.getKey(), vertex.clone(), from);
+                // parameter-free vertices (e.g. a residual ElementWiseVertex) must be frozen too: the graph skips
+                // the backward pass of frozen layers, so a plain vertex between them would receive no epsilon and
+                // fail with "Cannot do backward pass: errors not set"
+                graph.addVertex(prefix + e.getKey(), new FrozenVertex(vertex.clone()), from);
             }
         }
         return prefix + output;

@@ -1,0 +1,80 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+
+import java.util.List;
+
+/**
+ * MoCo v2 (Chen, Fan, Girshick, He, "Improved Baselines with Momentum Contrastive Learning", arXiv:2003.04297, 2020) as one DL4J {@link ComputationGraphConfiguration}: query encoder = backbone + an MLP head ({@code projector_fc1} with ReLU, hidden size = the backbone feature size as in the paper, then {@code projector_fc2} to 128; like the paper without BN, {@code projector(ProjectionHead)} gives the Linear-BN-ReLU-Linear head);
+ * key encoder = a frozen, train-mode momentum copy ({@code target_} prefix); InfoNCE with a queue of past keys,
+ * temperature 0.2, momentum 0.999. Graph, listeners and shuffle BN: see {@link MocoConfig}.
+ *
+ * <pre>{@code
+ * MocoV2 moco = new MocoV2.Builder().backbone(new SmallCnn()).queueSize(4096).build();
+ * ComputationGraph graph = moco.init();                         // key encoder := query encoder
+ * graph.addListeners(moco.trainingListeners(totalIterations));  // momentum update, then enqueue
+ * graph.fit(twoViewIterator);
+ * }</pre>
+ */
+public final class MocoV2 implements SslMethod {
+
+    private final MocoConfig config;
+
+    private MocoV2(Builder b) {
+        this.config = b.buildConfig();
+    }
+
+    @Override
+    public String name() {
+        return "mocov2";
+    }
+
+    /** The settings (temperature, queue size, momentum, ...). */
+    public MocoConfig config() {
+        return config;
+    }
+
+    @Override
+    public Backbone backbone() {
+        return config.backbone;
+    }
+
+    @Override
+    public String backboneOutput() {
+        return config.backboneOutput;
+    }
+
+    @Override
+    public ComputationGraphConfiguration configuration() {
+        return config.configuration();
+    }
+
+    /** Copies the query encoder (backbone and projector, BN statistics included) into the key encoder. */
+    @Override
+    public void initialize(ComputationGraph graph) {
+        config.initialize(graph);
+    }
+
+    /**
+     * New instances of the {@code EmaTargetListener} (key encoder momentum update) and then the
+     * {@code KeyQueueListener} (enqueue). The momentum schedule does not depend on {@code totalIterations}.
+     */
+    @Override
+    public List<TrainingListener> trainingListeners(long totalIterations) {
+        return config.trainingListeners();
+    }
+
+    /** Builder with MoCo v2's defaults: K = 65536, t = 0.2, m = 0.999, SGD-Nesterov 0.03 / 0.9, weight decay 1e-4. */
+    public static final class Builder extends MocoConfig.Builder<Builder> {
+        public Builder() {
+            super(MocoConfig.Head.MLP, 0.2);
+        }
+
+        public MocoV2 build() {
+            return new MocoV2(this);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.layers.InfoNceLoss;
+import io.github.dl4jssl.layers.PredictorHead;
+import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.listeners.EmaScope;
+import io.github.dl4jssl.listeners.EmaTargetListener;
+import io.github.dl4jssl.listeners.MomentumSchedule;
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongFunction;
+
+/**
+ * MoCo v3 (Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers", ICCV 2021,
+ * Algorithm 1) for ResNet-style backbones, as one DL4J {@link ComputationGraphConfiguration}: no queue, the
+ * negatives are the momentum keys of the same batch.
+ *
+ * <p><b>Graph</b> (stacked two-view batches [2N, ...], rows i and i + N are two views of image i):</p>
+ * <pre>
+ *   input -&gt; backbone_* -&gt; projector_* -&gt; predictor_*     (query encoder f_q: q = predictor output)
+ *   input -&gt; target_backbone_* -&gt; target_projector_*     (momentum encoder f_k: k, frozen, train-mode BN)
+ *   pair = merge(q, k) -&gt; loss (InfoNceLoss, batch negatives, symmetric: ctr(q1, k2) + ctr(q2, k1))
+ * </pre>
+ * <p>For query q_i of one view the candidates are the N keys of the other view: its positive k of the same
+ * image and the other view's keys of the N - 1 other images. The projector ends with a BatchNorm without
+ * learned affine (MoCo v3's {@code last_bn=True}); the predictor has none. The momentum encoder is an EMA of
+ * backbone + projector (the predictor has no momentum copy), {@code m = 1 - (1 - m0)(cos(pi k / K) + 1) / 2}
+ * with {@code m0 = 0.99} (cosine increase to 1, section 4 / appendix). The reported score is the mean over the
+ * 2N queries; with {@link Builder#scaleByTwoTemperature(boolean)} (default on) it is multiplied by 2t as in the
+ * reference code ({@code CrossEntropyLoss(...) * 2 * T}).</p>
+ *
+ * <p><b>Defaults.</b> Temperature 0.2 (the paper's value; the reference code uses 1.0 for ResNet-50),
+ * m0 = 0.99 with cosine schedule, weight decay 1e-6. Paper (ResNet-50): 3-layer projector 4096 / 256 and
+ * 2-layer predictor 4096 / 256 ({@link Builder#paperHeads()} gives 2-layer projector 4096 / 256 and predictor
+ * 4096 / 256), LARS. Here the heads are scaled to small backbones (projector max(512, feature size) hidden,
+ * 128 out; predictor 512 hidden) and the updater is Adam 1e-3 (DL4J has no LARS).</p>
+ */
+public final class MocoV3 implements SslMethod {
+
+    /** The merge vertex feeding the loss: columns [0, d) queries q, [d, 2d) keys k. */
+    public static final String PAIR = "pair";
+
+    private final Backbone backbone;
+    private final ProjectionHead projector;
+    private final PredictorHead predictor;
+    private final double temperature;
+    private final boolean scaleByTwoTemperature;
+    private final double baseMomentum;
+    private final LongFunction<MomentumSchedule> schedule;
+    private final IUpdater updater;
+    private final double weightDecay;
+    private final long seed;
+    private final DataType dataType;
+    private final String backboneOutput;
+
+    private MocoV3(Builder b) {
+        this.backbone = Objects.requireNonNull(b.backbone, "MocoV3 needs a backbone: Builder.backbone(...)");
+        this.projector = b.projector != null ? b.projector
+                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128)
+                        .batchNormOutput(true).build();
+        this.predictor = b.predictor != null ? b.predictor
+                : new PredictorHead.Builder().hiddenSize(512).outputSize(projector.getOutputSize()).build();
+        TwoBranchSupport.requireMatchingSizes("MocoV3", projector, predictor);
+        this.temperature = b.temperature;
+        this.scaleByTwoTemperature = b.scaleByTwoTemperature;
+        this.baseMomentum = b.baseMomentum;
+        this.schedule = b.schedule != null ? b.schedule : TwoBranchSupport.schedule(b.baseMomentum, b.cosineMomentum);
+        this.updater = b.updater;
+        this.weightDecay = b.weightDecay;
+        this.seed = b.seed;
+        this.dataType = b.dataType;
+        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
+    }
+
+    @Override
+    public String name() {
+        return "mocov3";
+    }
+
+    @Override
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    @Override
+    public String backboneOutput() {
+        return backboneOutput;
+    }
+
+    public ProjectionHead projector() {
+        return projector;
+    }
+
+    public PredictorHead predictor() {
+        return predictor;
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    /** m0, the momentum of the first iteration. */
+    public double baseMomentum() {
+        return baseMomentum;
+    }
+
+    /** The momentum schedule for a run of {@code totalIterations} iterations. */
+    public MomentumSchedule momentumSchedule(long totalIterations) {
+        return schedule.apply(totalIterations);
+    }
+
+    @Override
+    public ComputationGraphConfiguration configuration() {
+        ComputationGraphConfiguration.GraphBuilder graph =
+                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
+        String projection = projector.appendTo(graph, PROJECTOR_PREFIX, features);
+        String query = predictor.appendTo(graph, PREDICTOR_PREFIX, projection);
+        String key = TargetBranch.append(graph, INPUT, TARGET_PREFIX,
+                (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, backbone.appendTo(g, in, BACKBONE_PREFIX)));
+        graph.addVertex(PAIR, new MergeVertex(), query, key);
+        graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)
+                .symmetric(true).scaleByTwoTemperature(scaleByTwoTemperature).build(), PAIR);
+        return graph.setOutputs(LOSS).build();
+    }
+
+    /** The EMA listener (scope: backbone and projector) for a planned run length. */
+    public EmaTargetListener emaListener(long totalIterations) {
+        return EmaTargetListener.builder().scope(EmaScope.encoder()).momentum(momentumSchedule(totalIterations)).build();
+    }
+
+    /** Momentum encoder := query encoder (backbone and projector). */
+    @Override
+    public void initialize(ComputationGraph graph) {
+        EmaTargetListener.builder().scope(EmaScope.encoder()).build().initTargetFromOnline(graph);
+    }
+
+    @Override
+    public List<TrainingListener> trainingListeners(long totalIterations) {
+        return List.of(emaListener(totalIterations));
+    }
+
+    /** Builder with MoCo v3's defaults (t = 0.2, 2t scaling, m0 = 0.99 cosine to 1, weight decay 1e-6). */
+    public static final class Builder {
+        private Backbone backbone;
+        private ProjectionHead projector;
+        private PredictorHead predictor;
+        private double temperature = 0.2;
+        private boolean scaleByTwoTemperature = true;
+        private double baseMomentum = 0.99;
+        private boolean cosineMomentum = true;
+        private LongFunction<MomentumSchedule> schedule;
+        private IUpdater updater = new Adam(1e-3);
+        private double weightDecay = 1e-6;
+        private long seed = 42;
+        private DataType dataType = DataType.FLOAT;
+
+        public Builder backbone(Backbone backbone) {
+            this.backbone = backbone;
+            return this;
+        }
+
+        /** The projection MLP (default: max(512, feature size) hidden, 128 out, BatchNorm output). */
+        public Builder projector(ProjectionHead projector) {
+            this.projector = Objects.requireNonNull(projector, "projector");
+            return this;
+        }
+
+        /** The prediction MLP (default: 512 hidden, the projector's output size out). */
+        public Builder predictor(PredictorHead predictor) {
+            this.predictor = Objects.requireNonNull(predictor, "predictor");
+            return this;
+        }
+
+        /** Paper-sized heads: projector 4096 hidden / 256 out with BN output, predictor 4096 hidden / 256 out. */
+        public Builder paperHeads() {
+            this.projector = new ProjectionHead.Builder().hiddenSize(4096).outputSize(256).batchNormOutput(true).build();
+            this.predictor = new PredictorHead.Builder().hiddenSize(4096).outputSize(256).build();
+            return this;
+        }
+
+        /** InfoNCE temperature t (default 0.2). */
+        public Builder temperature(double temperature) {
+            this.temperature = TwoBranchSupport.checkTemperature("MocoV3", temperature);
+            return this;
+        }
+
+        /** Multiply the loss by 2t as MoCo v3's reference code does (default true). */
+        public Builder scaleByTwoTemperature(boolean scaleByTwoTemperature) {
+            this.scaleByTwoTemperature = scaleByTwoTemperature;
+            return this;
+        }
+
+        /** m0, the EMA momentum at the first iteration (default 0.99). */
+        public Builder baseMomentum(double baseMomentum) {
+            this.baseMomentum = TwoBranchSupport.checkMomentum(baseMomentum, "MocoV3 base momentum");
+            return this;
+        }
+
+        /** Whether the momentum rises from m0 to 1 with a cosine (default) or stays m0. */
+        public Builder cosineMomentum(boolean cosineMomentum) {
+            this.cosineMomentum = cosineMomentum;
+            return this;
+        }
+
+        /** Any momentum schedule, given the planned number of iterations; overrides the two options above. */
+        public Builder momentumSchedule(LongFunction<MomentumSchedule> schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        public Builder updater(IUpdater updater) {
+            this.updater = Objects.requireNonNull(updater, "updater");
+            return this;
+        }
+
+        /** Decoupled weight decay coefficient (0 to disable); default 1e-6. */
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder dataType(DataType dataType) {
+            this.dataType = Objects.requireNonNull(dataType, "dataType");
+            return this;
+        }
+
+        public MocoV3 build() {
+            return new MocoV3(this);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.layers.InfoNceLoss;
+import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.listeners.EmaScope;
+import io.github.dl4jssl.listeners.EmaTargetListener;
+import io.github.dl4jssl.listeners.MomentumSchedule;
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.function.LongFunction;
+
+/**
+ * SimCLR with a momentum (EMA) key branch, after Pham, Zhang, Niu, Zhang, Yoo, "On the Pros and Cons of
+ * Momentum Encoder in Self-Supervised Visual Representation Learning" (2022), which finds
+ * that most of the benefit of a momentum encoder comes from its last layers, so an EMA copy of the projector
+ * alone, fed with the online backbone's features, keeps the gain at a fraction of the cost.
+ *
+ * <p><b>Graph</b> (stacked two-view batches [2N, ...], rows i and i + N are two views of image i):</p>
+ * <pre>
+ *   input -&gt; backbone_* -&gt; projector_*                        (online: queries q)
+ *   FULL_ENCODER:   input -&gt; target_backbone_* -&gt; target_projector_*    (keys k)
+ *   PROJECTOR_ONLY: backbone output -&gt; target_projector_*                (keys k; no target backbone)
+ *   pair = merge(q, k) -&gt; loss (InfoNceLoss: batch negatives, symmetric, t = 0.5)
+ * </pre>
+ * <p>With {@link Scope#PROJECTOR_ONLY} the backbone runs once per view (the target projector reads the online
+ * backbone's output vertex) and the configuration has no {@code target_backbone_*} layer. The target layers
+ * are frozen train-mode copies (no gradient, no update); {@link #initialize} copies the online layers into
+ * them, and the {@link EmaTargetListener} of {@link #trainingListeners} keeps them the EMA of the online
+ * backbone + projector ({@link EmaScope#encoder()}) or projector ({@link EmaScope#projectorOnly()}), with a
+ * constant momentum 0.99 by default.</p>
+ *
+ * <p><b>Negatives.</b> {@link InfoNceLoss} with batch negatives, symmetric: every one of the 2N online
+ * projections q_i is a query; its candidates are exactly the N target keys of the <em>other</em> view, i.e.
+ * its positive (the key of the other view of the same image) and, as negatives, the other view's keys of the
+ * N - 1 other images of the batch. Online projections are never candidates, nor are keys of the query's own
+ * view; so there are N - 1 negatives per query (SimCLR's NT-Xent has 2N - 2, all online). The score is the mean
+ * over the 2N queries of {@code -log softmax} of the positive with temperature t; no queue.</p>
+ *
+ * <p><b>Defaults</b> (SimCLR's, scaled as in {@link SimClr}): t = 0.5, projector max(512, feature size) hidden
+ * / 128 out, Adam 1e-3, weight decay 1e-6, momentum constant 0.99.</p>
+ */
+public final class SimClrEma implements SslMethod {
+
+    /** Which part of the online network has an EMA copy that computes the keys. */
+    public enum Scope {
+        /** Target = EMA copy of backbone + projector, reading the image input (MoCo-style key encoder). */
+        FULL_ENCODER,
+        /** Target = EMA copy of the projector only, reading the online backbone's output (backbone runs once). */
+        PROJECTOR_ONLY
+    }
+
+    /** The merge vertex feeding the loss: columns [0, d) online projections q, [d, 2d) target keys k. */
+    public static final String PAIR = "pair";
+
+    private final Backbone backbone;
+    private final ProjectionHead projector;
+    private final Scope scope;
+    private final double temperature;
+    private final double momentum;
+    private final LongFunction<MomentumSchedule> schedule;
+    private final IUpdater updater;
+    private final double weightDecay;
+    private final long seed;
+    private final DataType dataType;
+    private final String backboneOutput;
+
+    private SimClrEma(Builder b) {
+        this.backbone = Objects.requireNonNull(b.backbone, "SimClrEma needs a backbone: Builder.backbone(...)");
+        this.projector = b.projector != null ? b.projector
+                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
+        this.scope = b.scope;
+        this.temperature = b.temperature;
+        this.momentum = b.momentum;
+        this.schedule = b.schedule != null ? b.schedule : TwoBranchSupport.schedule(b.momentum, b.cosineMomentum);
+        this.updater = b.updater;
+        this.weightDecay = b.weightDecay;
+        this.seed = b.seed;
+        this.dataType = b.dataType;
+        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
+    }
+
+    /** {@code simclr-ema} (full encoder) or {@code simclr-ema-projector} (projector only). */
+    @Override
+    public String name() {
+        return scope == Scope.FULL_ENCODER ? "simclr-ema" : "simclr-ema-projector";
+    }
+
+    @Override
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    @Override
+    public String backboneOutput() {
+        return backboneOutput;
+    }
+
+    public ProjectionHead projector() {
+        return projector;
+    }
+
+    public Scope scope() {
+        return scope;
+    }
+
+    public double temperature() {
+        return temperature;
+    }
+
+    /** The (base) momentum. */
+    public double momentum() {
+        return momentum;
+    }
+
+    /** The momentum schedule for a run of {@code totalIterations} iterations. */
+    public MomentumSchedule momentumSchedule(long totalIterations) {
+        return schedule.apply(totalIterations);
+    }
+
+    private EmaScope emaScope() {
+        return scope == Scope.FULL_ENCODER ? EmaScope.encoder() : EmaScope.projectorOnly();
+    }
+
+    @Override
+    public ComputationGraphConfiguration configuration() {
+        ComputationGraphConfiguration.GraphBuilder graph =
+                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
+        String query = projector.appendTo(graph, PROJECTOR_PREFIX, features);
+        String key = scope == Scope.FULL_ENCODER
+                ? TargetBranch.append(graph, INPUT, TARGET_PREFIX,
+                        (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, backbone.appendTo(g, in, BACKBONE_PREFIX)))
+                : TargetBranch.append(graph, features, TARGET_PREFIX,
+                        (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, in));
+        graph.addVertex(PAIR, new MergeVertex(), query, key);
+        graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)
+                .symmetric(true).scaleByTwoTemperature(false).build(), PAIR);
+        return graph.setOutputs(LOSS).build();
+    }
+
+    /** The EMA listener (scope: backbone + projector, or projector only) for a planned run length. */
+    public EmaTargetListener emaListener(long totalIterations) {
+        return EmaTargetListener.builder().scope(emaScope()).momentum(momentumSchedule(totalIterations)).build();
+    }
+
+    /** Target := online (backbone + projector, or projector only). */
+    @Override
+    public void initialize(ComputationGraph graph) {
+        EmaTargetListener.builder().scope(emaScope()).build().initTargetFromOnline(graph);
+    }
+
+    @Override
+    public List<TrainingListener> trainingListeners(long totalIterations) {
+        return List.of(emaListener(totalIterations));
+    }
+
+    /** Builder: full-encoder scope, t = 0.5, constant momentum 0.99, SimCLR's scaled head and optimizer. */
+    public static final class Builder {
+        private Backbone backbone;
+        private ProjectionHead projector;
+        private Scope scope = Scope.FULL_ENCODER;
+        private double temperature = 0.5;
+        private double momentum = 0.99;
+        private boolean cosineMomentum;
+        private LongFunction<MomentumSchedule> schedule;
+        private IUpdater updater = new Adam(1e-3);
+        private double weightDecay = 1e-6;
+        private long seed = 42;
+        private DataType dataType = DataType.FLOAT;
+
+        public Builder backbone(Backbone backbone) {
+            this.backbone = backbone;
+            return this;
+        }
+
+        /** The projection head g (default: max(512, feature size) hidden, 128 out). */
+        public Builder projector(ProjectionHead projector) {
+            this.projector = Objects.requireNonNull(projector, "projector");
+            return this;
+        }
+
+        /** Which part has an EMA copy (default {@link Scope#FULL_ENCODER}). */
+        public Builder scope(Scope scope) {
+            this.scope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        /** InfoNCE temperature (default 0.5, SimCLR's). */
+        public Builder temperature(double temperature) {
+            this.temperature = TwoBranchSupport.checkTemperature("SimClrEma", temperature);
+            return this;
+        }
+
+        /** EMA momentum (default 0.99); the start value if {@link #cosineMomentum(boolean)} is on. */
+        public Builder momentum(double momentum) {
+            this.momentum = TwoBranchSupport.checkMomentum(momentum, "SimClrEma momentum");
+            return this;
+        }
+
+        /** Whether the momentum rises from {@link #momentum} to 1 with a cosine (default false: constant). */
+        public Builder cosineMomentum(boolean cosineMomentum) {
+            this.cosineMomentum = cosineMomentum;
+            return this;
+        }
+
+        /** Any momentum schedule, given the planned number of iterations; overrides the two options above. */
+        public Builder momentumSchedule(LongFunction<MomentumSchedule> schedule) {
+            this.schedule = Objects.requireNonNull(schedule, "schedule");
+            return this;
+        }
+
+        public Builder updater(IUpdater updater) {
+            this.updater = Objects.requireNonNull(updater, "updater");
+            return this;
+        }
+
+        /** Decoupled weight decay coefficient (0 to disable); default 1e-6. */
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder dataType(DataType dataType) {
+            this.dataType = Objects.requireNonNull(dataType, "dataType");
+            return this;
+        }
+
+        public SimClrEma build() {
+            return new SimClrEma(this);
+        }
+    }
+}

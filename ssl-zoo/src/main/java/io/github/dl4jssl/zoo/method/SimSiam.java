@@ -1,0 +1,161 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.layers.NegativeCosineLoss;
+import io.github.dl4jssl.layers.PredictorHead;
+import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+
+import java.util.Objects;
+
+/**
+ * SimSiam (Chen, He, "Exploring Simple Siamese Representation Learning", CVPR 2021) as one DL4J
+ * {@link ComputationGraphConfiguration}: one shared encoder (backbone f and projector, whose output layer is
+ * followed by a BatchNorm without learned scale and shift, as in the paper), a prediction MLP h, and the
+ * symmetrised negative cosine loss with stop-gradient, eq. (4).
+ *
+ * <p><b>Graph</b> (stacked two-view batches [2N, ...], rows i and i + N are two views of image i):</p>
+ * <pre>
+ *   input -&gt; backbone_* -&gt; projector_* (z) -&gt; predictor_* (p)
+ *   pair = merge(p, z) -&gt; loss (NegativeCosineLoss: -cos(p_i, stopgrad(z_(i+N) mod 2N)), averaged)
+ * </pre>
+ * <p>z is the <em>same</em> online projector output the predictor reads (there is no target network, no
+ * momentum and no listener); the stop-gradient is inside {@link NegativeCosineLoss}, so the encoder is trained
+ * only through the predictor path.</p>
+ *
+ * <p><b>Defaults.</b> Paper (ImageNet): projector 2048-d with BN on every layer including the output,
+ * predictor 2048 -&gt; 512 -&gt; 2048 ({@link Builder#paperHeads()}), SGD with momentum 0.9, base learning rate
+ * 0.05 x batch / 256, weight decay 1e-4. Here: the same optimizer (DL4J's {@code Nesterovs(0.05, 0.9)}:
+ * DL4J has no plain heavy-ball momentum SGD), weight decay 1e-4, heads scaled to small backbones
+ * (projector max(512, feature size) hidden, 512 out, BN output; predictor bottleneck 128 = out / 4). The
+ * projector has two linear layers (the paper's CIFAR variant) rather than three.</p>
+ */
+public final class SimSiam implements SslMethod {
+
+    /** The merge vertex feeding the loss: columns [0, d) predictions p, [d, 2d) projections z. */
+    public static final String PAIR = "pair";
+
+    private final Backbone backbone;
+    private final ProjectionHead projector;
+    private final PredictorHead predictor;
+    private final IUpdater updater;
+    private final double weightDecay;
+    private final long seed;
+    private final DataType dataType;
+    private final String backboneOutput;
+
+    private SimSiam(Builder b) {
+        this.backbone = Objects.requireNonNull(b.backbone, "SimSiam needs a backbone: Builder.backbone(...)");
+        this.projector = b.projector != null ? b.projector
+                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(512)
+                        .batchNormOutput(true).build();
+        this.predictor = b.predictor != null ? b.predictor
+                : new PredictorHead.Builder().hiddenSize(Math.max(1, projector.getOutputSize() / 4))
+                        .outputSize(projector.getOutputSize()).build();
+        TwoBranchSupport.requireMatchingSizes("SimSiam", projector, predictor);
+        this.updater = b.updater;
+        this.weightDecay = b.weightDecay;
+        this.seed = b.seed;
+        this.dataType = b.dataType;
+        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
+    }
+
+    @Override
+    public String name() {
+        return "simsiam";
+    }
+
+    @Override
+    public Backbone backbone() {
+        return backbone;
+    }
+
+    @Override
+    public String backboneOutput() {
+        return backboneOutput;
+    }
+
+    public ProjectionHead projector() {
+        return projector;
+    }
+
+    public PredictorHead predictor() {
+        return predictor;
+    }
+
+    @Override
+    public ComputationGraphConfiguration configuration() {
+        ComputationGraphConfiguration.GraphBuilder graph =
+                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
+        String z = projector.appendTo(graph, PROJECTOR_PREFIX, features);
+        String p = predictor.appendTo(graph, PREDICTOR_PREFIX, z);
+        graph.addVertex(PAIR, new MergeVertex(), p, z);
+        graph.addLayer(LOSS, new NegativeCosineLoss.Builder().build(), PAIR);
+        return graph.setOutputs(LOSS).build();
+    }
+
+    /** Builder with SimSiam's optimizer defaults and heads scaled to small backbones. */
+    public static final class Builder {
+        private Backbone backbone;
+        private ProjectionHead projector;
+        private PredictorHead predictor;
+        private IUpdater updater = new Nesterovs(0.05, 0.9);
+        private double weightDecay = 1e-4;
+        private long seed = 42;
+        private DataType dataType = DataType.FLOAT;
+
+        public Builder backbone(Backbone backbone) {
+            this.backbone = backbone;
+            return this;
+        }
+
+        /** The projection MLP (default: max(512, feature size) hidden, 512 out, BatchNorm output). */
+        public Builder projector(ProjectionHead projector) {
+            this.projector = Objects.requireNonNull(projector, "projector");
+            return this;
+        }
+
+        /** The prediction MLP h (default: bottleneck projector out / 4, projector out). */
+        public Builder predictor(PredictorHead predictor) {
+            this.predictor = Objects.requireNonNull(predictor, "predictor");
+            return this;
+        }
+
+        /** The paper's heads: projector 2048 hidden / 2048 out with BN output, predictor 512 hidden / 2048 out. */
+        public Builder paperHeads() {
+            this.projector = new ProjectionHead.Builder().hiddenSize(2048).outputSize(2048).batchNormOutput(true).build();
+            this.predictor = new PredictorHead.Builder().hiddenSize(512).outputSize(2048).build();
+            return this;
+        }
+
+        public Builder updater(IUpdater updater) {
+            this.updater = Objects.requireNonNull(updater, "updater");
+            return this;
+        }
+
+        /** Decoupled weight decay coefficient (0 to disable); SimSiam: 1e-4. */
+        public Builder weightDecay(double weightDecay) {
+            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder dataType(DataType dataType) {
+            this.dataType = Objects.requireNonNull(dataType, "dataType");
+            return this;
+        }
+
+        public SimSiam build() {
+            return new SimSiam(this);
+        }
+    }
+}
