@@ -11,12 +11,9 @@ import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.GraphVertex;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
-import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -26,7 +23,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -166,29 +162,10 @@ public final class MocoConfig {
      * name}), but with every BatchNormalization replaced by a SplitBatchNormalization when shuffle BN is on.
      */
     private String appendKeyEncoder(ComputationGraphConfiguration.GraphBuilder graph) {
-        String scratchInput = "__moco_key_input";
-        ComputationGraphConfiguration.GraphBuilder scratch = new NeuralNetConfiguration.Builder().graphBuilder()
-                .addInputs(scratchInput);
-        String f = backbone.appendTo(scratch, scratchInput, SslMethod.BACKBONE_PREFIX);
-        String output = appendProjector(scratch, SslMethod.PROJECTOR_PREFIX, f);
-        String prefix = SslMethod.TARGET_PREFIX;
-        Map<String, List<String>> inputs = scratch.getVertexInputs();
-        for (Map.Entry<String, GraphVertex> e : scratch.getVertices().entrySet()) {
-            String[] from = inputs.get(e.getKey()).stream()
-                    .map(name -> name.equals(scratchInput) ? SslMethod.INPUT : prefix + name).toArray(String[]::new);
-            GraphVertex vertex = e.getValue();
-            if (vertex instanceof LayerVertex) {
-                LayerVertex lv = (LayerVertex) vertex;
-                Layer layer = lv.getLayerConf().getLayer().clone();
-                if (shuffleBnGroups > 0 && layer instanceof BatchNormalization) {
-                    layer = SplitBatchNormalization.from((BatchNormalization) layer, shuffleBnGroups);
-                }
-                graph.addLayer(prefix + e.getKey(), new TrainModeFrozenLayer(layer), lv.getPreProcessor(), from);
-            } else {
-                graph.addVertex(prefix + e.getKey(), vertex.clone(), from);
-            }
-        }
-        return prefix + output;
+        return TargetBranch.append(graph, SslMethod.INPUT, SslMethod.TARGET_PREFIX,
+                (g, in) -> appendProjector(g, SslMethod.PROJECTOR_PREFIX, backbone.appendTo(g, in, SslMethod.BACKBONE_PREFIX)),
+                layer -> shuffleBnGroups > 0 && layer instanceof BatchNormalization
+                        ? SplitBatchNormalization.from((BatchNormalization) layer, shuffleBnGroups) : layer);
     }
 
     EmaTargetListener emaListener() {

@@ -6,10 +6,12 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
 import org.deeplearning4j.nn.conf.graph.GraphVertex;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
+import org.deeplearning4j.nn.conf.layers.Layer;
 
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Appends the momentum (target) copy of a part of the online network: the same layers under the name
@@ -37,6 +39,17 @@ public final class TargetBranch {
      */
     public static String append(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix,
                                 BiFunction<ComputationGraphConfiguration.GraphBuilder, String, String> appender) {
+        return append(graph, input, prefix, appender, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #append(ComputationGraphConfiguration.GraphBuilder, String, String, BiFunction)}, with each
+     * copied layer configuration passed through {@code transform} before it is frozen (e.g. MoCo's shuffle BN
+     * replaces BatchNormalization by SplitBatchNormalization in the key encoder only).
+     */
+    public static String append(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix,
+                                BiFunction<ComputationGraphConfiguration.GraphBuilder, String, String> appender,
+                                UnaryOperator<Layer> transform) {
         ComputationGraphConfiguration.GraphBuilder scratch = new NeuralNetConfiguration.Builder().graphBuilder()
                 .addInputs(SCRATCH_INPUT);
         String output = appender.apply(scratch, SCRATCH_INPUT);
@@ -47,7 +60,7 @@ public final class TargetBranch {
             GraphVertex vertex = e.getValue();
             if (vertex instanceof LayerVertex) {
                 LayerVertex lv = (LayerVertex) vertex;
-                graph.addLayer(prefix + e.getKey(), new TrainModeFrozenLayer(lv.getLayerConf().getLayer().clone()),
+                graph.addLayer(prefix + e.getKey(), new TrainModeFrozenLayer(transform.apply(lv.getLayerConf().getLayer().clone())),
                         lv.getPreProcessor(), from);
             } else {
                 // parameter-free vertices (e.g. a residual ElementWiseVertex) must be frozen too: the graph skips
