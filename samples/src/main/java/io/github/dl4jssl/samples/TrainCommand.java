@@ -122,7 +122,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
-        int queue = queueSize != null ? queueSize : sslTrain.size() < 65_536 ? 4096 : 65_536;
+        int queue = moCoQueueSize(sslTrain.size());
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
                 learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
         ComputationGraph graph = ssl.init();
@@ -223,6 +223,22 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("subset sizes must be positive (or 0 for all), got " + n);
             }
         }
+    }
+
+    /**
+     * The MoCo key-queue size: the given one, or 65536 (MoCo's default) capped to 4096 for small data and to the
+     * number of images an epoch uses, so that the queue never holds two keys of one image.
+     */
+    int moCoQueueSize(int trainImages) {
+        int perEpoch = trainImages / batchSize * batchSize;
+        if (queueSize != null) {
+            if (queueSize > perEpoch && method.startsWith("moco")) {
+                throw new IllegalArgumentException("--queue-size " + queueSize + " is larger than the " + perEpoch
+                        + " images of an epoch: the queue would hold keys of the same image twice; use at most " + perEpoch);
+            }
+            return queueSize;
+        }
+        return Math.min(trainImages < 65_536 ? 4096 : 65_536, perEpoch);
     }
 
     private Path prepareOutput() throws IOException {

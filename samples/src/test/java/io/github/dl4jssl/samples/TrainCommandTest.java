@@ -50,6 +50,30 @@ class TrainCommandTest {
         assertTrue(Files.size(out.resolve("backbone.zip")) > 0);
     }
 
+    /** Every method of the zoo trains from the CLI and writes the same report. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
+            "mocov3", "byol", "simsiam"})
+    void everyMethodTrainsFromTheCli(String method, @TempDir Path out) throws Exception {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        run(0, "train", "--method", method, "--train-subset", "256", "--epochs", "1", "--batch-size", "32",
+                "--eval-train-subset", "500", "--eval-test-subset", "200", "--linear-epochs", "1", "--out", out.toString());
+        RunReport r = RunReport.read(out.resolve("report.json"));
+        assertEquals(method, r.method);
+        assertEquals(1, r.lossPerEpoch.size());
+        assertTrue(Double.isFinite(r.lossPerEpoch.get(0)));
+        assertTrue(r.knnTop1 > 0.2 && r.randomKnnTop1 > 0.2, "kNN accuracies out of range");
+        assertTrue(Files.exists(out.resolve("knn.png")));
+    }
+
+    @Test
+    void moCoQueueLargerThanTheDataIsRefused(@TempDir Path out) {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        String err = run(2, "train", "--method", "mocov2", "--train-subset", "256", "--batch-size", "32",
+                "--queue-size", "4096", "--out", out.toString());
+        assertTrue(err.contains("--queue-size 4096") && err.contains("256"), err);
+    }
+
     @Test
     void unknownMethodListsTheValidOnes(@TempDir Path out) {
         String err = run(2, "train", "--method", "mocov9", "--out", out.toString());
