@@ -1,0 +1,302 @@
+package io.github.dl4jssl.listeners.monitor;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tracks dimensional collapse of embeddings during training: every {@code n} epochs (or
+ * iterations) runs the model in inference mode on a fixed probe set, reads the activations of named
+ * vertices (e.g. the backbone output and the projector output, see {@link FeatureExtractor}) and
+ * computes {@link CollapseMetrics}: the cumulative explained variance AUC of Li, Efros, Pathak 2022
+ * ("Understanding Collapse in Non-Contrastive Siamese Representation Learning", ECCV 2022) and the
+ * RankMe effective rank of Garrido et al. 2023.
+ *
+ * <p>When a vertex's AUC rises to or above the threshold (default 0.9; 1 = all variance in one
+ * direction, about 0.5 = isotropic) a WARN is logged once (and an INFO when it falls back below).
+ * Every measurement is kept in memory ({@link #getHistory()}) and, with an output path, appended
+ * to a CSV with columns {@code iteration,epoch,vertex,n,d,auc,rankme,s1..sK} ({@code K} =
+ * {@link Builder#topSingularValues}, empty cells when {@code d < K}).
+ *
+ * <p>Cost per measurement: one inference pass over the probe set plus an SVD of an {@code [n, d]}
+ * matrix per vertex. Only {@link ComputationGraph} is supported.
+ */
+public class CollapseMonitor extends BaseTrainingListener {
+
+    private static final Logger log = LoggerFactory.getLogger(CollapseMonitor.class);
+
+    /**
+     * One measurement of one vertex.
+     *
+     * @param iteration DL4J iteration count when measured
+     * @param epoch     DL4J epoch count (the epoch that just ended, for epoch-based monitors)
+     * @param vertex    vertex name
+     * @param metrics   the metrics
+     */
+    public record Record(int iteration, int epoch, String vertex, CollapseMetrics.Result metrics) {
+    }
+
+    private final INDArray[] probe;
+    private final List<String> vertices;
+    private final MonitorFrequency frequency;
+    private final int batchSize;
+    private final double threshold;
+    private final int topK;
+    private final boolean centre;
+    private final CollapseMetrics.Solver solver;
+    private final CsvLog csv;
+
+    private final List<Record> history = new ArrayList<>();
+    private final Map<String, Boolean> collapsed = new HashMap<>();
+
+    private CollapseMonitor(Builder b) {
+        this.probe = b.probe;
+        this.vertices = List.copyOf(b.vertices);
+        this.frequency = b.frequency;
+        this.batchSize = b.batchSize;
+        this.threshold = b.threshold;
+        this.topK = b.topK;
+        this.centre = b.centre;
+        this.solver = b.solver;
+        List<String> cols = new ArrayList<>(List.of("iteration", "epoch", "vertex", "n", "d", "auc", "rankme"));
+        for (int i = 1; i <= topK; i++) {
+            cols.add("s" + i);
+        }
+        this.csv = b.csv == null ? null : new CsvLog(b.csv, cols);
+    }
+
+    /** @return a new builder */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    public void iterationDone(Model model, int iteration, int epoch) {
+        if (frequency.dueAtIteration(iteration) && model instanceof ComputationGraph g) {
+            measure(g, iteration, epoch);
+        }
+    }
+
+    @Override
+    public void onEpochEnd(Model model) {
+        int epoch = MonitorFrequency.epochCount(model);
+        if (frequency.dueAtEpochEnd(epoch) && model instanceof ComputationGraph g) {
+            measure(g, MonitorFrequency.iterationCount(model), epoch);
+        }
+    }
+
+    /**
+     * Measures now (also usable outside training, e.g. before the first epoch).
+     *
+     * @param graph     the model
+     * @param iteration iteration to record
+     * @param epoch     epoch to record
+     * @return vertex -> metrics
+     */
+    public synchronized Map<String, CollapseMetrics.Result> measure(ComputationGraph graph, int iteration, int epoch) {
+        Map<String, INDArray> feats = FeatureExtractor.extract(graph, probe, batchSize, vertices.toArray(new String[0]));
+        Map<String, CollapseMetrics.Result> out = new LinkedHashMap<>();
+        List<List<?>> rows = new ArrayList<>();
+        for (String v : vertices) {
+            CollapseMetrics.Result m = CollapseMetrics.compute(feats.get(v), centre, solver);
+            out.put(v, m);
+            history.add(new Record(iteration, epoch, v, m));
+            boolean now = m.auc() >= threshold;
+            Boolean before = collapsed.put(v, now);
+            if (now && !Boolean.TRUE.equals(before)) {
+                log.warn("Dimensional collapse at vertex '{}' (iteration {}, epoch {}): AUC {} >= {} (RankMe {} of d = {})",
+                        v, iteration, epoch, fmt(m.auc()), threshold, fmt(m.rankMe()), m.dimension());
+            } else if (!now && Boolean.TRUE.equals(before)) {
+                log.info("Vertex '{}' no longer collapsed (iteration {}): AUC {} < {}", v, iteration, fmt(m.auc()), threshold);
+            }
+            log.info("Collapse metrics '{}' at iteration {} epoch {}: AUC {}, RankMe {} (d = {})",
+                    v, iteration, epoch, fmt(m.auc()), fmt(m.rankMe()), m.dimension());
+            List<Object> row = new ArrayList<>(List.of(iteration, epoch, v, m.samples(), m.dimension(), m.auc(), m.rankMe()));
+            double[] s = m.singularValues();
+            for (int i = 0; i < topK; i++) {
+                row.add(i < s.length ? (Object) s[i] : "");
+            }
+            rows.add(row);
+        }
+        if (csv != null) {
+            csv.append(rows);
+        }
+        return out;
+    }
+
+    /** @return all records, oldest first (a copy) */
+    public synchronized List<Record> getHistory() {
+        return List.copyOf(history);
+    }
+
+    /**
+     * @param vertex a vertex name
+     * @return its records, oldest first
+     */
+    public synchronized List<Record> getHistory(String vertex) {
+        return history.stream().filter(r -> r.vertex().equals(vertex)).toList();
+    }
+
+    /**
+     * @param vertex a vertex name
+     * @return whether its last AUC was at or above the threshold
+     */
+    public synchronized boolean isCollapsed(String vertex) {
+        return Boolean.TRUE.equals(collapsed.get(vertex));
+    }
+
+    /** @return the monitored vertices */
+    public List<String> getVertices() {
+        return vertices;
+    }
+
+    /** @return the CSV file, or null */
+    public Path getCsvPath() {
+        return csv == null ? null : csv.path();
+    }
+
+    private static String fmt(double v) {
+        return String.format("%.4f", v);
+    }
+
+    /** Builder. */
+    public static final class Builder {
+        private INDArray[] probe;
+        private final List<String> vertices = new ArrayList<>();
+        private MonitorFrequency frequency = MonitorFrequency.everyEpochs(1);
+        private int batchSize = 256;
+        private double threshold = 0.9;
+        private int topK = 5;
+        private boolean centre = true;
+        private CollapseMetrics.Solver solver = CollapseMetrics.Solver.SVD;
+        private Path csv;
+
+        private Builder() {
+        }
+
+        /**
+         * @param inputs the fixed probe set: one array per graph input, or one for all inputs
+         * @return this
+         */
+        public Builder probe(INDArray... inputs) {
+            this.probe = inputs.clone();
+            return this;
+        }
+
+        /**
+         * @param names vertices whose outputs are analysed
+         * @return this
+         */
+        public Builder vertices(String... names) {
+            vertices.addAll(Arrays.asList(names));
+            return this;
+        }
+
+        /**
+         * @param n every n epochs (default 1)
+         * @return this
+         */
+        public Builder everyEpochs(int n) {
+            this.frequency = MonitorFrequency.everyEpochs(n);
+            return this;
+        }
+
+        /**
+         * @param n every n iterations
+         * @return this
+         */
+        public Builder everyIterations(int n) {
+            this.frequency = MonitorFrequency.everyIterations(n);
+            return this;
+        }
+
+        /**
+         * @param f frequency
+         * @return this
+         */
+        public Builder frequency(MonitorFrequency f) {
+            this.frequency = Objects.requireNonNull(f);
+            return this;
+        }
+
+        /**
+         * @param b probe examples per forward pass (default 256)
+         * @return this
+         */
+        public Builder batchSize(int b) {
+            this.batchSize = b;
+            return this;
+        }
+
+        /**
+         * @param t AUC at or above which a vertex counts as collapsed (default 0.9)
+         * @return this
+         */
+        public Builder collapseThreshold(double t) {
+            this.threshold = t;
+            return this;
+        }
+
+        /**
+         * @param k leading singular values written to the CSV (default 5)
+         * @return this
+         */
+        public Builder topSingularValues(int k) {
+            this.topK = k;
+            return this;
+        }
+
+        /**
+         * @param c centre the embeddings before the SVD (default true)
+         * @return this
+         */
+        public Builder centre(boolean c) {
+            this.centre = c;
+            return this;
+        }
+
+        /**
+         * @param s singular value solver (default SVD)
+         * @return this
+         */
+        public Builder solver(CollapseMetrics.Solver s) {
+            this.solver = Objects.requireNonNull(s);
+            return this;
+        }
+
+        /**
+         * @param path CSV output (appended; header when new), or null
+         * @return this
+         */
+        public Builder outputCsv(Path path) {
+            this.csv = path;
+            return this;
+        }
+
+        /** @return the monitor */
+        public CollapseMonitor build() {
+            if (probe == null || probe.length == 0) {
+                throw new IllegalStateException("probe(...) inputs are required");
+            }
+            if (vertices.isEmpty()) {
+                throw new IllegalStateException("vertices(...) are required");
+            }
+            if (batchSize < 1 || topK < 0) {
+                throw new IllegalArgumentException("batchSize >= 1 and topSingularValues >= 0 required");
+            }
+            return new CollapseMonitor(this);
+        }
+    }
+}
