@@ -232,7 +232,8 @@ public final class MocoConfig {
         private int queueSize = 65536;
         private MomentumSchedule momentum = MomentumSchedule.constant(0.999);
         private boolean symmetric;
-        private int shuffleBnGroups;
+        /** MoCo's shuffle BN is part of the method: on by default, emulated with 2 groups. */
+        private int shuffleBnGroups = 2;
         private IUpdater updater = new Nesterovs(0.03, 0.9);
         private double weightDecay = 1e-4;
         private long seed = 42;
@@ -311,8 +312,9 @@ public final class MocoConfig {
 
         /**
          * Emulated shuffle BN: the key encoder's BatchNormalization layers compute statistics over
-         * {@code groups} sub-batches of contiguous rows ({@link SplitBatchNormalization}); 0 = off (default).
-         * The stacked batch of 2N rows must split into equal groups; an even number keeps the two views apart.
+         * {@code groups} sub-batches of contiguous rows ({@link SplitBatchNormalization}); 0 = off. Default 2:
+         * the view-1 and the view-2 rows are normalised apart, so a key never shares batch statistics with its
+         * query's view (MoCo section 3.3). The stacked batch of 2N rows must split into equal groups; an even number keeps the two views apart.
          */
         public B shuffleBn(int groups) {
             if (groups < 0 || groups == 1) {
