@@ -11,13 +11,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.function.LongFunction;
 
 /**
  * BYOL (Grill, Strub, Altché, Tallec, Richemond et al., "Bootstrap Your Own Latent: A New Approach to
@@ -56,27 +53,19 @@ public final class Byol implements SslMethod {
     private final Backbone backbone;
     private final ProjectionHead projector;
     private final PredictorHead predictor;
-    private final double baseMomentum;
-    private final LongFunction<MomentumSchedule> schedule;
-    private final IUpdater updater;
-    private final double weightDecay;
-    private final long seed;
-    private final DataType dataType;
+    private final EmaTarget ema;
+    private final GlobalSettings global;
     private final String backboneOutput;
 
     private Byol(Builder b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "Byol needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("Byol");
         this.projector = b.projector != null ? b.projector
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
         this.predictor = b.predictor != null ? b.predictor
                 : new PredictorHead.Builder().hiddenSize(512).outputSize(projector.getOutputSize()).build();
         TwoBranchSupport.requireMatchingSizes("Byol", projector, predictor);
-        this.baseMomentum = b.baseMomentum;
-        this.schedule = b.schedule != null ? b.schedule : TwoBranchSupport.schedule(b.baseMomentum, b.cosineMomentum);
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.ema = b.emaTarget(EmaScope.encoder());
+        this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
@@ -105,18 +94,17 @@ public final class Byol implements SslMethod {
 
     /** tau_base, the momentum of the first iteration. */
     public double baseMomentum() {
-        return baseMomentum;
+        return ema.startMomentum();
     }
 
     /** The momentum schedule for a run of {@code totalIterations} iterations. */
     public MomentumSchedule momentumSchedule(long totalIterations) {
-        return schedule.apply(totalIterations);
+        return ema.schedule(totalIterations);
     }
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph =
-                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String projection = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         String prediction = predictor.appendTo(graph, PREDICTOR_PREFIX, projection);
@@ -129,13 +117,13 @@ public final class Byol implements SslMethod {
 
     /** The EMA listener (scope: backbone and projector; the predictor has no target) for a planned run length. */
     public EmaTargetListener emaListener(long totalIterations) {
-        return EmaTargetListener.builder().scope(EmaScope.encoder()).momentum(momentumSchedule(totalIterations)).build();
+        return ema.listener(totalIterations);
     }
 
     /** Target backbone and projector := online ones. */
     @Override
     public void initialize(ComputationGraph graph) {
-        EmaTargetListener.builder().scope(EmaScope.encoder()).build().initTargetFromOnline(graph);
+        ema.initialize(graph);
     }
 
     @Override
@@ -144,21 +132,12 @@ public final class Byol implements SslMethod {
     }
 
     /** Builder with BYOL's defaults (tau_base 0.996, cosine to 1, weight decay 1.5e-6), heads and updater scaled. */
-    public static final class Builder {
-        private Backbone backbone;
+    public static final class Builder extends EmaMethodBuilder<Builder> {
         private ProjectionHead projector;
         private PredictorHead predictor;
-        private double baseMomentum = 0.996;
-        private boolean cosineMomentum = true;
-        private LongFunction<MomentumSchedule> schedule;
-        private IUpdater updater = new Adam(1e-3);
-        private double weightDecay = 1.5e-6;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
 
-        public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return this;
+        public Builder() {
+            super(new Adam(1e-3), 1.5e-6, 0.996, true);
         }
 
         /** The projection MLP g (default: hidden max(512, feature size), 128 out). */
@@ -182,44 +161,7 @@ public final class Byol implements SslMethod {
 
         /** tau_base, the EMA momentum at the first iteration (BYOL: 0.996). */
         public Builder baseMomentum(double baseMomentum) {
-            this.baseMomentum = TwoBranchSupport.checkMomentum(baseMomentum, "Byol base momentum");
-            return this;
-        }
-
-        /** Whether the momentum rises from tau_base to 1 with BYOL's cosine (default) or stays tau_base. */
-        public Builder cosineMomentum(boolean cosineMomentum) {
-            this.cosineMomentum = cosineMomentum;
-            return this;
-        }
-
-        /**
-         * Any momentum schedule, given the planned number of iterations; overrides {@link #baseMomentum} and
-         * {@link #cosineMomentum} for the listener.
-         */
-        public Builder momentumSchedule(LongFunction<MomentumSchedule> schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            return this;
-        }
-
-        public Builder updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return this;
-        }
-
-        /** Decoupled weight decay coefficient (0 to disable); BYOL: 1.5e-6. */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
-            return this;
+            return startMomentum(baseMomentum, "Byol base momentum");
         }
 
         public Byol build() {

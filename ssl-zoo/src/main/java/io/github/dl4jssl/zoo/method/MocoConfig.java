@@ -18,7 +18,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 
@@ -81,14 +80,11 @@ public final class MocoConfig {
     final MomentumSchedule momentum;
     final boolean symmetric;
     final int shuffleBnGroups;
-    final IUpdater updater;
-    final double weightDecay;
-    final long seed;
-    final DataType dataType;
+    final GlobalSettings global;
     final String backboneOutput;
 
     MocoConfig(Builder<?> b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "MoCo needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("MoCo");
         this.head = b.head;
         this.hiddenSize = b.hiddenSize > 0 ? b.hiddenSize : backbone.featureSize();
         this.outputSize = b.outputSize;
@@ -98,10 +94,7 @@ public final class MocoConfig {
         this.momentum = b.momentum;
         this.symmetric = b.symmetric;
         this.shuffleBnGroups = b.shuffleBnGroups;
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.global = b.globalSettings();
         if (b.batchSize > 0) {
             int keys = keysPerIteration(b.batchSize);
             if (keys > queueSize) {
@@ -141,13 +134,7 @@ public final class MocoConfig {
     }
 
     ComputationGraphConfiguration configuration() {
-        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(dataType).updater(updater);
-        if (weightDecay > 0) {
-            global.weightDecay(weightDecay);
-        }
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder()
-                .addInputs(SslMethod.INPUT).setInputTypes(backbone.inputType());
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, SslMethod.INPUT, SslMethod.BACKBONE_PREFIX);
         String q = appendProjector(graph, SslMethod.PROJECTOR_PREFIX, features);
         String k = appendKeyEncoder(graph);
@@ -210,20 +197,20 @@ public final class MocoConfig {
     }
 
     public IUpdater getUpdater() {
-        return updater;
+        return global.updater();
     }
 
     public double getWeightDecay() {
-        return weightDecay;
+        return global.weightDecay();
     }
 
     /**
-     * The builder settings shared by MoCo v1 and v2 (self-typed so that the methods' builders chain).
+     * The builder settings shared by MoCo v1 and v2 (self-typed so that the methods' builders chain). Optimizer
+     * default: SGD with Nesterov momentum 0.9, lr 0.03 (MoCo's SGD 0.03 / 0.9); weight decay 1e-4.
      *
      * @param <B> the concrete builder
      */
-    public abstract static class Builder<B extends Builder<B>> {
-        private Backbone backbone;
+    public abstract static class Builder<B extends Builder<B>> extends MethodBuilder<B> {
         private Head head;
         private int hiddenSize;
         private int outputSize = 128;
@@ -234,25 +221,12 @@ public final class MocoConfig {
         private boolean symmetric;
         /** MoCo's shuffle BN is part of the method: on by default, emulated with 2 groups. */
         private int shuffleBnGroups = 2;
-        private IUpdater updater = new Nesterovs(0.03, 0.9);
-        private double weightDecay = 1e-4;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
         private int batchSize;
 
         Builder(Head head, double temperature) {
+            super(new Nesterovs(0.03, 0.9), 1e-4);
             this.head = head;
             this.temperature = temperature;
-        }
-
-        @SuppressWarnings("unchecked")
-        private B self() {
-            return (B) this;
-        }
-
-        public B backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return self();
         }
 
         /** Output size of the projection (MoCo: 128). */
@@ -324,29 +298,10 @@ public final class MocoConfig {
             return self();
         }
 
-        /** Optimizer (default: SGD with Nesterov momentum 0.9, lr 0.03, as MoCo's SGD 0.03 / 0.9). */
-        public B updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return self();
-        }
-
-        /** Weight decay coefficient (MoCo: 1e-4; 0 to disable). */
-        public B weightDecay(double weightDecay) {
-            if (weightDecay < 0) {
-                throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
-            }
-            this.weightDecay = weightDecay;
-            return self();
-        }
-
-        public B seed(long seed) {
-            this.seed = seed;
-            return self();
-        }
-
-        public B dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
-            return self();
+        /** Weight decay coefficient (MoCo: 1e-4; 0 to disable); any number that is not negative. */
+        @Override
+        double checkWeightDecay(double weightDecay) {
+            return checkNotNegativeWeightDecay(weightDecay);
         }
 
         /**

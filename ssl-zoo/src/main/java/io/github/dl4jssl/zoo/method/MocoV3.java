@@ -11,13 +11,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.function.LongFunction;
 
 /**
  * MoCo v3 (Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers", ICCV 2021,
@@ -54,16 +51,12 @@ public final class MocoV3 implements SslMethod {
     private final PredictorHead predictor;
     private final double temperature;
     private final boolean scaleByTwoTemperature;
-    private final double baseMomentum;
-    private final LongFunction<MomentumSchedule> schedule;
-    private final IUpdater updater;
-    private final double weightDecay;
-    private final long seed;
-    private final DataType dataType;
+    private final EmaTarget ema;
+    private final GlobalSettings global;
     private final String backboneOutput;
 
     private MocoV3(Builder b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "MocoV3 needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("MocoV3");
         this.projector = b.projector != null ? b.projector
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128)
                         .batchNormOutput(true).build();
@@ -72,12 +65,8 @@ public final class MocoV3 implements SslMethod {
         TwoBranchSupport.requireMatchingSizes("MocoV3", projector, predictor);
         this.temperature = b.temperature;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;
-        this.baseMomentum = b.baseMomentum;
-        this.schedule = b.schedule != null ? b.schedule : TwoBranchSupport.schedule(b.baseMomentum, b.cosineMomentum);
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.ema = b.emaTarget(EmaScope.encoder());
+        this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
@@ -110,18 +99,17 @@ public final class MocoV3 implements SslMethod {
 
     /** m0, the momentum of the first iteration. */
     public double baseMomentum() {
-        return baseMomentum;
+        return ema.startMomentum();
     }
 
     /** The momentum schedule for a run of {@code totalIterations} iterations. */
     public MomentumSchedule momentumSchedule(long totalIterations) {
-        return schedule.apply(totalIterations);
+        return ema.schedule(totalIterations);
     }
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph =
-                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String projection = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         String query = predictor.appendTo(graph, PREDICTOR_PREFIX, projection);
@@ -135,13 +123,13 @@ public final class MocoV3 implements SslMethod {
 
     /** The EMA listener (scope: backbone and projector) for a planned run length. */
     public EmaTargetListener emaListener(long totalIterations) {
-        return EmaTargetListener.builder().scope(EmaScope.encoder()).momentum(momentumSchedule(totalIterations)).build();
+        return ema.listener(totalIterations);
     }
 
     /** Momentum encoder := query encoder (backbone and projector). */
     @Override
     public void initialize(ComputationGraph graph) {
-        EmaTargetListener.builder().scope(EmaScope.encoder()).build().initTargetFromOnline(graph);
+        ema.initialize(graph);
     }
 
     @Override
@@ -150,23 +138,14 @@ public final class MocoV3 implements SslMethod {
     }
 
     /** Builder with MoCo v3's defaults (t = 0.2, 2t scaling, m0 = 0.99 cosine to 1, weight decay 1e-6). */
-    public static final class Builder {
-        private Backbone backbone;
+    public static final class Builder extends EmaMethodBuilder<Builder> {
         private ProjectionHead projector;
         private PredictorHead predictor;
         private double temperature = 0.2;
         private boolean scaleByTwoTemperature = true;
-        private double baseMomentum = 0.99;
-        private boolean cosineMomentum = true;
-        private LongFunction<MomentumSchedule> schedule;
-        private IUpdater updater = new Adam(1e-3);
-        private double weightDecay = 1e-6;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
 
-        public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return this;
+        public Builder() {
+            super(new Adam(1e-3), 1e-6, 0.99, true);
         }
 
         /** The projection MLP (default: max(512, feature size) hidden, 128 out, BatchNorm output). */
@@ -202,41 +181,7 @@ public final class MocoV3 implements SslMethod {
 
         /** m0, the EMA momentum at the first iteration (default 0.99). */
         public Builder baseMomentum(double baseMomentum) {
-            this.baseMomentum = TwoBranchSupport.checkMomentum(baseMomentum, "MocoV3 base momentum");
-            return this;
-        }
-
-        /** Whether the momentum rises from m0 to 1 with a cosine (default) or stays m0. */
-        public Builder cosineMomentum(boolean cosineMomentum) {
-            this.cosineMomentum = cosineMomentum;
-            return this;
-        }
-
-        /** Any momentum schedule, given the planned number of iterations; overrides the two options above. */
-        public Builder momentumSchedule(LongFunction<MomentumSchedule> schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            return this;
-        }
-
-        public Builder updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return this;
-        }
-
-        /** Decoupled weight decay coefficient (0 to disable); default 1e-6. */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
-            return this;
+            return startMomentum(baseMomentum, "MocoV3 base momentum");
         }
 
         public MocoV3 build() {

@@ -5,11 +5,7 @@ import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
-
-import java.util.Objects;
 
 /**
  * SimCLR (Chen, Kornblith, Norouzi, Hinton, "A Simple Framework for Contrastive Learning of Visual
@@ -29,26 +25,19 @@ import java.util.Objects;
  */
 public final class SimClr implements SslMethod {
 
-
     private final Backbone backbone;
     private final ProjectionHead projector;
     private final double temperature;
-    private final IUpdater updater;
-    private final double weightDecay;
-    private final long seed;
-    private final DataType dataType;
+    private final GlobalSettings global;
     private final String backboneOutput;
 
     private SimClr(Builder b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "SimClr needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("SimClr");
         this.projector = b.projector != null ? b.projector
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize()))
                         .outputSize(128).build();
         this.temperature = b.temperature;
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.global = b.globalSettings();
         this.backboneOutput = backbone.appendTo(new NeuralNetConfiguration.Builder().graphBuilder().addInputs(INPUT),
                 INPUT, BACKBONE_PREFIX);
     }
@@ -71,13 +60,7 @@ public final class SimClr implements SslMethod {
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(dataType).updater(updater);
-        if (weightDecay > 0) {
-            global.weightDecay(weightDecay);
-        }
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder()
-                .addInputs(INPUT).setInputTypes(backbone.inputType());
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String embedding = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         graph.addLayer(LOSS, new NtXentLoss.Builder().temperature(temperature).build(), embedding);
@@ -85,18 +68,12 @@ public final class SimClr implements SslMethod {
     }
 
     /** Builder with SimCLR's defaults scaled to small data: t = 0.5, Adam 1e-3, 512-128 projector. */
-    public static final class Builder {
-        private Backbone backbone;
+    public static final class Builder extends MethodBuilder<Builder> {
         private ProjectionHead projector;
         private double temperature = 0.5;
-        private IUpdater updater = new Adam(1e-3);
-        private double weightDecay = 1e-6;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
 
-        public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return this;
+        public Builder() {
+            super(new Adam(1e-3), 1e-6);
         }
 
         public Builder projector(ProjectionHead projector) {
@@ -112,28 +89,10 @@ public final class SimClr implements SslMethod {
             return this;
         }
 
-        public Builder updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return this;
-        }
-
-        /** Decoupled L2 weight decay coefficient (0 to disable). */
-        public Builder weightDecay(double weightDecay) {
-            if (weightDecay < 0) {
-                throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
-            }
-            this.weightDecay = weightDecay;
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
-            return this;
+        /** Decoupled L2 weight decay coefficient (0 to disable); any number that is not negative. */
+        @Override
+        double checkWeightDecay(double weightDecay) {
+            return checkNotNegativeWeightDecay(weightDecay);
         }
 
         public SimClr build() {

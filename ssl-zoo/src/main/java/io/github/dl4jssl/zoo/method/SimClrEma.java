@@ -10,13 +10,10 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.function.LongFunction;
 
 /**
  * SimCLR with a momentum (EMA) key branch, after Pham, Zhang, Niu, Zhang, Yoo, "On the Pros and Cons of
@@ -65,26 +62,18 @@ public final class SimClrEma implements SslMethod {
     private final ProjectionHead projector;
     private final Scope scope;
     private final double temperature;
-    private final double momentum;
-    private final LongFunction<MomentumSchedule> schedule;
-    private final IUpdater updater;
-    private final double weightDecay;
-    private final long seed;
-    private final DataType dataType;
+    private final EmaTarget ema;
+    private final GlobalSettings global;
     private final String backboneOutput;
 
     private SimClrEma(Builder b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "SimClrEma needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("SimClrEma");
         this.projector = b.projector != null ? b.projector
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
         this.scope = b.scope;
         this.temperature = b.temperature;
-        this.momentum = b.momentum;
-        this.schedule = b.schedule != null ? b.schedule : TwoBranchSupport.schedule(b.momentum, b.cosineMomentum);
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.ema = b.emaTarget(scope == Scope.FULL_ENCODER ? EmaScope.encoder() : EmaScope.projectorOnly());
+        this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
@@ -118,22 +107,17 @@ public final class SimClrEma implements SslMethod {
 
     /** The (base) momentum. */
     public double momentum() {
-        return momentum;
+        return ema.startMomentum();
     }
 
     /** The momentum schedule for a run of {@code totalIterations} iterations. */
     public MomentumSchedule momentumSchedule(long totalIterations) {
-        return schedule.apply(totalIterations);
-    }
-
-    private EmaScope emaScope() {
-        return scope == Scope.FULL_ENCODER ? EmaScope.encoder() : EmaScope.projectorOnly();
+        return ema.schedule(totalIterations);
     }
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph =
-                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String query = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         String key = scope == Scope.FULL_ENCODER
@@ -149,13 +133,13 @@ public final class SimClrEma implements SslMethod {
 
     /** The EMA listener (scope: backbone + projector, or projector only) for a planned run length. */
     public EmaTargetListener emaListener(long totalIterations) {
-        return EmaTargetListener.builder().scope(emaScope()).momentum(momentumSchedule(totalIterations)).build();
+        return ema.listener(totalIterations);
     }
 
     /** Target := online (backbone + projector, or projector only). */
     @Override
     public void initialize(ComputationGraph graph) {
-        EmaTargetListener.builder().scope(emaScope()).build().initTargetFromOnline(graph);
+        ema.initialize(graph);
     }
 
     @Override
@@ -164,22 +148,13 @@ public final class SimClrEma implements SslMethod {
     }
 
     /** Builder: full-encoder scope, t = 0.5, constant momentum 0.99, SimCLR's scaled head and optimizer. */
-    public static final class Builder {
-        private Backbone backbone;
+    public static final class Builder extends EmaMethodBuilder<Builder> {
         private ProjectionHead projector;
         private Scope scope = Scope.FULL_ENCODER;
         private double temperature = 0.5;
-        private double momentum = 0.99;
-        private boolean cosineMomentum;
-        private LongFunction<MomentumSchedule> schedule;
-        private IUpdater updater = new Adam(1e-3);
-        private double weightDecay = 1e-6;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
 
-        public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return this;
+        public Builder() {
+            super(new Adam(1e-3), 1e-6, 0.99, false);
         }
 
         /** The projection head g (default: max(512, feature size) hidden, 128 out). */
@@ -202,41 +177,7 @@ public final class SimClrEma implements SslMethod {
 
         /** EMA momentum (default 0.99); the start value if {@link #cosineMomentum(boolean)} is on. */
         public Builder momentum(double momentum) {
-            this.momentum = TwoBranchSupport.checkMomentum(momentum, "SimClrEma momentum");
-            return this;
-        }
-
-        /** Whether the momentum rises from {@link #momentum} to 1 with a cosine (default false: constant). */
-        public Builder cosineMomentum(boolean cosineMomentum) {
-            this.cosineMomentum = cosineMomentum;
-            return this;
-        }
-
-        /** Any momentum schedule, given the planned number of iterations; overrides the two options above. */
-        public Builder momentumSchedule(LongFunction<MomentumSchedule> schedule) {
-            this.schedule = Objects.requireNonNull(schedule, "schedule");
-            return this;
-        }
-
-        public Builder updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return this;
-        }
-
-        /** Decoupled weight decay coefficient (0 to disable); default 1e-6. */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
-            return this;
+            return startMomentum(momentum, "SimClrEma momentum");
         }
 
         public SimClrEma build() {

@@ -6,8 +6,6 @@ import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 
 import java.util.Objects;
@@ -42,14 +40,11 @@ public final class SimSiam implements SslMethod {
     private final Backbone backbone;
     private final ProjectionHead projector;
     private final PredictorHead predictor;
-    private final IUpdater updater;
-    private final double weightDecay;
-    private final long seed;
-    private final DataType dataType;
+    private final GlobalSettings global;
     private final String backboneOutput;
 
     private SimSiam(Builder b) {
-        this.backbone = Objects.requireNonNull(b.backbone, "SimSiam needs a backbone: Builder.backbone(...)");
+        this.backbone = b.requireBackbone("SimSiam");
         this.projector = b.projector != null ? b.projector
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(512)
                         .batchNormOutput(true).build();
@@ -57,10 +52,7 @@ public final class SimSiam implements SslMethod {
                 : new PredictorHead.Builder().hiddenSize(Math.max(1, projector.getOutputSize() / 4))
                         .outputSize(projector.getOutputSize()).build();
         TwoBranchSupport.requireMatchingSizes("SimSiam", projector, predictor);
-        this.updater = b.updater;
-        this.weightDecay = b.weightDecay;
-        this.seed = b.seed;
-        this.dataType = b.dataType;
+        this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
@@ -89,8 +81,7 @@ public final class SimSiam implements SslMethod {
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph =
-                TwoBranchSupport.graphBuilder(backbone, seed, dataType, updater, weightDecay);
+        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String z = projector.appendTo(graph, PROJECTOR_PREFIX, features);
         String p = predictor.appendTo(graph, PREDICTOR_PREFIX, z);
@@ -100,18 +91,12 @@ public final class SimSiam implements SslMethod {
     }
 
     /** Builder with SimSiam's optimizer defaults and heads scaled to small backbones. */
-    public static final class Builder {
-        private Backbone backbone;
+    public static final class Builder extends MethodBuilder<Builder> {
         private ProjectionHead projector;
         private PredictorHead predictor;
-        private IUpdater updater = new Nesterovs(0.05, 0.9);
-        private double weightDecay = 1e-4;
-        private long seed = 42;
-        private DataType dataType = DataType.FLOAT;
 
-        public Builder backbone(Backbone backbone) {
-            this.backbone = backbone;
-            return this;
+        public Builder() {
+            super(new Nesterovs(0.05, 0.9), 1e-4);
         }
 
         /** The projection MLP (default: max(512, feature size) hidden, 512 out, BatchNorm output). */
@@ -130,27 +115,6 @@ public final class SimSiam implements SslMethod {
         public Builder paperHeads() {
             this.projector = new ProjectionHead.Builder().hiddenSize(2048).outputSize(2048).batchNormOutput(true).build();
             this.predictor = new PredictorHead.Builder().hiddenSize(512).outputSize(2048).build();
-            return this;
-        }
-
-        public Builder updater(IUpdater updater) {
-            this.updater = Objects.requireNonNull(updater, "updater");
-            return this;
-        }
-
-        /** Decoupled weight decay coefficient (0 to disable); SimSiam: 1e-4. */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = TwoBranchSupport.checkWeightDecay(weightDecay);
-            return this;
-        }
-
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        public Builder dataType(DataType dataType) {
-            this.dataType = Objects.requireNonNull(dataType, "dataType");
             return this;
         }
 

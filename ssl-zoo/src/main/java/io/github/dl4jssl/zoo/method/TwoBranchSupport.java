@@ -4,10 +4,7 @@ import io.github.dl4jssl.layers.PredictorHead;
 import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.zoo.backbone.Backbone;
-import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.learning.config.IUpdater;
 
 import java.util.function.LongFunction;
 
@@ -15,17 +12,6 @@ import java.util.function.LongFunction;
 final class TwoBranchSupport {
 
     private TwoBranchSupport() {
-    }
-
-    /** The global configuration and the graph builder with the image input {@link SslMethod#INPUT}. */
-    static ComputationGraphConfiguration.GraphBuilder graphBuilder(Backbone backbone, long seed, DataType dataType,
-                                                                   IUpdater updater, double weightDecay) {
-        NeuralNetConfiguration.Builder global = new NeuralNetConfiguration.Builder()
-                .seed(seed).dataType(dataType).updater(updater);
-        if (weightDecay > 0) {
-            global.weightDecay(weightDecay);
-        }
-        return global.graphBuilder().addInputs(SslMethod.INPUT).setInputTypes(backbone.inputType());
     }
 
     /** The name of the vertex the backbone outputs its features from, when appended with {@code backbone_}. */
@@ -45,13 +31,6 @@ final class TwoBranchSupport {
     static double checkMomentum(double m, String what) {
         MomentumSchedule.checkMomentum(m, what);
         return m;
-    }
-
-    static double checkWeightDecay(double weightDecay) {
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("weightDecay must be a finite number >= 0, got " + weightDecay);
-        }
-        return weightDecay;
     }
 
     static double checkTemperature(String method, double temperature) {

@@ -1,0 +1,92 @@
+package io.github.dl4jssl.zoo.method;
+
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.Objects;
+
+/**
+ * The settings every method's builder has: the backbone and the network-wide training settings (optimizer,
+ * weight decay, seed, data type), with their validation. Self-typed, so that the setters of this class and
+ * those of the concrete builder chain in any order:
+ * {@code new Byol.Builder().backbone(b).updater(u).seed(1).build()}.
+ *
+ * <p>Defaults: no backbone (required at build time), the method's optimizer and weight decay as given by the
+ * concrete builder, seed 42, {@link DataType#FLOAT}.</p>
+ *
+ * @param <B> the concrete builder
+ */
+public abstract class MethodBuilder<B extends MethodBuilder<B>> {
+    private Backbone backbone;
+    private IUpdater updater;
+    private double weightDecay;
+    private long seed = 42;
+    private DataType dataType = DataType.FLOAT;
+
+    /** Starts with the method's default optimizer and weight decay. */
+    MethodBuilder(IUpdater updater, double weightDecay) {
+        this.updater = updater;
+        this.weightDecay = weightDecay;
+    }
+
+    /** This builder as its concrete type. */
+    @SuppressWarnings("unchecked")
+    final B self() {
+        return (B) this;
+    }
+
+    /** The network the method trains (required). */
+    public B backbone(Backbone backbone) {
+        this.backbone = backbone;
+        return self();
+    }
+
+    /** The optimizer (default: the method's, see the concrete builder). */
+    public B updater(IUpdater updater) {
+        this.updater = Objects.requireNonNull(updater, "updater");
+        return self();
+    }
+
+    /** Decoupled weight decay coefficient (0 to disable; default: the method's). */
+    public B weightDecay(double weightDecay) {
+        this.weightDecay = checkWeightDecay(weightDecay);
+        return self();
+    }
+
+    public B seed(long seed) {
+        this.seed = seed;
+        return self();
+    }
+
+    public B dataType(DataType dataType) {
+        this.dataType = Objects.requireNonNull(dataType, "dataType");
+        return self();
+    }
+
+    /** Validates a weight decay: a finite number &gt;= 0; a builder may accept a wider range. */
+    double checkWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay must be a finite number >= 0, got " + weightDecay);
+        }
+        return weightDecay;
+    }
+
+    /** The wider check of SimCLR and MoCo v1/v2: any weight decay that is not negative (NaN and infinity pass). */
+    static double checkNotNegativeWeightDecay(double weightDecay) {
+        if (weightDecay < 0) {
+            throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+        }
+        return weightDecay;
+    }
+
+    /** The backbone, or an exception naming the {@code method} if none was set. */
+    Backbone requireBackbone(String method) {
+        return Objects.requireNonNull(backbone, method + " needs a backbone: Builder.backbone(...)");
+    }
+
+    /** The seed, data type, optimizer and weight decay set so far. */
+    GlobalSettings globalSettings() {
+        return new GlobalSettings(seed, dataType, updater, weightDecay);
+    }
+}
