@@ -45,6 +45,13 @@ public final class RunReport {
     /** kNN top-1 of the per-epoch monitor (on its subsets; index 0 = before training). */
     public List<Double> knnMonitorPerEpoch = new ArrayList<>();
 
+    /** Collapse AUC of the backbone features on the probe set per epoch (index 0 = before training). */
+    public List<Double> collapseAucPerEpoch = new ArrayList<>();
+    /** Effective rank (RankMe) of the backbone features per epoch (index 0 = before training). */
+    public List<Double> rankMePerEpoch = new ArrayList<>();
+    /** Each gradient block's norm fluctuation (std / mean) over the last window of the run. */
+    public java.util.Map<String, Double> gradientFluctuation = new java.util.LinkedHashMap<>();
+
     /** Writes the report atomically (temporary file, then rename). */
     public void write(Path file) throws IOException {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -49,6 +49,8 @@ public final class TrainCommand implements Callable<Integer> {
     /** Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). */
     static final int MONITOR_BANK = 5_000;
     static final int MONITOR_TEST = 1_000;
+    /** Test images on which the collapse monitor measures the backbone features' spectrum. */
+    static final int COLLAPSE_PROBE = 1_000;
 
     @Option(names = "--method", defaultValue = "simclr", description = "Method: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = MethodNames.class)
@@ -156,11 +158,15 @@ public final class TrainCommand implements Callable<Integer> {
         TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
                 .pipeline(AugmentationPipeline.simclrGrayscale(train.height())).seed(seed).build();
         LossRecorder losses = new LossRecorder();
+        RunMonitors monitors = new RunMonitors(graph, ssl,
+                evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
+        monitors.measureBeforeTraining(graph);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = 0;
         Evaluation.Result result = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
             List<TrainingListener> listeners = new ArrayList<>(ssl.trainingListeners((long) epochs * views.batchesPerEpoch()));
+            listeners.addAll(monitors.listeners());
             listeners.add(progress);
             listeners.add(losses);
             graph.setListeners(listeners);
@@ -197,6 +203,12 @@ public final class TrainCommand implements Callable<Integer> {
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
+        for (var record : monitors.collapseHistory()) {
+            report.collapseAucPerEpoch.add(record.metrics().auc());
+            report.rankMePerEpoch.add(record.metrics().rankMe());
+        }
+        report.gradientFluctuation = monitors.finalFluctuation();
+        monitors.writePlots(outDir);
         report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);
         System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",

@@ -41,7 +41,17 @@ class TrainCommandTest {
             assertTrue(acc > 0.2 && acc <= 1.0, "accuracy out of range: " + acc); // 10 classes: chance is 0.1
         }
         assertTrue(r.linearTop5 >= r.linearTop1);
-        for (String f : new String[]{"loss.png", "knn.png"}) {
+        assertEquals(3, r.collapseAucPerEpoch.size(), "collapse measured before training and after each epoch");
+        assertEquals(3, r.rankMePerEpoch.size());
+        for (double auc : r.collapseAucPerEpoch) {
+            assertTrue(auc > 0 && auc <= 1.0, "AUC " + auc);
+        }
+        assertTrue(r.gradientFluctuation.keySet().containsAll(java.util.List.of("first layer", "backbone", "projector")),
+                r.gradientFluctuation.toString());
+        assertTrue(Files.readAllLines(out.resolve("collapse.csv")).size() == 4, "header + 3 measurements");
+        assertEquals(2 * 8 * 3, Files.readAllLines(out.resolve("gradients.csv")).stream().filter(l -> l.contains(",block,")).count(),
+                "16 iterations x 3 blocks (first layer, backbone, projector; SimCLR has no predictor)");
+        for (String f : new String[]{"loss.png", "knn.png", "gradients.png", "fluctuation.png", "collapse.png"}) {
             byte[] png = Files.readAllBytes(out.resolve(f));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");
         }

@@ -51,10 +51,12 @@ public final class CollapseMetrics {
 
     /** How the singular values are computed. */
     public enum Solver {
-        /** ND4J's {@code Svd} custom op on the {@code [n, d]} matrix (default; most accurate). */
+        /** ND4J's {@code svd} custom op on the {@code [n, d]} matrix. Most accurate, but in ND4J 1.0.0-M2.1
+         * it crashes the JVM natively (SIGSEGV in {@code NDArray::nullify}) for some shapes, e.g. [1000, 128]:
+         * use it only on small matrices. */
         SVD,
-        /** Square roots of the eigenvalues of {@code Z^T Z} (LAPACK syev); loses precision for
-         * singular values below about {@code 1e-8 * s_1}. */
+        /** Square roots of the eigenvalues of {@code Z^T Z} (LAPACK syev; the default); loses precision for
+         * singular values below about {@code 1e-8 * s_1}, far below what the collapse metrics resolve. */
         EIGEN
     }
 
@@ -99,7 +101,7 @@ public final class CollapseMetrics {
      * @return the metrics
      */
     public static Result compute(INDArray z) {
-        return compute(z, true, Solver.SVD);
+        return compute(z, true, Solver.EIGEN);
     }
 
     /**

@@ -180,7 +180,7 @@ public class CollapseMonitor extends BaseTrainingListener {
         private double threshold = 0.9;
         private int topK = 5;
         private boolean centre = true;
-        private CollapseMetrics.Solver solver = CollapseMetrics.Solver.SVD;
+        private CollapseMetrics.Solver solver = CollapseMetrics.Solver.EIGEN;
         private Path csv;
 
         private Builder() {

@@ -86,7 +86,8 @@ class CollapseMetricsTest {
         double[][] latent = gaussian(n, k, 3);
         double[][] basis = orthonormalRows(gaussian(k, d, 4));
         double[][] z = mul(latent, basis);
-        CollapseMetrics.Result m = CollapseMetrics.compute(Nd4j.createFromArray(z));
+        // exact zeros below 1e-8 * s_1 need the SVD solver (the default EIGEN solver resolves about 1e-7)
+        CollapseMetrics.Result m = CollapseMetrics.compute(Nd4j.createFromArray(z), true, CollapseMetrics.Solver.SVD);
         assertEquals(k, m.rankMe(), 0.1 * k);
         assertTrue(m.cumulativeVariance()[k - 2] < 0.99, Arrays.toString(m.cumulativeVariance()));
         assertEquals(1.0, m.cumulativeVariance()[k - 1], 1e-9);
@@ -227,5 +228,16 @@ class CollapseMetricsTest {
             ev[i] = a[i][i];
         }
         return ev;
+    }
+
+    /** The shape of a real probe set ([1000, 128] float): the default solver must handle it (the svd op crashed). */
+    @org.junit.jupiter.api.Test
+    void probeSizedFloatEmbeddingsUseTheDefaultSolverSafely() {
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(3);
+        CollapseMetrics.Result m = CollapseMetrics.compute(org.nd4j.linalg.factory.Nd4j.randn(DataType.FLOAT, 1000, 128));
+        org.junit.jupiter.api.Assertions.assertEquals(128, m.dimension());
+        org.junit.jupiter.api.Assertions.assertTrue(m.rankMe() > 100 && m.rankMe() <= 128, "RankMe " + m.rankMe());
+        // isotropic in theory (AUC (d+1)/(2d) = 0.504), lifted by the Marchenko-Pastur spread of d/n = 0.128
+        org.junit.jupiter.api.Assertions.assertTrue(m.auc() > 0.504 && m.auc() < 0.65, "AUC " + m.auc());
     }
 }
