@@ -321,6 +321,12 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
             if (excludeParamKeys.contains(param) || e.getValue() == null) {
                 continue;
             }
+            if (e.getValue().isAttached() && !e.getValue().isInScope()) {
+                // not part of the model's flattened gradient: an entry left in a workspace DL4J has already
+                // closed (seen for BatchNormalization with locked gamma/beta), which the updater does not use
+                log.debug("Skipping gradient entry {}: its workspace is closed", key);
+                continue;
+            }
             double n2 = e.getValue().norm2Number().doubleValue();
             sq.merge(layer, n2 * n2, Double::sum);
         }

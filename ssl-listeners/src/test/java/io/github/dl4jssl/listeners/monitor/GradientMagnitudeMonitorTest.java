@@ -224,4 +224,32 @@ class GradientMagnitudeMonitorTest {
         assertTrue(spike.blockFluctuation().get("first") > mon.getHistory().get(19).blockFluctuation().get("first"));
         assertEquals(21, mon.getHistory().size());
     }
+
+    /**
+     * A BatchNormalization with locked gamma/beta (a SimSiam / MoCo v3 projector output) leaves gamma/beta
+     * gradient entries in a workspace DL4J has closed by onGradientCalculation; the monitor must skip them.
+     */
+    @Test
+    void lockedGammaBetaBatchNormDoesNotBreakTheMonitor() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(1).updater(new Sgd(0.1))
+                .graphBuilder().addInputs("in")
+                .setInputTypes(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(4))
+                .addLayer("d1", new DenseLayer.Builder().nOut(5).activation(Activation.TANH).build(), "in")
+                .addLayer("bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().lockGammaBeta(true).build(), "d1")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).build(), "bn")
+                .setOutputs("out").build());
+        g.init();
+        GradientMagnitudeMonitor monitor = GradientMagnitudeMonitor.builder().everyIterations(1)
+                .blockPrefixes("d1", "bn", "out").build();
+        g.setListeners(monitor);
+        org.nd4j.linalg.dataset.DataSet ds = new org.nd4j.linalg.dataset.DataSet(Nd4j.rand(DataType.FLOAT, 8, 4),
+                Nd4j.rand(DataType.FLOAT, 8, 2));
+        g.fit(ds);
+        g.fit(ds);
+        assertEquals(2, monitor.getHistory().size());
+        Map<String, Double> layers = monitor.getHistory().get(1).layerNorms();
+        assertTrue(layers.get("d1") > 0 && layers.get("out") > 0, layers.toString());
+        assertFalse(layers.containsKey("bn"), "the locked BN has no gradient of its own: " + layers);
+    }
 }
