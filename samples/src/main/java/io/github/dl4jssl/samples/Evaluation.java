@@ -2,7 +2,7 @@ package io.github.dl4jssl.samples;
 
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.eval.FeatureExtractor;
-import io.github.dl4jssl.zoo.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.monitor.KnnClassifier;
 import io.github.dl4jssl.zoo.eval.LinearProbe;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;

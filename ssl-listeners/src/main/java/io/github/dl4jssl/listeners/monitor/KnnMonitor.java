@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
  * monitor of MoCo, DINO, solo-learn): every {@code n} epochs (or iterations) extracts features of a
  * labelled bank and a labelled held-out set from a named vertex in inference mode
  * ({@link FeatureExtractor}, in minibatches) and classifies the held-out set with
- * {@link WeightedKnn} (cosine, default {@code k = 200}, {@code T = 0.1}).
+ * {@link KnnClassifier} (cosine, default {@code k = 200}, {@code T = 0.1}).
  *
  * <p>History in memory ({@link #getHistory()}); optional CSV with columns
  * {@code iteration,epoch,vertex,k,temperature,bank,queries,top1}. Only {@link ComputationGraph}.
@@ -104,7 +104,8 @@ public class KnnMonitor extends BaseTrainingListener {
         long t0 = System.nanoTime();
         INDArray bank = FeatureExtractor.extract(graph, bankInputs, batchSize, vertex).get(vertex);
         INDArray query = FeatureExtractor.extract(graph, queryInputs, batchSize, vertex).get(vertex);
-        double acc = WeightedKnn.top1Accuracy(bank, bankLabels, query, queryLabels, numClasses, k, temperature);
+        double acc = new KnnClassifier(bank, bankLabels, numClasses, k, temperature, KnnClassifier.DEFAULT_CHUNK_SIZE)
+                .evaluate(query, queryLabels).top1();
         history.add(new Record(iteration, epoch, acc));
         log.info("kNN top-1 of '{}' at iteration {} epoch {}: {} (k = {}, T = {}, bank {}, queries {}; {} ms)",
                 vertex, iteration, epoch, String.format("%.4f", acc), k, temperature, bankLabels.length,
@@ -134,8 +135,8 @@ public class KnnMonitor extends BaseTrainingListener {
         private INDArray[] queryInputs;
         private int[] queryLabels;
         private int numClasses = -1;
-        private int k = WeightedKnn.DEFAULT_K;
-        private double temperature = WeightedKnn.DEFAULT_TEMPERATURE;
+        private int k = KnnClassifier.DEFAULT_K;
+        private double temperature = KnnClassifier.DEFAULT_TEMPERATURE;
         private int batchSize = 256;
         private MonitorFrequency frequency = MonitorFrequency.everyEpochs(1);
         private Path csv;
@@ -169,7 +170,7 @@ public class KnnMonitor extends BaseTrainingListener {
          * @return this
          */
         public Builder bank(INDArray inputs, INDArray labels) {
-            return bank(inputs, WeightedKnn.toIntLabels(labels));
+            return bank(inputs, Labels.toIndices(labels));
         }
 
         /**
@@ -189,7 +190,7 @@ public class KnnMonitor extends BaseTrainingListener {
          * @return this
          */
         public Builder query(INDArray inputs, INDArray labels) {
-            return query(inputs, WeightedKnn.toIntLabels(labels));
+            return query(inputs, Labels.toIndices(labels));
         }
 
         /**

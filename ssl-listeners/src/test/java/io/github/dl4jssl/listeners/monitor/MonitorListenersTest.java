@@ -133,7 +133,7 @@ class MonitorListenersTest {
 
         double[][] fb = g.feedForward(bankIn, false).get("d1").castTo(DataType.DOUBLE).toDoubleMatrix();
         double[][] fq = g.feedForward(queryIn, false).get("d1").castTo(DataType.DOUBLE).toDoubleMatrix();
-        int[] pred = WeightedKnnTest.bruteForce(fb, bl, fq, 3, 10, 0.1);
+        int[] pred = KnnClassifierBruteForceTest.bruteForce(fb, bl, fq, 3, 10, 0.1);
         double expected = 0;
         for (int i = 0; i < 30; i++) {
             expected += pred[i] == ql[i] ? 1.0 / 30 : 0;

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.eval;
 
+import io.github.dl4jssl.listeners.monitor.Labels;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.eval;
 
+import io.github.dl4jssl.listeners.monitor.KnnClassifier;
+import io.github.dl4jssl.listeners.monitor.Labels;
 import java.util.Arrays;
 import java.util.Random;
 

@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.monitor;
 
 import java.util.Arrays;
 
@@ -257,7 +257,7 @@ public final class KnnClassifier {
     }
 
     /** Indices of the {@code topN} largest scores, best first; ties go to the smaller class index. */
-    static int[] topClasses(double[] scores, int topN) {
+    public static int[] topClasses(double[] scores, int topN) {
         Integer[] order = new Integer[scores.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
-class WeightedKnnTest {
+/** KnnClassifier against a plain-Java brute force, across several chunks. */
+class KnnClassifierBruteForceTest {
 
     /** Brute force, plain Java. */
     static int[] bruteForce(double[][] bank, int[] labels, double[][] query, int classes, int k, double t) {
@@ -64,16 +65,16 @@ class WeightedKnnTest {
         for (int k : new int[] {1, 7, 200, 1000}) {
             for (double t : new double[] {0.1, 1.0}) {
                 int[] expected = bruteForce(bank, labels, query, 4, k, t);
-                int[] got = WeightedKnn.predict(Nd4j.createFromArray(bank).castTo(DataType.FLOAT), labels,
-                        Nd4j.createFromArray(query), 4, k, t);
+                int[] got = new KnnClassifier(Nd4j.createFromArray(bank).castTo(DataType.FLOAT), labels, 4, k, t,
+                        KnnClassifier.DEFAULT_CHUNK_SIZE).predict(Nd4j.createFromArray(query));
                 assertArrayEquals(expected, got, "k=" + k + " t=" + t);
             }
         }
         int[] ql = r.ints(270, 0, 4).toArray();
         int[] expected = bruteForce(bank, labels, query, 4, 200, 0.1);
         long correct = IntStream.range(0, ql.length).filter(i -> expected[i] == ql[i]).count();
-        assertEquals(correct / 270.0, WeightedKnn.top1Accuracy(Nd4j.createFromArray(bank), labels,
-                Nd4j.createFromArray(query), ql, 4, 200, 0.1), 1e-12);
+        assertEquals(correct / 270.0, new KnnClassifier(Nd4j.createFromArray(bank), labels, 4, 200, 0.1,
+                KnnClassifier.DEFAULT_CHUNK_SIZE).evaluate(Nd4j.createFromArray(query), ql).top1(), 1e-12);
     }
 
     @Test
@@ -81,10 +82,10 @@ class WeightedKnnTest {
         double[][] bank = {{1, 0}, {0.9, 0.1}, {0, 1}, {0.1, 0.9}};
         int[] labels = {0, 0, 1, 1};
         double[][] query = {{2, 0.1}, {0.2, 3}};
-        assertEquals(1.0, WeightedKnn.top1Accuracy(Nd4j.createFromArray(bank), labels,
-                Nd4j.createFromArray(query), new int[] {0, 1}, 2, 200, 0.1));
-        assertArrayEquals(new int[] {2, 0, 1}, WeightedKnn.toIntLabels(
+        assertEquals(1.0, new KnnClassifier(Nd4j.createFromArray(bank), labels, 2, 200, 0.1,
+                KnnClassifier.DEFAULT_CHUNK_SIZE).evaluate(Nd4j.createFromArray(query), new int[] {0, 1}).top1());
+        assertArrayEquals(new int[] {2, 0, 1}, Labels.toIndices(
                 Nd4j.createFromArray(new double[][] {{0, 0, 1}, {1, 0, 0}, {0, 1, 0}})));
-        assertArrayEquals(new int[] {2, 0, 1}, WeightedKnn.toIntLabels(Nd4j.createFromArray(2, 0, 1)));
+        assertArrayEquals(new int[] {2, 0, 1}, Labels.toIndices(Nd4j.createFromArray(2, 0, 1)));
     }
 }

@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.monitor;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 
