@@ -1,11 +1,6 @@
 package io.github.dl4jssl.zoo.method;
 
-import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
-
-import java.util.List;
 
 /**
  * MoCo v2 (Chen, Fan, Girshick, He, "Improved Baselines with Momentum Contrastive Learning", arXiv:2003.04297, 2020) as one DL4J {@link ComputationGraphConfiguration}: query encoder = backbone + an MLP head ({@code projector_fc1} with ReLU, hidden size = the backbone feature size as in the paper, then {@code projector_fc2} to 128; like the paper without BN, {@code projector(ProjectionHead)} gives the Linear-BN-ReLU-Linear head);
@@ -19,52 +14,15 @@ import java.util.List;
  * graph.fit(twoViewIterator);
  * }</pre>
  */
-public final class MocoV2 implements SslMethod {
-
-    private final MocoConfig config;
+public final class MocoV2 extends MocoMethod {
 
     private MocoV2(Builder b) {
-        this.config = b.buildConfig();
+        super(b.buildConfig());
     }
 
     @Override
     public String name() {
         return "mocov2";
-    }
-
-    /** The settings (temperature, queue size, momentum, ...). */
-    public MocoConfig config() {
-        return config;
-    }
-
-    @Override
-    public Backbone backbone() {
-        return config.backbone;
-    }
-
-    @Override
-    public String backboneOutput() {
-        return config.backboneOutput;
-    }
-
-    @Override
-    public ComputationGraphConfiguration configuration() {
-        return config.configuration();
-    }
-
-    /** Copies the query encoder (backbone and projector, BN statistics included) into the key encoder. */
-    @Override
-    public void initialize(ComputationGraph graph) {
-        config.initialize(graph);
-    }
-
-    /**
-     * New instances of the {@code EmaTargetListener} (key encoder momentum update) and then the
-     * {@code KeyQueueListener} (enqueue). The momentum schedule does not depend on {@code totalIterations}.
-     */
-    @Override
-    public List<TrainingListener> trainingListeners(long totalIterations) {
-        return config.trainingListeners();
     }
 
     /** Builder with MoCo v2's defaults: K = 65536, t = 0.2, m = 0.999, SGD-Nesterov 0.03 / 0.9, weight decay 1e-4. */
