@@ -164,6 +164,7 @@ public final class TrainCommand implements Callable<Integer> {
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = 0;
         Evaluation.Result result = null;
+        ComputationGraph trained = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
             List<TrainingListener> listeners = new ArrayList<>(ssl.trainingListeners((long) epochs * views.batchesPerEpoch()));
             listeners.addAll(monitors.listeners());
@@ -185,7 +186,8 @@ public final class TrainCommand implements Callable<Integer> {
                 ComputationGraph backboneNow = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
                 if (epoch == epochs) {
                     log.info("Evaluating the trained backbone");
-                    result = eval.evaluate(backboneNow);
+                    trained = backboneNow;
+                    result = eval.evaluate(trained);
                 }
                 double knn = result != null ? result.monitorKnnTop1() : eval.monitor(backboneNow);
                 report.knnMonitorPerEpoch.add(knn);
@@ -199,7 +201,6 @@ public final class TrainCommand implements Callable<Integer> {
         report.linearTop1 = result.linearTop1();
         report.linearTop5 = result.linearTop5();
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
-        ComputationGraph trained = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
