@@ -63,7 +63,7 @@ public final class CollapseMetrics {
     /**
      * The metrics of one embedding matrix.
      *
-     * @param singularValues     {@code d} singular values, descending (zeros padded when n < d)
+     * @param singularValues     {@code d} singular values, descending (zeros padded when n &lt; d)
      * @param cumulativeVariance {@code c_1..c_d}, non-decreasing, {@code c_d = 1}
      * @param auc                normalised area under {@code c}: mean of {@code c_k}
      * @param rankMe             RankMe effective rank
