@@ -76,11 +76,18 @@ public final class KeyQueue {
     public static void enqueueFromLossInput(ComputationGraph graph, String lossLayer, INDArray lossInput) {
         InfoNceLoss conf = (InfoNceLoss) ((LayerVertex) graph.getConfiguration().getVertices().get(lossLayer))
                 .getLayerConf().getLayer();
+        enqueue(graph, lossLayer, keysOf(conf, lossInput));
+    }
+
+    /**
+     * The keys of a loss input {@code merge(q, k)} [2N, 2d] that the layer {@code conf} enqueues: all 2N key
+     * rows if it is symmetric, else rows N..2N-1; a new [B, d] array.
+     */
+    public static INDArray keysOf(InfoNceLoss conf, INDArray lossInput) {
         long d = lossInput.size(1) / 2;
         long rows = lossInput.size(0);
-        INDArray keys = lossInput.dup().get(conf.isSymmetric() ? NDArrayIndex.all() : NDArrayIndex.interval(rows / 2, rows),
-                NDArrayIndex.interval(d, 2 * d));
-        enqueue(graph, lossLayer, keys);
+        return lossInput.dup().get(conf.isSymmetric() ? NDArrayIndex.all() : NDArrayIndex.interval(rows / 2, rows),
+                NDArrayIndex.interval(d, 2 * d)).dup();
     }
 
     private static Layer infoNceLayer(ComputationGraph graph, String lossLayer) {

@@ -1,5 +1,8 @@
 package io.github.dl4jssl.listeners;
 
+import java.lang.ref.WeakReference;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -12,6 +15,7 @@ import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * MoCo's dequeue-and-enqueue (He et al. 2020, "Momentum Contrast for Unsupervised Visual Representation
@@ -38,22 +42,51 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * current one), so a fresh instance continues a restored model: the queue and its pointer are parameters of
  * the loss layer and are saved by {@code ModelSerializer}.</p>
  *
+ * <p><b>Several workers</b> (DL4J's ParallelWrapper, which calls one listener instance from all its worker
+ * threads, each with its own replica of the graph, and averages all parameters of the replicas, the queue
+ * included): the state of an iteration is kept per graph, and with {@code workers(n)} the keys are exchanged
+ * between the n workers of a round ({@link KeyAllGather}, MoCo's {@code concat_all_gather}): every replica
+ * enqueues the keys of all n workers, in the same order, so the replicas' queues stay identical, averaging
+ * leaves them unchanged, and the queue holds each worker's keys once (n B keys per round). Without
+ * {@code workers(n)} the replicas would enqueue different keys into the same slots and averaging would turn
+ * them into averages of unrelated keys; the listener detects this: before every forward pass it checks that
+ * the queue rows it wrote last time are still there, and fails with a message naming the cause and the fix.</p>
+ *
  * <pre>{@code
  * graph.addListeners(KeyQueueListener.builder().lossLayer("loss").build());
+ * parallelWrapper.setListeners(ema, KeyQueueListener.builder().workers(2).build());  // 2 ParallelWrapper workers
  * }</pre>
  */
 public class KeyQueueListener extends BaseTrainingListener {
 
     private final String lossLayer;
     private final String inputVertex;
+    private final int workers;
+    private final Duration gatherTimeout;
 
-    private transient INDArray pendingLossInput;
-    private transient ComputationGraph resolvedFor;
-    private transient String resolvedInput;
+    /**
+     * Per graph, by identity (ParallelWrapper calls one instance from several threads, each with its own replica;
+     * ComputationGraph.equals compares parameters); weak, so that the listener keeps no graph alive.
+     */
+    private final transient List<GraphState> states = new ArrayList<>();
+    private final transient KeyAllGather gather;
+
+    /** What this listener knows about one graph between the calls of one iteration. */
+    private static final class GraphState {
+        WeakReference<ComputationGraph> graph;
+        String input;
+        INDArray pendingLossInput;
+        /** the queue pointer before the last enqueue and the L2-normalised keys written there */
+        long writtenAt = -1;
+        INDArray written;
+    }
 
     private KeyQueueListener(Builder b) {
         this.lossLayer = b.lossLayer;
         this.inputVertex = b.inputVertex;
+        this.workers = b.workers;
+        this.gatherTimeout = b.gatherTimeout;
+        this.gather = workers > 1 ? new KeyAllGather(workers, gatherTimeout) : null;
     }
 
     /** @return a builder (loss layer "loss", its input vertex taken from the graph configuration) */
@@ -101,18 +134,55 @@ public class KeyQueueListener extends BaseTrainingListener {
         return inputs.get(0);
     }
 
-    private String inputFor(ComputationGraph graph) {
-        if (resolvedFor != graph) {
-            resolvedInput = validate(graph);
-            resolvedFor = graph;
+    /** @return the number of workers whose keys are exchanged every iteration (1: no exchange) */
+    public int getWorkers() {
+        return workers;
+    }
+
+    private GraphState stateFor(ComputationGraph graph) {
+        synchronized (states) {
+            states.removeIf(st -> st.graph.get() == null);
+            for (GraphState st : states) {
+                if (st.graph.get() == graph) {
+                    return st;
+                }
+            }
+            GraphState state = new GraphState();
+            state.graph = new WeakReference<>(graph);
+            state.input = validate(graph);
+            states.add(state);
+            return state;
         }
-        return resolvedInput;
+    }
+
+    /**
+     * Fails if the queue rows this listener wrote at the last enqueue have changed since: something else
+     * rewrote the queue parameter, in practice parameter averaging across workers that enqueued different keys.
+     */
+    private void checkQueueUnchanged(ComputationGraph graph, GraphState state) {
+        if (state.written == null) {
+            return;
+        }
+        INDArray queue = graph.getLayer(lossLayer).getParam(InfoNceLoss.QUEUE).dup();
+        long k = queue.size(0);
+        for (long i = 0; i < state.written.size(0); i++) {
+            if (!queue.getRow((state.writtenAt + i) % k).equalsWithEps(state.written.getRow(i), 1e-5)) {
+                throw new IllegalStateException("KeyQueueListener: the keys enqueued into InfoNceLoss layer '" + lossLayer
+                        + "' at the last iteration were changed before this one (queue row " + (state.writtenAt + i) % k
+                        + "). Parameter averaging across workers (DL4J ParallelWrapper, DL4J on Spark) averages the queue of"
+                        + " replicas that enqueued different keys, which mixes unrelated keys. Under ParallelWrapper build the"
+                        + " listener with KeyQueueListener.builder().workers(n) for its n workers, so that every replica enqueues"
+                        + " the keys of all workers and the queues stay identical");
+            }
+        }
     }
 
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {
         ComputationGraph graph = requireGraph(model);
-        String name = inputFor(graph);
+        GraphState state = stateFor(graph);
+        checkQueueUnchanged(graph, state);
+        String name = state.input;
         INDArray in = activations.get(name);
         if (in == null) {
             throw new IllegalStateException("KeyQueueListener: the forward pass has no activation for vertex '" + name
@@ -120,28 +190,42 @@ public class KeyQueueListener extends BaseTrainingListener {
         }
         InfoNceLoss conf = (InfoNceLoss) ((LayerVertex) graph.getConfiguration().getVertices().get(lossLayer))
                 .getLayerConf().getLayer();
-        long keys = conf.isSymmetric() ? in.size(0) : in.size(0) / 2;
+        long keys = workers * (conf.isSymmetric() ? in.size(0) : in.size(0) / 2);
         if (keys > conf.getQueueSize()) {
             // fail before the optimizer step, not after it in KeyQueue.enqueue
             throw new IllegalStateException("KeyQueueListener: the queue of InfoNceLoss layer '" + lossLayer + "' holds "
                     + conf.getQueueSize() + " keys, fewer than the " + keys + " keys of one batch ("
                     + (conf.isSymmetric() ? "symmetric loss: all " + in.size(0) + " rows" : "view 2 of " + in.size(0) + " stacked rows")
-                    + "); use a queue size of at least " + keys + " (MoCo: a multiple of the batch size) or smaller batches");
+                    + (workers > 1 ? ", times " + workers + " workers" : "") + "); use a queue size of at least " + keys + " (MoCo: a multiple of the batch size) or smaller batches");
         }
         // the activations live in DL4J's activation workspace, which the next iteration overwrites
-        pendingLossInput = in.dup();
+        state.pendingLossInput = in.dup();
     }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {
         ComputationGraph graph = requireGraph(model);
-        if (pendingLossInput == null) {
+        GraphState state = stateFor(graph);
+        if (state.pendingLossInput == null) {
             throw new IllegalStateException("KeyQueueListener: iteration " + iteration + " ended without a captured forward pass; "
                     + "the listener must be registered on the graph before fit (graph.addListeners(...))");
         }
-        INDArray keys = pendingLossInput;
-        pendingLossInput = null;
-        KeyQueue.enqueueFromLossInput(graph, lossLayer, keys);
+        InfoNceLoss conf = (InfoNceLoss) graph.getLayer(lossLayer).conf().getLayer();
+        INDArray keys = KeyQueue.keysOf(conf, state.pendingLossInput);
+        state.pendingLossInput = null;
+        if (gather != null) {
+            keys = Nd4j.concat(0, gather.exchange(keys).toArray(new INDArray[0]));
+        }
+        org.deeplearning4j.nn.api.Layer layer = graph.getLayer(lossLayer);
+        long ptr = Math.round(layer.getParam(InfoNceLoss.QUEUE_PTR).getDouble(0));
+        KeyQueue.enqueue(graph, lossLayer, keys);
+        INDArray queue = layer.getParam(InfoNceLoss.QUEUE).dup();
+        INDArray written = Nd4j.create(queue.dataType(), keys.size(0), queue.size(1));
+        for (long i = 0; i < keys.size(0); i++) {
+            written.putRow(i, queue.getRow((ptr + i) % queue.size(0)));
+        }
+        state.writtenAt = ptr;
+        state.written = written;
     }
 
     private static ComputationGraph requireGraph(Model model) {
@@ -154,13 +238,16 @@ public class KeyQueueListener extends BaseTrainingListener {
 
     @Override
     public String toString() {
-        return "KeyQueueListener{lossLayer='" + lossLayer + "'" + (inputVertex == null ? "" : ", input='" + inputVertex + "'") + "}";
+        return "KeyQueueListener{lossLayer='" + lossLayer + "'" + (inputVertex == null ? "" : ", input='" + inputVertex + "'")
+                + (workers > 1 ? ", workers=" + workers : "") + "}";
     }
 
     /** Builder for {@link KeyQueueListener}. */
     public static final class Builder {
         private String lossLayer = "loss";
         private String inputVertex;
+        private int workers = 1;
+        private Duration gatherTimeout = Duration.ofMinutes(2);
 
         private Builder() {
         }
@@ -181,6 +268,33 @@ public class KeyQueueListener extends BaseTrainingListener {
          */
         public Builder inputVertex(String inputVertex) {
             this.inputVertex = inputVertex;
+            return this;
+        }
+
+        /**
+         * @param workers the number of workers that train replicas of the graph side by side and share this
+         *                listener (DL4J ParallelWrapper's {@code workers(n)}): every iteration their keys are
+         *                exchanged and each replica enqueues all of them (n times the keys of one batch); 1 (the
+         *                default) for one graph
+         * @return this
+         */
+        public Builder workers(int workers) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("KeyQueueListener workers must be at least 1, got " + workers);
+            }
+            this.workers = workers;
+            return this;
+        }
+
+        /**
+         * @param timeout how long a worker waits for the other workers' keys before it fails (default 2 minutes)
+         * @return this
+         */
+        public Builder gatherTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("KeyQueueListener gatherTimeout must be positive, got " + timeout);
+            }
+            this.gatherTimeout = timeout;
             return this;
         }
 
