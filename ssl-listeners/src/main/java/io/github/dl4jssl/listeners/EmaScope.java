@@ -21,7 +21,9 @@ import java.util.Objects;
  * Online layers whose name already starts with the target prefix are never selected.
  * Immutable; used through {@link EmaTargetListener.Builder#scope(EmaScope)}.
  */
-public final class EmaScope {
+public final class EmaScope implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** What a scope selects. */
     public enum Kind { ENCODER, BACKBONE_ONLY, PROJECTOR_ONLY, STAGES }

@@ -49,10 +49,12 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * iteration count passed to {@code iterationDone} (0 for the first step, and it survives a
  * {@code ModelSerializer} save/restore, so a resumed run continues the schedule).
  */
-public class EmaTargetListener extends BaseTrainingListener {
+public class EmaTargetListener extends BaseTrainingListener implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** An (online layer, target layer) pair by name. */
-    public record LayerPair(String online, String target) {
+    public record LayerPair(String online, String target) implements java.io.Serializable {
         @Override
         public String toString() {
             return online + " -> " + target;

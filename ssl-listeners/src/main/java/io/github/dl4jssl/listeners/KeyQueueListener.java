@@ -45,7 +45,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * <p><b>Several workers</b> (DL4J's ParallelWrapper, which calls one listener instance from all its worker
  * threads, each with its own replica of the graph, and averages all parameters of the replicas, the queue
  * included): the state of an iteration is kept per graph, and with {@code workers(n)} the keys are exchanged
- * between the n workers of a round ({@link KeyAllGather}, MoCo's {@code concat_all_gather}): every replica
+ * between the n workers of a round ({@code KeyAllGather}, MoCo's {@code concat_all_gather}): every replica
  * enqueues the keys of all n workers, in the same order, so the replicas' queues stay identical, averaging
  * leaves them unchanged, and the queue holds each worker's keys once (n B keys per round). Without
  * {@code workers(n)} the replicas would enqueue different keys into the same slots and averaging would turn
@@ -57,7 +57,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * parallelWrapper.setListeners(ema, KeyQueueListener.builder().workers(2).build());  // 2 ParallelWrapper workers
  * }</pre>
  */
-public class KeyQueueListener extends BaseTrainingListener {
+public class KeyQueueListener extends BaseTrainingListener implements java.io.Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     private final String lossLayer;
     private final String inputVertex;
@@ -68,8 +70,9 @@ public class KeyQueueListener extends BaseTrainingListener {
      * Per graph, by identity (ParallelWrapper calls one instance from several threads, each with its own replica;
      * ComputationGraph.equals compares parameters); weak, so that the listener keeps no graph alive.
      */
-    private final transient List<GraphState> states = new ArrayList<>();
-    private final transient KeyAllGather gather;
+    private transient List<GraphState> states;
+    /** shared by the threads that use this instance; a deserialized copy (e.g. on a Spark executor) has its own */
+    private transient KeyAllGather gather;
 
     /** What this listener knows about one graph between the calls of one iteration. */
     private static final class GraphState {
@@ -86,7 +89,20 @@ public class KeyQueueListener extends BaseTrainingListener {
         this.inputVertex = b.inputVertex;
         this.workers = b.workers;
         this.gatherTimeout = b.gatherTimeout;
-        this.gather = workers > 1 ? new KeyAllGather(workers, gatherTimeout) : null;
+    }
+
+    private synchronized KeyAllGather gather() {
+        if (gather == null && workers > 1) {
+            gather = new KeyAllGather(workers, gatherTimeout);
+        }
+        return gather;
+    }
+
+    private synchronized List<GraphState> states() {
+        if (states == null) {
+            states = new ArrayList<>();
+        }
+        return states;
     }
 
     /** @return a builder (loss layer "loss", its input vertex taken from the graph configuration) */
@@ -140,6 +156,7 @@ public class KeyQueueListener extends BaseTrainingListener {
     }
 
     private GraphState stateFor(ComputationGraph graph) {
+        List<GraphState> states = states();
         synchronized (states) {
             states.removeIf(st -> st.graph.get() == null);
             for (GraphState st : states) {
@@ -213,8 +230,8 @@ public class KeyQueueListener extends BaseTrainingListener {
         InfoNceLoss conf = (InfoNceLoss) graph.getLayer(lossLayer).conf().getLayer();
         INDArray keys = KeyQueue.keysOf(conf, state.pendingLossInput);
         state.pendingLossInput = null;
-        if (gather != null) {
-            keys = Nd4j.concat(0, gather.exchange(keys).toArray(new INDArray[0]));
+        if (workers > 1) {
+            keys = Nd4j.concat(0, gather().exchange(keys).toArray(new INDArray[0]));
         }
         org.deeplearning4j.nn.api.Layer layer = graph.getLayer(lossLayer);
         long ptr = Math.round(layer.getParam(InfoNceLoss.QUEUE_PTR).getDouble(0));

@@ -9,7 +9,7 @@ package io.github.dl4jssl.listeners;
  * Values must lie in [0, 1]; {@link EmaTargetListener} rejects anything else with a clear message.
  */
 @FunctionalInterface
-public interface MomentumSchedule {
+public interface MomentumSchedule extends java.io.Serializable {
 
     /**
      * @param iteration the 0-based training iteration (DL4J's iteration count)
