@@ -173,25 +173,45 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
     }
 
     /**
-     * Fails if the queue rows this listener wrote at the last enqueue have changed since: something else
-     * rewrote the queue parameter, in practice parameter averaging across workers that enqueued different keys.
+     * Fails if the queue holds something other than the L2-normalised keys this listener and other replicas wrote,
+     * in practice the result of parameter averaging across workers that enqueued different keys into the same
+     * slots: (1) every queue row must have norm 1 (an average of different unit keys is shorter), which also
+     * catches averaging on Spark, where every task gets a fresh copy of the listener; (2) the rows this instance
+     * wrote at the last iteration of this graph must still be there.
      */
     private void checkQueueUnchanged(ComputationGraph graph, GraphState state) {
+        INDArray queue = graph.getLayer(lossLayer).getParam(InfoNceLoss.QUEUE).dup();
+        INDArray norms = queue.norm2(1);
+        long bad = -1;
+        double worst = 0;
+        for (long i = 0; i < norms.length(); i++) {
+            double dev = Math.abs(norms.getDouble(i) - 1.0);
+            if (dev > 1e-3 && dev > worst) {
+                worst = dev;
+                bad = i;
+            }
+        }
+        if (bad >= 0) {
+            throw queueRewritten("queue row " + bad + " has norm " + norms.getDouble(bad) + " instead of 1");
+        }
         if (state.written == null) {
             return;
         }
-        INDArray queue = graph.getLayer(lossLayer).getParam(InfoNceLoss.QUEUE).dup();
         long k = queue.size(0);
         for (long i = 0; i < state.written.size(0); i++) {
             if (!queue.getRow((state.writtenAt + i) % k).equalsWithEps(state.written.getRow(i), 1e-5)) {
-                throw new IllegalStateException("KeyQueueListener: the keys enqueued into InfoNceLoss layer '" + lossLayer
-                        + "' at the last iteration were changed before this one (queue row " + (state.writtenAt + i) % k
-                        + "). Parameter averaging across workers (DL4J ParallelWrapper, DL4J on Spark) averages the queue of"
-                        + " replicas that enqueued different keys, which mixes unrelated keys. Under ParallelWrapper build the"
-                        + " listener with KeyQueueListener.builder().workers(n) for its n workers, so that every replica enqueues"
-                        + " the keys of all workers and the queues stay identical");
+                throw queueRewritten("queue row " + (state.writtenAt + i) % k + " is not the key enqueued there");
             }
         }
+    }
+
+    private IllegalStateException queueRewritten(String what) {
+        return new IllegalStateException("KeyQueueListener: the key queue of InfoNceLoss layer '" + lossLayer
+                + "' was changed since the last enqueue (" + what + "). Parameter averaging across workers (DL4J"
+                + " ParallelWrapper, DL4J on Spark) averages the queues of replicas that enqueued different keys, which"
+                + " mixes unrelated keys. Under ParallelWrapper build the listener with KeyQueueListener.builder().workers(n)"
+                + " for its n workers, so that every replica enqueues the keys of all workers and the queues stay identical;"
+                + " on Spark a queue cannot be kept correct (use a method without a queue: MoCo v3, BYOL, SimCLR)");
     }
 
     @Override

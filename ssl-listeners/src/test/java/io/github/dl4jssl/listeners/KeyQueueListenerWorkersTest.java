@@ -87,7 +87,44 @@ class KeyQueueListenerWorkersTest {
         queue.assign(averaged);
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(KeyQueueListenerTest.batch(
                 Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3))));
-        assertTrue(e.getMessage().contains("queue row 3") && e.getMessage().contains("workers(n)"), e.getMessage());
+        assertTrue(e.getMessage().contains("queue row ") && e.getMessage().contains("instead of 1") && e.getMessage().contains("workers(n)"), e.getMessage());
+    }
+
+    @Test
+    void anEnqueuedKeyReplacedByAnotherUnitKeyIsDetected() {
+        ComputationGraph g = KeyQueueListenerTest.graph(12, false);
+        g.setListeners(KeyQueueListener.builder().build());
+        Nd4j.getRandom().setSeed(8);
+        g.fit(KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3)));
+        INDArray queue = g.getLayer("loss").getParam(InfoNceLoss.QUEUE);
+        INDArray changed = queue.dup();
+        changed.putRow(1, KeyQueueListenerTest.unitRows(Nd4j.randn(DataType.DOUBLE, 1, 3)));
+        queue.assign(changed);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(KeyQueueListenerTest.batch(
+                Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3))));
+        assertTrue(e.getMessage().contains("queue row 1 is not the key enqueued there"), e.getMessage());
+    }
+
+    @Test
+    void aSerializedCopyWorksOnItsOwn() throws Exception {
+        // DL4J on Spark ships listeners to the executors with Java serialization
+        KeyQueueListener original = KeyQueueListener.builder().lossLayer("loss").build();
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(original);
+        }
+        KeyQueueListener copy;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = (KeyQueueListener) in.readObject();
+        }
+        ComputationGraph g = KeyQueueListenerTest.graph(12, false);
+        g.setListeners(copy);
+        Nd4j.getRandom().setSeed(9);
+        INDArray keys = Nd4j.randn(DataType.DOUBLE, 2 * N, 3);
+        g.fit(KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), keys));
+        INDArray expected = KeyQueueListenerTest.unitRows(keys.get(NDArrayIndex.interval(N, 2 * N), NDArrayIndex.all()));
+        assertTrue(g.getLayer("loss").getParam(InfoNceLoss.QUEUE).dup().get(NDArrayIndex.interval(0, N), NDArrayIndex.all())
+                .equalsWithEps(expected, 1e-10), "the deserialized listener enqueues");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.github.dl4jssl.layers.PredictorHead;
 import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.method.Byol;
+import io.github.dl4jssl.zoo.method.MocoV2;
 import io.github.dl4jssl.zoo.method.SimClr;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.apache.spark.SparkConf;
@@ -132,6 +133,21 @@ class SparkLocalTrainingTest {
             }
             assertTrue(checked > 10, "target params compared: " + checked);
         }
+    }
+
+    @Test
+    void mocoQueueUnderSparkAveragingIsDetected() {
+        MocoV2 moco = new MocoV2.Builder().backbone(new SmallCnn(12, 12, 1)).queueSize(32).hiddenSize(32).outputSize(16)
+                .updater(new Adam(3e-3)).momentum(0.9).seed(1).build();
+        SparkComputationGraph spark = new SparkComputationGraph(sc, moco.init(), averagingEveryBatch());
+        spark.setListeners(moco.trainingListeners(100));
+        JavaRDD<DataSet> rdd = sc.parallelize(twoViewBatches(2), 2);
+        // round 1: each executor enqueues its own keys into the same queue slots; the driver averages the queues
+        spark.fit(rdd);
+        // round 2: the executors' KeyQueueListener copies find queue rows that are no unit keys
+        Exception e = assertThrows(Exception.class, () -> spark.fit(rdd));
+        String message = String.valueOf(e.getMessage());
+        assertTrue(message.contains("KeyQueueListener") && message.contains("on Spark a queue cannot be kept correct"), message);
     }
 
     static Map<String, INDArray> params(ComputationGraph g, String prefix) {
