@@ -182,16 +182,9 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
     private void checkQueueUnchanged(ComputationGraph graph, GraphState state) {
         INDArray queue = graph.getLayer(lossLayer).getParam(InfoNceLoss.QUEUE).dup();
         INDArray norms = queue.norm2(1);
-        long bad = -1;
-        double worst = 0;
-        for (long i = 0; i < norms.length(); i++) {
-            double dev = Math.abs(norms.getDouble(i) - 1.0);
-            if (dev > 1e-3 && dev > worst) {
-                worst = dev;
-                bad = i;
-            }
-        }
-        if (bad >= 0) {
+        INDArray deviation = org.nd4j.linalg.ops.transforms.Transforms.abs(norms.sub(1.0), false);
+        if (deviation.maxNumber().doubleValue() > 1e-3) {
+            long bad = deviation.argMax().getLong(0);
             throw queueRewritten("queue row " + bad + " has norm " + norms.getDouble(bad) + " instead of 1");
         }
         if (state.written == null) {

@@ -67,41 +67,42 @@ class KeyQueueListenerWorkersTest {
         ComputationGraph g = KeyQueueListenerTest.graph(12, false);
         g.setListeners(KeyQueueListener.builder().workers(2).gatherTimeout(Duration.ofMillis(200)).build());
         Nd4j.getRandom().setSeed(6);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(KeyQueueListenerTest.batch(
-                Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3))));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(randomBatch()));
         assertTrue(e.getMessage().contains("only 1 of the 2 workers") && e.getMessage().contains("multiple of 2"), e.getMessage());
+    }
+
+    /** A random batch of N pairs for the graph of {@link KeyQueueListenerTest#graph}. */
+    private static org.nd4j.linalg.dataset.MultiDataSet randomBatch() {
+        return KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3));
+    }
+
+    /** Trains {@code iterations} batches with a plain KeyQueueListener, rewrites the queue, returns the next fit's error. */
+    private static IllegalStateException nextFitAfterRewriteFails(int iterations, java.util.function.Consumer<INDArray> rewrite) {
+        ComputationGraph g = KeyQueueListenerTest.graph(12, false);
+        g.setListeners(KeyQueueListener.builder().build());
+        Nd4j.getRandom().setSeed(7);
+        for (int i = 0; i < iterations; i++) {
+            g.fit(randomBatch());
+        }
+        INDArray queue = g.getLayer("loss").getParam(InfoNceLoss.QUEUE);
+        INDArray changed = queue.dup();
+        rewrite.accept(changed);
+        queue.assign(changed);
+        return assertThrows(IllegalStateException.class, () -> g.fit(randomBatch()));
     }
 
     @Test
     void aQueueRewrittenBetweenIterationsIsDetected() {
-        ComputationGraph g = KeyQueueListenerTest.graph(12, false);
-        g.setListeners(KeyQueueListener.builder().build());
-        Nd4j.getRandom().setSeed(7);
-        g.fit(KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3)));
-        g.fit(KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3)));
         // what averaging with a replica that enqueued other keys into the same slots does
-        INDArray queue = g.getLayer("loss").getParam(InfoNceLoss.QUEUE);
-        INDArray averaged = queue.dup();
-        averaged.get(NDArrayIndex.interval(N, 2 * N), NDArrayIndex.all())
-                .addi(Nd4j.randn(DataType.DOUBLE, N, 3)).muli(0.5);
-        queue.assign(averaged);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(KeyQueueListenerTest.batch(
-                Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3))));
+        IllegalStateException e = nextFitAfterRewriteFails(2, q -> q.get(NDArrayIndex.interval(N, 2 * N), NDArrayIndex.all())
+                .addi(Nd4j.randn(DataType.DOUBLE, N, 3)).muli(0.5));
         assertTrue(e.getMessage().contains("queue row ") && e.getMessage().contains("instead of 1") && e.getMessage().contains("workers(n)"), e.getMessage());
     }
 
     @Test
     void anEnqueuedKeyReplacedByAnotherUnitKeyIsDetected() {
-        ComputationGraph g = KeyQueueListenerTest.graph(12, false);
-        g.setListeners(KeyQueueListener.builder().build());
-        Nd4j.getRandom().setSeed(8);
-        g.fit(KeyQueueListenerTest.batch(Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3)));
-        INDArray queue = g.getLayer("loss").getParam(InfoNceLoss.QUEUE);
-        INDArray changed = queue.dup();
-        changed.putRow(1, KeyQueueListenerTest.unitRows(Nd4j.randn(DataType.DOUBLE, 1, 3)));
-        queue.assign(changed);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> g.fit(KeyQueueListenerTest.batch(
-                Nd4j.randn(DataType.DOUBLE, 2 * N, 5), Nd4j.randn(DataType.DOUBLE, 2 * N, 3))));
+        IllegalStateException e = nextFitAfterRewriteFails(1,
+                q -> q.putRow(1, KeyQueueListenerTest.unitRows(Nd4j.randn(DataType.DOUBLE, 1, 3))));
         assertTrue(e.getMessage().contains("queue row 1 is not the key enqueued there"), e.getMessage());
     }
 

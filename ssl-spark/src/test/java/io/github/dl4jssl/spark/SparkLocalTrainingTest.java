@@ -10,7 +10,6 @@ import io.github.dl4jssl.zoo.method.SslMethod;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.spark.api.RDDTrainingApproach;
@@ -113,21 +112,20 @@ class SparkLocalTrainingTest {
         List<DataSet> batches = twoViewBatches(2);
         for (int round = 0; round < 2; round++) {
             ComputationGraph current = spark.getNetwork();
-            Map<String, INDArray> targetBefore = params(current, SslMethod.TARGET_PREFIX);
+            Map<String, INDArray> targetBefore = targetParams(current);
             INDArray onlineBefore = current.getLayer(SslMethod.BACKBONE_PREFIX + "conv1").getParam("W").dup();
             // 2 batches on 2 workers, averaging after each worker's one batch: one averaging round
             spark.fit(sc.parallelize(batches, 2));
             ComputationGraph averaged = spark.getNetwork();
             assertNotEquals(onlineBefore, averaged.getLayer(SslMethod.BACKBONE_PREFIX + "conv1").getParam("W"),
                     "the online weights were trained");
+            Map<String, INDArray> table = averaged.paramTable();
             int checked = 0;
             for (Map.Entry<String, INDArray> e : targetBefore.entrySet()) {
-                String[] lk = e.getKey().split("/");
-                INDArray online = averaged.getLayer(lk[0].substring(SslMethod.TARGET_PREFIX.length())).paramTable().get(lk[1]);
+                INDArray online = table.get(e.getKey().substring(SslMethod.TARGET_PREFIX.length()));
                 INDArray expected = e.getValue().mul(m).addi(online.mul(1 - m));
-                INDArray actual = averaged.getLayer(lk[0]).paramTable().get(lk[1]);
-                double tol = BatchNormalizationParamInitializer.GLOBAL_LOG_STD.equals(lk[1]) ? 1e-2 : 1e-5;
-                assertTrue(expected.equalsWithEps(actual, tol), "round " + round + ": " + e.getKey()
+                double tol = e.getKey().endsWith("_" + BatchNormalizationParamInitializer.GLOBAL_LOG_STD) ? 1e-2 : 1e-5;
+                assertTrue(expected.equalsWithEps(table.get(e.getKey()), tol), "round " + round + ": " + e.getKey()
                         + " is not m * target + (1 - m) * averaged online");
                 checked++;
             }
@@ -150,16 +148,14 @@ class SparkLocalTrainingTest {
         assertTrue(message.contains("KeyQueueListener") && message.contains("on Spark a queue cannot be kept correct"), message);
     }
 
-    static Map<String, INDArray> params(ComputationGraph g, String prefix) {
+    /** Copies of the target parameters, keyed as in {@code ComputationGraph.paramTable()} ("layer_param"). */
+    static Map<String, INDArray> targetParams(ComputationGraph g) {
         Map<String, INDArray> out = new LinkedHashMap<>();
-        for (Layer l : g.getLayers()) {
-            String name = l.conf().getLayer().getLayerName();
-            if (name.startsWith(prefix)) {
-                for (Map.Entry<String, INDArray> e : l.paramTable().entrySet()) {
-                    out.put(name + "/" + e.getKey(), e.getValue().dup());
-                }
+        g.paramTable().forEach((key, value) -> {
+            if (key.startsWith(SslMethod.TARGET_PREFIX)) {
+                out.put(key, value.dup());
             }
-        }
+        });
         return out;
     }
 }
