@@ -20,7 +20,7 @@ class CifarTest {
     }
 
     /** Writes {@code n} records with labels {@code label(f, r)}; CIFAR-100 records get a coarse label too. */
-    private static void write(Path file, int f, int n, int labelBytes, int[] labels) throws IOException {
+    static void write(Path file, int f, int n, int labelBytes, int[] labels) throws IOException {
         byte[] b = new byte[n * (labelBytes + Cifar.PIXELS)];
         for (int r = 0, off = 0; r < n; r++, off += labelBytes + Cifar.PIXELS) {
             if (labelBytes == 2) {

@@ -28,7 +28,7 @@ class ImageFolderTest {
      * keeps only the coloured part, a plain resize would mix in black. JPEG images are uniform (lossy chroma
      * subsampling would blur the black border into the crop).
      */
-    private static void write(Path file, int rgb, String format) throws IOException {
+    static void write(Path file, int rgb, String format) throws IOException {
         boolean border = format.equals("png");
         BufferedImage img = new BufferedImage(20, 12, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < 12; y++) {
@@ -40,7 +40,7 @@ class ImageFolderTest {
     }
 
     /** blue/, green/, red/ with 5 images each (PNG, one JPEG each), a corrupt PNG, an empty JPEG and a text file. */
-    private static Path labelledFolder(Path dir) throws IOException {
+    static Path labelledFolder(Path dir) throws IOException {
         for (int c = 0; c < CLASSES.length; c++) {
             Path d = Files.createDirectories(dir.resolve(CLASSES[c]));
             for (int i = 0; i < 4; i++) {
