@@ -45,7 +45,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
     static final List<String> METHODS = SslMethods.NAMES;
-    static final List<String> DATASETS = Datasets.NAMES;
     /** Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). */
     static final int MONITOR_BANK = 5_000;
     static final int MONITOR_TEST = 1_000;
@@ -250,9 +249,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("unknown --method '" + method + "'; valid methods: " + String.join(", ", METHODS));
         }
-        if (!DATASETS.contains(dataset)) {
-            throw new IllegalArgumentException("unknown --dataset '" + dataset + "'; valid data sets: " + String.join(", ", DATASETS));
-        }
+        Datasets.normalise(dataset); // an unknown name fails here, before anything is loaded, listing the valid names
         if (!TrainingRegime.NAMES.contains(regime)) {
             throw new IllegalArgumentException("unknown --regime '" + regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }
