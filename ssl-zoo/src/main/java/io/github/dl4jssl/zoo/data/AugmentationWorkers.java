@@ -4,8 +4,10 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
 
@@ -18,6 +20,8 @@ import java.util.function.IntFunction;
  */
 final class AugmentationWorkers {
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /** Idle worker threads end after this long; the next batch starts them again. */
+    private static final long IDLE_SECONDS = 10;
 
     private final int workers;
     private final int prefetch;
@@ -89,11 +93,14 @@ final class AugmentationWorkers {
         if (pool == null) {
             int id = POOLS.incrementAndGet();
             AtomicInteger n = new AtomicInteger();
-            pool = Executors.newFixedThreadPool(workers, r -> {
-                Thread t = new Thread(r, "augment-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true);
-                return t;
-            });
+            ThreadPoolExecutor p = new ThreadPoolExecutor(workers, workers, IDLE_SECONDS, TimeUnit.SECONDS,
+                    new LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, "augment-" + id + "-" + n.incrementAndGet());
+                        t.setDaemon(true);
+                        return t;
+                    });
+            p.allowCoreThreadTimeOut(true); // an iterator dropped without shutdown() leaves no idle threads behind
+            pool = p;
         }
         return pool;
     }

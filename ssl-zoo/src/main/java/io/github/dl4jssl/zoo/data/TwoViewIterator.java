@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * same iterator serves the multi-epoch, continual and hybrid regimes of Li, Efros and Pathak (2022).
  *
  * <p>Parallelism and reproducibility: batches are augmented by {@code workers} threads ahead of training, at most
- * {@code prefetch} batches in advance (a bounded queue; the consumer takes them in order). The augmentation of the
- * image at position {@code p} of epoch {@code e}, view {@code v}, depends only on {@code (seed, e, p, v)}, and the
+ * {@code prefetch} batches in advance (a bounded queue; the consumer takes them in order). View {@code v} of image
+ * {@code j} in epoch {@code e} depends only on {@code (seed, e, j, v)} (and on {@code k} for the {@code k}-th repeat
+ * of {@code j} within the epoch, as in the hybrid regime's passes), and the
  * order of epoch {@code e} only on the regime and {@code seed}, so the batches are identical whatever the number of
  * workers and the thread timing. {@link #reset()} starts the next epoch; {@link #setEpoch(int)} lets a resumed run
  * continue where it stopped. {@link #asyncSupported()} is true, so DL4J's {@code fit} also prefetches one batch on
@@ -51,6 +52,8 @@ public final class TwoViewIterator implements DataSetIterator {
     private int epoch;
     private int cursor;
     private int[] order;
+    /** For each position of {@link #order}: how often its image occurred earlier in the epoch (0 mostly). */
+    private int[] repeat;
     private DataSetPreProcessor preProcessor;
 
     private TwoViewIterator(Builder b) {
@@ -107,6 +110,21 @@ public final class TwoViewIterator implements DataSetIterator {
         this.epoch = epoch;
         this.cursor = 0;
         this.order = regime.round(epoch);
+        this.repeat = repeats(order);
+    }
+
+    /** For each position, the number of earlier positions holding the same image. */
+    private static int[] repeats(int[] order) {
+        int max = 0;
+        for (int i : order) {
+            max = Math.max(max, i);
+        }
+        int[] seen = new int[max + 1];
+        int[] repeat = new int[order.length];
+        for (int p = 0; p < order.length; p++) {
+            repeat[p] = seen[order[p]]++;
+        }
+        return repeat;
     }
 
     /** The data set this iterator draws from. */
@@ -152,9 +170,10 @@ public final class TwoViewIterator implements DataSetIterator {
         int start = cursor;
         int e = epoch;
         int[] o = order;
+        int[] r = repeat;
         float[] features = num == batchSize
-                ? workers.take(start, batchSize, o.length, s -> augment(o, e, s, batchSize))
-                : augment(o, e, start, num);
+                ? workers.take(start, batchSize, o.length, s -> augment(o, r, e, s, batchSize))
+                : augment(o, r, e, start, num);
         cursor += num;
         int[] idx = Arrays.copyOfRange(order, start, start + num);
         int v = views.length;
@@ -167,7 +186,7 @@ public final class TwoViewIterator implements DataSetIterator {
     }
 
     /** The views of images {@code order[start .. start+num)} of epoch {@code e}: a pure function of its arguments. */
-    private float[] augment(int[] order, int e, int start, int num) {
+    private float[] augment(int[] order, int[] repeat, int e, int start, int num) {
         int c = data.channels();
         int h = data.height();
         int w = data.width();
@@ -175,9 +194,12 @@ public final class TwoViewIterator implements DataSetIterator {
         float[] features = new float[views.length * num * outLen];
         float[] src = new float[data.imageLength()];
         for (int i = 0; i < num; i++) {
-            data.image(order[start + i], src);
+            int image = order[start + i];
+            int again = repeat[start + i];
+            data.image(image, src);
             for (int v = 0; v < views.length; v++) {
-                float[] out = views[v].apply(src, c, h, w, new Random(mix(seed, e, start + i, v)));
+                long s = again == 0 ? mix(seed, e, image, v) : mix(seed, e, image, v, again);
+                float[] out = views[v].apply(src, c, h, w, new Random(s));
                 System.arraycopy(out, 0, features, (v * num + i) * outLen, outLen);
             }
         }

@@ -239,6 +239,26 @@ class TwoViewIteratorTest {
     }
 
     @Test
+    void anImageRepeatedWithinAnEpochGetsNewViews() {
+        // hybrid: one chunk of 4 images, 2 passes in a round of 8: every image twice per epoch
+        LabelledImages d = data(true);
+        TwoViewIterator it = TwoViewIterator.builder(d).batchSize(4).pipeline(augment()).seed(1)
+                .regime(TrainingRegime.hybrid(10, 8, 1, 4, 2, 1)).workers(0).build();
+        int[] order = it.regime().round(0);
+        List<DataSet> batches = epoch(it);
+        assertEquals(2, batches.size());
+        for (int i = 0; i < 4; i++) {
+            int again = -1;
+            for (int j = 0; j < 4; j++) {
+                again = order[4 + j] == order[i] ? j : again;
+            }
+            assertTrue(again >= 0, "the second pass repeats image " + order[i]);
+            assertFalse(java.util.Arrays.equals(row(batches.get(0), i), row(batches.get(1), again)),
+                    "image " + order[i] + " is augmented afresh in its second pass");
+        }
+    }
+
+    @Test
     void validation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> builder(augment()).batchSize(1).build());
