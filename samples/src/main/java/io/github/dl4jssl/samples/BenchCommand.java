@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.data.Datasets;
+import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.method.SslMethods;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -24,7 +26,8 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code dl4j-ssl bench}: training throughput of methods on synthetic two-view batches, and the time spent
- * in the methods' own listeners (EMA target update, key queue). A benchmark, not a test: it reports
+ * in the methods' own listeners (EMA target update, key queue); with {@code --pipeline}, the throughput of the
+ * augmentation pipeline alone for each number of worker threads. A benchmark, not a test: it reports
  * measured numbers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
@@ -50,6 +53,19 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Also write the results as JSON to this file.")
     Path out;
 
+    @Option(names = "--pipeline", description = "Measure the augmentation pipeline alone (no network): images/s per number of --workers.")
+    boolean pipeline;
+
+    @Option(names = "--workers", split = ",", defaultValue = "0,1,2",
+            description = "--pipeline: augmentation worker threads to measure. Default: ${DEFAULT-VALUE}.")
+    List<Integer> workers;
+
+    @Option(names = "--dataset", description = "--pipeline: augment this data set (see train --dataset; default: random images of the backbone's input size).")
+    String dataset;
+
+    @Option(names = "--data", description = "--pipeline: directory of --dataset.")
+    Path data;
+
     /** One method's measurement. */
     public record Result(String method, String backbone, int batchSize, long parameters, double imagesPerSecond,
                          double msPerIteration, Map<String, Double> listenerMsPerIteration) {
@@ -59,6 +75,9 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (iterations < 1 || warmup < 0 || batchSize < 2) {
             throw new IllegalArgumentException("need --iterations >= 1, --warmup >= 0 and --batch-size >= 2");
+        }
+        if (pipeline) {
+            return benchPipeline();
         }
         boolean colour = backbone.toLowerCase().contains("cifar");
         Backbone net = Backbones.byName(backbone, colour ? 32 : 28, colour ? 32 : 28, colour ? 3 : 1);
@@ -94,6 +113,27 @@ public final class BenchCommand implements Callable<Integer> {
             results.add(r);
             System.out.printf("%-22s %-15s %6d %10d %12.1f %10.1f  %s%n", r.method(), r.backbone(), r.batchSize(),
                     r.parameters(), r.imagesPerSecond(), r.msPerIteration(), format(listenerMs));
+        }
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+        }
+        return 0;
+    }
+
+    private int benchPipeline() throws java.io.IOException {
+        boolean colour = backbone.toLowerCase().contains("cifar");
+        LabelledImages images = dataset != null
+                ? Datasets.load(dataset, Datasets.Options.of(data)).train()
+                : PipelineBench.synthetic(Math.max(2 * batchSize, 1024), colour ? 3 : 1, colour ? 32 : 28);
+        String name = dataset != null ? dataset : "random " + images.channels() + "x" + images.height() + "x" + images.width();
+        System.out.printf("augmentation pipeline alone (%s, %d processors)%n", name, Runtime.getRuntime().availableProcessors());
+        System.out.printf("%-24s %8s %6s %18s %18s%n", "data", "workers", "batch", "source images/s", "view images/s");
+        List<PipelineBench.Result> results = new ArrayList<>();
+        for (int w : workers) {
+            PipelineBench.Result r = PipelineBench.measure(name, images, w, batchSize, iterations, warmup);
+            results.add(r);
+            System.out.printf("%-24s %8d %6d %18.1f %18.1f%n", r.data(), r.workers(), r.batchSize(),
+                    r.sourceImagesPerSecond(), r.viewImagesPerSecond());
         }
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);

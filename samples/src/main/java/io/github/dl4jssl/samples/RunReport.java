@@ -26,8 +26,14 @@ public final class RunReport {
     public Double temperature;
     public Double learningRate;
     public long parameters;
-    /** Training images (source images, not views). */
+    /** Training images per epoch (source images, not views). */
     public int trainImages;
+    /** Training regime: multi-epoch, continual or hybrid (Li, Efros, Pathak 2022). */
+    public String regime;
+    /** Distinct images the regime trained on (multi-epoch: trainImages; continual: epochs x trainImages). */
+    public int distinctTrainImages;
+    /** Image files that could not be read and were skipped (folder data sets). */
+    public int skippedImages;
     public int evalTrainImages;
     public int evalTestImages;
     /** Training throughput, both views counted. */

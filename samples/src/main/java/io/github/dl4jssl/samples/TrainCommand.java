@@ -3,9 +3,9 @@ package io.github.dl4jssl.samples;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
-import io.github.dl4jssl.zoo.data.FashionMnist;
+import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.data.TrainingRegime;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import io.github.dl4jssl.zoo.method.SslMethods;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -45,7 +45,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
     static final List<String> METHODS = SslMethods.NAMES;
-    static final List<String> DATASETS = List.of("fashion-mnist");
     /** Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). */
     static final int MONITOR_BANK = 5_000;
     static final int MONITOR_TEST = 1_000;
@@ -56,11 +55,33 @@ public final class TrainCommand implements Callable<Integer> {
             completionCandidates = MethodNames.class)
     String method;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist, cifar10, cifar100 (binary version), folder (one sub-folder of images per class). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--data", description = "Directory of the data set files (default: the Debian package's directory).")
+    @Option(names = "--data", description = "Directory of the data set files (default for fashion-mnist: the Debian package's directory).")
     Path data;
+
+    @Option(names = "--image-size", defaultValue = "32", description = "folder: side of the square images it is cropped and resized to. Default: ${DEFAULT-VALUE}.")
+    int imageSize;
+
+    @Option(names = "--channels", defaultValue = "3", description = "folder: 3 (RGB) or 1 (greyscale). Default: ${DEFAULT-VALUE}.")
+    int channels;
+
+    @Option(names = "--holdout", defaultValue = "0.1", description = "folder: fraction held out (stratified) for kNN and linear evaluation. Default: ${DEFAULT-VALUE}.")
+    double holdout;
+
+    @Option(names = "--regime", defaultValue = "multi-epoch",
+            description = "Training regime (Li, Efros, Pathak 2022): multi-epoch (the --train-subset images every epoch), continual (epochs x train-subset distinct images, each seen once), hybrid (chunks of --chunk-size distinct images, --passes passes each). Default: ${DEFAULT-VALUE}.")
+    String regime;
+
+    @Option(names = "--chunk-size", description = "continual/hybrid: images per chunk (default: the images of one epoch).")
+    Integer chunkSize;
+
+    @Option(names = "--passes", defaultValue = "2", description = "hybrid: passes over each chunk. Default: ${DEFAULT-VALUE}.")
+    int passes;
+
+    @Option(names = "--workers", description = "Augmentation worker threads (default: the number of processors).")
+    Integer workers;
 
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
     String backbone;
@@ -111,25 +132,26 @@ public final class TrainCommand implements Callable<Integer> {
         validate();
         long start = System.nanoTime();
         Path outDir = prepareOutput();
-        Path dataDir = data != null ? data : FashionMnist.DEFAULT_DIR;
-
-        LabelledImages train = FashionMnist.loadTrain(dataDir);
-        LabelledImages test = FashionMnist.loadTest(dataDir);
-        LabelledImages sslTrain = trainSubset > 0 ? train.subset(Math.min(trainSubset, train.size())) : train;
+        Datasets.Split split = Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
+        LabelledImages train = split.train();
+        LabelledImages test = split.test();
+        int perEpoch = trainSubset > 0 ? Math.min(trainSubset, train.size()) : train.size();
+        TrainingRegime schedule = TrainingRegime.byName(regime, train.size(), perEpoch, epochs,
+                chunkSize != null ? chunkSize : perEpoch, passes, seed);
         LabelledImages evalTrain = evalTrainSubset > 0 ? train.subset(Math.min(evalTrainSubset, train.size())) : train;
         LabelledImages evalTest = evalTestSubset != null && evalTestSubset > 0 ? test.subset(Math.min(evalTestSubset, test.size())) : test;
-        if (batchSize > sslTrain.size()) {
+        if (batchSize > perEpoch) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " is larger than the training set ("
-                    + sslTrain.size() + " images)");
+                    + perEpoch + " images)");
         }
 
         Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
-        int queue = moCoQueueSize(sslTrain.size());
+        int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
                 learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
         ComputationGraph graph = ssl.init();
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
-                method, backbone, graph.numParams(), sslTrain.size(), batchSize);
+                method, backbone, graph.numParams(), perEpoch, batchSize);
 
         RunReport report = new RunReport();
         report.method = method;
@@ -141,7 +163,10 @@ public final class TrainCommand implements Callable<Integer> {
         report.temperature = temperature;
         report.learningRate = learningRate;
         report.parameters = graph.numParams();
-        report.trainImages = sslTrain.size();
+        report.trainImages = perEpoch;
+        report.regime = schedule.name();
+        report.distinctTrainImages = schedule.distinctImages();
+        report.skippedImages = split.skipped().size();
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
 
@@ -155,8 +180,9 @@ public final class TrainCommand implements Callable<Integer> {
         report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
         log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
 
-        TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
-                .pipeline(AugmentationPipeline.simclrGrayscale(train.height())).seed(seed).build();
+        TwoViewIterator.Builder viewsBuilder = TwoViewIterator.builder(train).batchSize(batchSize)
+                .pipeline(split.simclrPipeline()).regime(schedule).seed(seed);
+        TwoViewIterator views = (workers != null ? viewsBuilder.workers(workers) : viewsBuilder).build();
         LossRecorder losses = new LossRecorder();
         RunMonitors monitors = new RunMonitors(graph, ssl,
                 evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
@@ -195,6 +221,7 @@ public final class TrainCommand implements Callable<Integer> {
                         String.format("%.4f", loss), pct(knn));
             }
         }
+        views.shutdown();
         report.trainSeconds = trainSeconds;
         report.imagesPerSecond = epochs * imagesPerEpoch / trainSeconds;
         report.knnTop1 = result.knnTop1();
@@ -222,8 +249,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("unknown --method '" + method + "'; valid methods: " + String.join(", ", METHODS));
         }
-        if (!DATASETS.contains(dataset)) {
-            throw new IllegalArgumentException("unknown --dataset '" + dataset + "'; valid data sets: " + String.join(", ", DATASETS));
+        Datasets.normalise(dataset); // an unknown name fails here, before anything is loaded, listing the valid names
+        if (!TrainingRegime.NAMES.contains(regime)) {
+            throw new IllegalArgumentException("unknown --regime '" + regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);

@@ -103,6 +103,52 @@ class TrainCommandTest {
         assertTrue(err.contains("nowhere") && err.contains("dataset-fashion-mnist"), err);
     }
 
+    /** A labelled image folder (3 classes of noisy colour images, one corrupt file) trains under the hybrid regime. */
+    @Test
+    void imageFolderTrainsUnderTheHybridRegimeAndReportsSkippedImages(@TempDir Path tmp) throws Exception {
+        Path dir = tmp.resolve("images");
+        java.util.Random rnd = new java.util.Random(1);
+        int[] colours = {0xC03020, 0x20B040, 0x3040C0};
+        for (int c = 0; c < 3; c++) {
+            Path cls = Files.createDirectories(dir.resolve("class" + c));
+            for (int i = 0; i < 24; i++) {
+                java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(14, 10, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 10; y++) {
+                    for (int x = 0; x < 14; x++) {
+                        img.setRGB(x, y, colours[c] ^ rnd.nextInt(0x202020));
+                    }
+                }
+                javax.imageio.ImageIO.write(img, "png", cls.resolve(i + ".png").toFile());
+            }
+        }
+        Files.write(dir.resolve("class1/corrupt.png"), new byte[] {1, 2, 3, 4});
+        Path out = tmp.resolve("run");
+        run(0, "train", "--dataset", "folder", "--data", dir.toString(), "--image-size", "16", "--holdout", "0.25",
+                "--regime", "hybrid", "--passes", "2", "--chunk-size", "16", "--train-subset", "0", "--epochs", "2",
+                "--batch-size", "8", "--linear-epochs", "1", "--workers", "2", "--out", out.toString());
+        RunReport r = RunReport.read(out.resolve("report.json"));
+        assertEquals("folder", r.dataset);
+        assertEquals("hybrid", r.regime);
+        assertEquals(1, r.skippedImages);
+        assertEquals(54, r.trainImages, "72 images, 18 held out");
+        assertEquals(54, r.distinctTrainImages, "2 epochs x 54 images at 2 passes per chunk");
+        assertEquals(18, r.evalTestImages);
+        assertEquals(2, r.lossPerEpoch.size());
+        assertTrue(r.knnTop1 > 0.34, "3 colour classes are easy: kNN top-1 " + r.knnTop1);
+    }
+
+    @Test
+    void continualRegimeNeedsEnoughDistinctImages(@TempDir Path out) {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        String err = run(2, "train", "--regime", "continual", "--train-subset", "40000", "--epochs", "2",
+                "--out", out.toString());
+        assertTrue(err.contains("needs 80000 distinct images") && err.contains("60000"), err);
+        err = run(2, "train", "--regime", "forever", "--out", out.toString());
+        assertTrue(err.contains("forever") && err.contains("multi-epoch, continual, hybrid"), err);
+        err = run(2, "train", "--dataset", "mnist", "--out", out.toString());
+        assertTrue(err.contains("mnist") && err.contains("fashion-mnist, cifar10, cifar100, folder"), err);
+    }
+
     @Test
     void batchTooSmallForNegatives(@TempDir Path out) {
         String err = run(2, "train", "--batch-size", "1", "--out", out.toString());

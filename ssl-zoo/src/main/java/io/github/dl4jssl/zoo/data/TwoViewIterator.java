@@ -1,11 +1,11 @@
 package io.github.dl4jssl.zoo.data;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Random;
-import java.util.stream.IntStream;
 
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.dataset.api.DataSetPreProcessor;
@@ -15,64 +15,82 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Yields batches of positive pairs for contrastive self-supervised learning such as SimCLR (Chen et al. 2020):
- * each batch takes {@code N = batchSize} images and returns a {@link DataSet} with {@code 2N} rows of features
- * {@code [2N, C, H, W]}, where rows {@code 0..N-1} are first views and row {@code i + N} is a second, independent
- * augmentation of the same image as row {@code i}.
+ * Yields batches of positive pairs (or, with {@link Builder#viewPipelines}, of {@code V >= 2} views) for
+ * self-supervised learning such as SimCLR (Chen et al. 2020): each batch takes {@code N = batchSize} images and
+ * returns a {@link DataSet} with {@code V * N} rows of features {@code [V*N, C, H, W]}, where rows
+ * {@code v*N .. v*N+N-1} are view {@code v} and row {@code i + v*N} is an independent augmentation of the same image
+ * as row {@code i}.
  *
- * <p>Labels are the one-hot class labels {@code [2N, numClasses]}, duplicated for both views (the SSL loss ignores
- * them; monitors such as k-NN probes may use them), or a zero array {@code [2N, 1]} for unlabelled data. The last
+ * <p>Labels are the one-hot class labels {@code [V*N, numClasses]}, repeated for every view (the SSL loss ignores
+ * them; monitors such as k-NN probes may use them), or a zero array {@code [V*N, 1]} for unlabelled data. The last
  * incomplete batch of an epoch is dropped so that every batch has the same size.
  *
- * <p>Reproducibility: the shuffle order of epoch {@code e} depends only on {@code (seed, e)}, and the augmentation
- * of image {@code j} for view {@code v} in epoch {@code e} only on {@code (seed, e, j, v)}, so results do not depend
- * on thread timing even though the images of a batch are augmented in parallel. {@link #reset()} starts the next
- * epoch; {@link #setEpoch(int)} lets a resumed run continue where it stopped. {@link #asyncSupported()} is true, so
- * DL4J's {@code fit} prefetches batches on a background thread.
+ * <p>Epochs are the rounds of a {@link TrainingRegime} (default: multi-epoch over all images, shuffled), so the
+ * same iterator serves the multi-epoch, continual and hybrid regimes of Li, Efros and Pathak (2022).
+ *
+ * <p>Parallelism and reproducibility: batches are augmented by {@code workers} threads ahead of training, at most
+ * {@code prefetch} batches in advance (a bounded queue; the consumer takes them in order). View {@code v} of image
+ * {@code j} in epoch {@code e} depends only on {@code (seed, e, j, v)} (and on {@code k} for the {@code k}-th repeat
+ * of {@code j} within the epoch, as in the hybrid regime's passes), and the
+ * order of epoch {@code e} only on the regime and {@code seed}, so the batches are identical whatever the number of
+ * workers and the thread timing. {@link #reset()} starts the next epoch; {@link #setEpoch(int)} lets a resumed run
+ * continue where it stopped. {@link #asyncSupported()} is true, so DL4J's {@code fit} also prefetches one batch on
+ * its own background thread.
  */
 public final class TwoViewIterator implements DataSetIterator {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final Logger log = LoggerFactory.getLogger(TwoViewIterator.class);
 
     private final LabelledImages data;
     private final int batchSize;
     private final AugmentationPipeline[] views;
     private final long seed;
-    private final boolean shuffle;
-    private final boolean parallel;
+    private final TrainingRegime regime;
     private final int[] outShape;
+    private final transient AugmentationWorkers workers;
 
     private int epoch;
     private int cursor;
     private int[] order;
+    /** For each position of {@link #order}: how often its image occurred earlier in the epoch (0 mostly). */
+    private int[] repeat;
     private DataSetPreProcessor preProcessor;
 
     private TwoViewIterator(Builder b) {
         this.data = b.data;
         this.batchSize = b.batchSize;
-        this.views = new AugmentationPipeline[] {b.first, b.second == null ? b.first : b.second};
+        this.views = b.pipelines.toArray(new AugmentationPipeline[0]);
         this.seed = b.seed;
-        this.shuffle = b.shuffle;
-        this.parallel = b.parallel;
+        this.regime = b.regime != null ? b.regime : TrainingRegime.multiEpoch(data.size(), b.shuffle, b.seed);
         this.outShape = views[0].outputShape(data.channels(), data.height(), data.width());
-        int[] second = views[1].outputShape(data.channels(), data.height(), data.width());
-        if (!Arrays.equals(outShape, second)) {
-            throw new IllegalArgumentException("the two view pipelines produce different image shapes "
-                    + Arrays.toString(outShape) + " and " + Arrays.toString(second));
+        for (AugmentationPipeline p : views) {
+            int[] shape = p.outputShape(data.channels(), data.height(), data.width());
+            if (!Arrays.equals(outShape, shape)) {
+                throw new IllegalArgumentException("the view pipelines produce different image shapes "
+                        + Arrays.toString(outShape) + " and " + Arrays.toString(shape));
+            }
         }
+        this.workers = new AugmentationWorkers(b.workers, b.prefetch);
         setEpoch(0);
-        log.info("TwoViewIterator: {} images, {} pairs per batch ({} rows), {} batches per epoch, views {}x{}x{}, "
-                + "shuffle={}, seed={}, view pipelines {} / {}", data.size(), batchSize, 2 * batchSize,
-                batchesPerEpoch(), outShape[0], outShape[1], outShape[2], shuffle, seed, views[0], views[1]);
+        for (int i : order) {
+            if (i < 0 || i >= data.size()) {
+                throw new IllegalArgumentException("regime " + regime + " refers to image " + i + " but the data set "
+                        + "has " + data.size());
+            }
+        }
+        log.info("TwoViewIterator: {} images, {} per batch x {} views, {} batches per epoch, views {}x{}x{}, "
+                + "regime {}, {} augmentation workers, seed={}, view pipelines {}", data.size(), batchSize,
+                views.length, batchesPerEpoch(), outShape[0], outShape[1], outShape[2], regime, b.workers, seed,
+                Arrays.toString(views));
     }
 
     public static Builder builder(LabelledImages data) {
         return new Builder(data);
     }
 
-    /** Number of (full) batches per epoch: {@code floor(size / batchSize)}. */
+    /** Number of (full) batches per epoch: {@code floor(imagesPerRound / batchSize)}. */
     public int batchesPerEpoch() {
-        return data.size() / batchSize;
+        return regime.imagesPerRound() / batchSize;
     }
 
     public int getEpoch() {
@@ -84,10 +102,29 @@ public final class TwoViewIterator implements DataSetIterator {
         if (epoch < 0) {
             throw new IllegalArgumentException("epoch must be >= 0, got " + epoch);
         }
+        if (epoch >= regime.rounds()) {
+            throw new NoSuchElementException("the " + regime.name() + " regime has " + regime.rounds()
+                    + " rounds (epochs 0.." + (regime.rounds() - 1) + "), no epoch " + epoch);
+        }
+        workers.cancel();
         this.epoch = epoch;
         this.cursor = 0;
-        this.order = shuffle ? permutation(data.size(), new Random(mix(seed, epoch))) : IntStream.range(0,
-                data.size()).toArray();
+        this.order = regime.round(epoch);
+        this.repeat = repeats(order);
+    }
+
+    /** For each position, the number of earlier positions holding the same image. */
+    private static int[] repeats(int[] order) {
+        int max = 0;
+        for (int i : order) {
+            max = Math.max(max, i);
+        }
+        int[] seen = new int[max + 1];
+        int[] repeat = new int[order.length];
+        for (int p = 0; p < order.length; p++) {
+            repeat[p] = seen[order[p]]++;
+        }
+        return repeat;
     }
 
     /** The data set this iterator draws from. */
@@ -95,9 +132,24 @@ public final class TwoViewIterator implements DataSetIterator {
         return data;
     }
 
+    /** The regime whose rounds are this iterator's epochs. */
+    public TrainingRegime regime() {
+        return regime;
+    }
+
+    /** Number of views per image. */
+    public int numViews() {
+        return views.length;
+    }
+
+    /** Stops the augmentation worker threads (they are daemons; a later batch starts them again). */
+    public void shutdown() {
+        workers.shutdown();
+    }
+
     @Override
     public boolean hasNext() {
-        return cursor + batchSize <= data.size();
+        return cursor + batchSize <= order.length;
     }
 
     @Override
@@ -105,47 +157,64 @@ public final class TwoViewIterator implements DataSetIterator {
         return next(batchSize);
     }
 
-    /** The next {@code num} source images as {@code 2 * num} rows (only the default size is recommended). */
+    /** The next {@code num} source images as {@code V * num} rows (only the default size is prefetched). */
     @Override
     public DataSet next(int num) {
         if (num < 1) {
             throw new IllegalArgumentException("number of images must be >= 1, got " + num);
         }
-        if (cursor + num > data.size()) {
+        if (cursor + num > order.length) {
             throw new NoSuchElementException("epoch " + epoch + " has no " + num + " more images (at " + cursor
-                    + " of " + data.size() + "); call reset() to start the next epoch");
+                    + " of " + order.length + "); call reset() to start the next epoch");
         }
-        int[] idx = Arrays.copyOfRange(order, cursor, cursor + num);
-        cursor += num;
-        int c = data.channels();
-        int h = data.height();
-        int w = data.width();
-        int outLen = outShape[0] * outShape[1] * outShape[2];
-        float[] features = new float[2 * num * outLen];
+        int start = cursor;
         int e = epoch;
-        IntStream rows = IntStream.range(0, 2 * num);
-        (parallel ? rows.parallel() : rows).forEach(row -> {
-            int view = row / num;
-            int image = idx[row % num];
-            float[] out = views[view].apply(data.image(image), c, h, w, new Random(mix(seed, e, image, view)));
-            System.arraycopy(out, 0, features, row * outLen, outLen);
-        });
-        DataSet ds = new DataSet(Nd4j.create(features, new long[] {2L * num, outShape[0], outShape[1],
-                outShape[2]}, 'c'), Nd4j.create(labels(idx), new long[] {2L * num, totalOutcomes()}, 'c'));
+        int[] o = order;
+        int[] r = repeat;
+        float[] features = num == batchSize
+                ? workers.take(start, batchSize, o.length, s -> augment(o, r, e, s, batchSize))
+                : augment(o, r, e, start, num);
+        cursor += num;
+        int[] idx = Arrays.copyOfRange(order, start, start + num);
+        int v = views.length;
+        DataSet ds = new DataSet(Nd4j.create(features, new long[] {(long) v * num, outShape[0], outShape[1],
+                outShape[2]}, 'c'), Nd4j.create(labels(idx), new long[] {(long) v * num, totalOutcomes()}, 'c'));
         if (preProcessor != null) {
             preProcessor.preProcess(ds);
         }
         return ds;
     }
 
+    /** The views of images {@code order[start .. start+num)} of epoch {@code e}: a pure function of its arguments. */
+    private float[] augment(int[] order, int[] repeat, int e, int start, int num) {
+        int c = data.channels();
+        int h = data.height();
+        int w = data.width();
+        int outLen = outShape[0] * outShape[1] * outShape[2];
+        float[] features = new float[views.length * num * outLen];
+        float[] src = new float[data.imageLength()];
+        for (int i = 0; i < num; i++) {
+            int image = order[start + i];
+            int again = repeat[start + i];
+            data.image(image, src);
+            for (int v = 0; v < views.length; v++) {
+                long s = again == 0 ? mix(seed, e, image, v) : mix(seed, e, image, v, again);
+                float[] out = views[v].apply(src, c, h, w, new Random(s));
+                System.arraycopy(out, 0, features, (v * num + i) * outLen, outLen);
+            }
+        }
+        return features;
+    }
+
     private float[] labels(int[] idx) {
         int k = totalOutcomes();
-        float[] labels = new float[2 * idx.length * k];
+        float[] labels = new float[views.length * idx.length * k];
         if (data.isLabelled()) {
             for (int i = 0; i < idx.length; i++) {
                 int cls = data.label(idx[i]);
-                labels[i * k + cls] = 1f;
-                labels[(i + idx.length) * k + cls] = 1f;
+                for (int v = 0; v < views.length; v++) {
+                    labels[(i + v * idx.length) * k + cls] = 1f;
+                }
             }
         }
         return labels;
@@ -178,10 +247,10 @@ public final class TwoViewIterator implements DataSetIterator {
         return true;
     }
 
-    /** The number of rows per batch, {@code 2 * batchSize}. */
+    /** The number of rows per batch, {@code V * batchSize}. */
     @Override
     public int batch() {
-        return 2 * batchSize;
+        return views.length * batchSize;
     }
 
     @Override
@@ -197,17 +266,6 @@ public final class TwoViewIterator implements DataSetIterator {
     @Override
     public List<String> getLabels() {
         return null;
-    }
-
-    private static int[] permutation(int n, Random rnd) {
-        int[] p = IntStream.range(0, n).toArray();
-        for (int i = n - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** Mixes values into one well-scrambled 64-bit seed (SplitMix64 finaliser per value). */
@@ -229,17 +287,18 @@ public final class TwoViewIterator implements DataSetIterator {
     public static final class Builder {
         private final LabelledImages data;
         private int batchSize = 256;
-        private AugmentationPipeline first;
-        private AugmentationPipeline second;
+        private List<AugmentationPipeline> pipelines = new ArrayList<>(Arrays.asList(null, null));
         private long seed = 42;
         private boolean shuffle = true;
-        private boolean parallel = true;
+        private TrainingRegime regime;
+        private int workers = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int prefetch = -1;
 
         private Builder(LabelledImages data) {
             this.data = Objects.requireNonNull(data, "data must not be null");
         }
 
-        /** Number of source images (positive pairs) per batch; each batch has twice as many rows. */
+        /** Number of source images per batch; each batch has {@code V} times as many rows. */
         public Builder batchSize(int batchSize) {
             this.batchSize = batchSize;
             return this;
@@ -247,13 +306,22 @@ public final class TwoViewIterator implements DataSetIterator {
 
         /** The augmentation for both views. */
         public Builder pipeline(AugmentationPipeline pipeline) {
-            this.first = Objects.requireNonNull(pipeline, "pipeline must not be null");
+            this.pipelines.set(0, Objects.requireNonNull(pipeline, "pipeline must not be null"));
             return this;
         }
 
         /** A different augmentation for the second view (e.g. BYOL's asymmetric blur/solarize). */
         public Builder secondPipeline(AugmentationPipeline pipeline) {
-            this.second = pipeline;
+            this.pipelines.set(1, pipeline);
+            return this;
+        }
+
+        /** Multi-view: one pipeline per view ({@code >= 2}, same output shape); replaces the two above. */
+        public Builder viewPipelines(List<AugmentationPipeline> pipelines) {
+            if (pipelines == null || pipelines.size() < 2 || pipelines.stream().anyMatch(Objects::isNull)) {
+                throw new IllegalArgumentException("need at least 2 non-null view pipelines, got " + pipelines);
+            }
+            this.pipelines = new ArrayList<>(pipelines);
             return this;
         }
 
@@ -262,29 +330,65 @@ public final class TwoViewIterator implements DataSetIterator {
             return this;
         }
 
+        /** Shuffle the default multi-epoch regime (ignored when a {@link #regime} is set). */
         public Builder shuffle(boolean shuffle) {
             this.shuffle = shuffle;
             return this;
         }
 
-        /** Augment the images of a batch in parallel (default true); results are identical either way. */
+        /** The training regime whose rounds are the epochs (default: multi-epoch over all images). */
+        public Builder regime(TrainingRegime regime) {
+            this.regime = regime;
+            return this;
+        }
+
+        /**
+         * Augmentation worker threads (default: the number of processors); 0 augments on the calling thread.
+         * Results are identical for any number.
+         */
+        public Builder workers(int workers) {
+            this.workers = workers;
+            return this;
+        }
+
+        /** Batches augmented ahead of training at most (default: twice the workers). */
+        public Builder prefetch(int prefetch) {
+            this.prefetch = prefetch;
+            return this;
+        }
+
+        /** {@code false} is {@code workers(0)}; {@code true} restores the default number of workers. */
         public Builder parallel(boolean parallel) {
-            this.parallel = parallel;
+            this.workers = parallel ? Math.max(1, Runtime.getRuntime().availableProcessors()) : 0;
             return this;
         }
 
         public TwoViewIterator build() {
-            if (first == null) {
+            if (pipelines.get(0) == null) {
                 throw new IllegalStateException("no augmentation pipeline set: call pipeline(...), e.g. "
                         + "AugmentationPipeline.simclrGrayscale(28)");
+            }
+            if (pipelines.size() == 2 && pipelines.get(1) == null) {
+                pipelines.set(1, pipelines.get(0));
             }
             if (batchSize < 2) {
                 throw new IllegalArgumentException("batchSize must be >= 2, got " + batchSize
                         + ": NT-Xent needs at least 2 images per batch to have negatives");
             }
-            if (batchSize > data.size()) {
-                throw new IllegalArgumentException("batchSize " + batchSize + " is larger than the data set ("
-                        + data.size() + " images): no full batch can be formed");
+            int perRound = regime != null ? regime.imagesPerRound() : data.size();
+            if (batchSize > perRound) {
+                throw new IllegalArgumentException("batchSize " + batchSize + " is larger than the "
+                        + (regime != null ? "images per round of the regime (" : "data set (") + perRound
+                        + " images): no full batch can be formed");
+            }
+            if (workers < 0) {
+                throw new IllegalArgumentException("workers must be >= 0, got " + workers);
+            }
+            if (prefetch < 0) {
+                prefetch = Math.max(1, 2 * workers);
+            }
+            if (prefetch < 1) {
+                throw new IllegalArgumentException("prefetch must be >= 1, got " + prefetch);
             }
             return new TwoViewIterator(this);
         }

@@ -167,6 +167,97 @@ class TwoViewIteratorTest {
         }
     }
 
+    /** An identity transform that sleeps a random (unseeded) time, so that workers finish in a random order. */
+    static final class Jitter implements ImageTransform {
+        @Override
+        public float[] apply(float[] chw, int c, int h, int w, java.util.Random rnd) {
+            try {
+                Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextInt(3));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return chw;
+        }
+    }
+
+    @Test
+    void batchesDoNotDependOnTheWorkersOrTheirTiming() {
+        AugmentationPipeline jittered = AugmentationPipeline.builder().add(new Jitter()).randomResizedCrop(SIDE, 0.2, 1)
+                .horizontalFlip(0.5).colorJitter(0.8, 0.4, 0.4, 0, 0).build();
+        TwoViewIterator reference = TwoViewIterator.builder(data(true)).batchSize(2).pipeline(augment()).seed(7)
+                .workers(0).build();
+        List<DataSet> expected = epoch(reference);
+        reference.reset();
+        expected.addAll(epoch(reference));
+        for (int[] wp : new int[][] {{1, 1}, {3, 2}, {4, 5}}) {
+            TwoViewIterator it = TwoViewIterator.builder(data(true)).batchSize(2).pipeline(jittered).seed(7)
+                    .workers(wp[0]).prefetch(wp[1]).build();
+            try {
+                List<DataSet> got = epoch(it);
+                it.reset();
+                got.addAll(epoch(it));
+                assertEquals(expected, got, "workers " + wp[0] + ", prefetch " + wp[1]);
+            } finally {
+                it.shutdown();
+            }
+        }
+        // a batch of another size in between (the queue is dropped) and a jump to an epoch: still the same views
+        TwoViewIterator it = TwoViewIterator.builder(data(true)).batchSize(2).pipeline(augment()).seed(7)
+                .workers(2).build();
+        DataSet first = it.next(4);
+        assertArrayEquals(row(expected.get(0), 0), row(first, 0));
+        assertArrayEquals(row(expected.get(0), 2), row(first, 4), "second view of the first image");
+        assertEquals(expected.get(2), it.next());
+        it.setEpoch(1);
+        assertEquals(expected.get(5), it.next());
+        it.shutdown();
+    }
+
+    @Test
+    void multiViewBatchesStackEveryViewOfTheSameImages() {
+        LabelledImages d = data(true);
+        AugmentationPipeline crop = AugmentationPipeline.builder().randomResizedCrop(SIDE, 0.2, 0.5).build();
+        TwoViewIterator it = TwoViewIterator.builder(d).batchSize(3)
+                .viewPipelines(List.of(AugmentationPipeline.identity(), AugmentationPipeline.identity(), crop))
+                .seed(2).build();
+        assertEquals(3, it.numViews());
+        assertEquals(9, it.batch());
+        DataSet ds = it.next();
+        assertArrayEquals(new long[] {9, 1, SIDE, SIDE}, ds.getFeatures().shape());
+        for (int i = 0; i < 3; i++) {
+            int src = source(d, row(ds, i));
+            assertTrue(src >= 0);
+            assertArrayEquals(row(ds, i), row(ds, i + 3), "views 0 and 1 (identity) of image " + src);
+            assertFalse(java.util.Arrays.equals(row(ds, i), row(ds, i + 6)), "view 2 is cropped");
+            for (int v = 0; v < 3; v++) {
+                assertEquals(1f, ds.getLabels().getFloat(i + 3 * v, d.label(src)), 0f);
+            }
+        }
+        it.shutdown();
+        assertThrows(IllegalArgumentException.class,
+                () -> TwoViewIterator.builder(d).viewPipelines(List.of(AugmentationPipeline.identity())));
+    }
+
+    @Test
+    void anImageRepeatedWithinAnEpochGetsNewViews() {
+        // hybrid: one chunk of 4 images, 2 passes in a round of 8: every image twice per epoch
+        LabelledImages d = data(true);
+        TwoViewIterator it = TwoViewIterator.builder(d).batchSize(4).pipeline(augment()).seed(1)
+                .regime(TrainingRegime.hybrid(10, 8, 1, 4, 2, 1)).workers(0).build();
+        int[] order = it.regime().round(0);
+        List<DataSet> batches = epoch(it);
+        assertEquals(2, batches.size());
+        for (int i = 0; i < 4; i++) {
+            int again = -1;
+            for (int j = 0; j < 4; j++) {
+                again = order[4 + j] == order[i] ? j : again;
+            }
+            assertTrue(again >= 0, "the second pass repeats image " + order[i]);
+            assertFalse(java.util.Arrays.equals(row(batches.get(0), i), row(batches.get(1), again)),
+                    "image " + order[i] + " is augmented afresh in its second pass");
+        }
+    }
+
     @Test
     void validation() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
