@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Reproducibility: the shuffle order of epoch {@code e} depends only on {@code (seed, e)}, and the augmentation
  * of image {@code j} for view {@code v} in epoch {@code e} only on {@code (seed, e, j, v)}, so results do not depend
  * on thread timing even though the images of a batch are augmented in parallel. {@link #reset()} starts the next
- * epoch; {@link #setEpoch(int)} lets a resumed run continue where it stopped. {@link #asyncSupported()} is true, so
+ * epoch; {@link #setEpoch(int)} and {@link #setPosition(int, int)} let a resumed run continue where it stopped. {@link #asyncSupported()} is true, so
  * DL4J's {@code fit} prefetches batches on a background thread.
  */
 public final class TwoViewIterator implements DataSetIterator {
@@ -88,6 +88,29 @@ public final class TwoViewIterator implements DataSetIterator {
         this.cursor = 0;
         this.order = shuffle ? permutation(data.size(), new Random(mix(seed, epoch))) : IntStream.range(0,
                 data.size()).toArray();
+    }
+
+    /**
+     * The position of the next batch: {@code [epoch, batch index within the epoch]}. Because an epoch's order
+     * and augmentations derive from {@code (seed, epoch)} only, {@link #setPosition(int, int)} with these two
+     * numbers on an iterator built with the same settings yields exactly the batches this one would yield next.
+     * (DL4J's {@code fit} prefetches: while training, the iterator is ahead of the batch being trained on.)
+     */
+    public int[] position() {
+        return new int[] {epoch, cursor / batchSize};
+    }
+
+    /**
+     * Jumps to batch {@code batch} of epoch {@code epoch}, e.g. to resume an interrupted run mid-epoch;
+     * {@code batch == batchesPerEpoch()} is the end of the epoch (the next {@code reset()} starts epoch + 1).
+     */
+    public void setPosition(int epoch, int batch) {
+        if (batch < 0 || batch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("batch index " + batch + " outside [0, " + batchesPerEpoch()
+                    + "]: an epoch has " + batchesPerEpoch() + " batches of " + batchSize + " images");
+        }
+        setEpoch(epoch);
+        this.cursor = batch * batchSize;
     }
 
     /** The data set this iterator draws from. */
