@@ -36,7 +36,8 @@ public final class Dl4jSsl implements Runnable {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.IOException || ex instanceof io.github.dl4jssl.zoo.data.DatasetException) {
+                    || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof io.github.dl4jssl.zoo.data.DatasetException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

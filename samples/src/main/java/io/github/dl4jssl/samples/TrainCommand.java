@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -100,6 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
     Path out;
 
+    @Mixin
+    RunControl control;
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -108,9 +112,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (control.resumeRequested()) {
+            return control.resume();
+        }
         validate();
         long start = System.nanoTime();
         Path outDir = prepareOutput();
+        control.start(outDir);
         Path dataDir = data != null ? data : FashionMnist.DEFAULT_DIR;
 
         LabelledImages train = FashionMnist.loadTrain(dataDir);
@@ -127,11 +135,11 @@ public final class TrainCommand implements Callable<Integer> {
         int queue = moCoQueueSize(sslTrain.size());
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
                 learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
-        ComputationGraph graph = ssl.init();
+        ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), sslTrain.size(), batchSize);
 
-        RunReport report = new RunReport();
+        RunReport report = control.report();
         report.method = method;
         report.backbone = backbone;
         report.dataset = dataset;
@@ -145,24 +153,29 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
 
-        // The baseline: the same backbone with its random initial weights.
+        // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
         Evaluation eval = new Evaluation(evalTrain, evalTest, MONITOR_BANK, MONITOR_TEST, linearEpochs, seed);
-        log.info("Evaluating the random-weights baseline");
-        Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
-        report.randomKnnTop1 = random.knnTop1();
-        report.randomLinearTop1 = random.linearTop1();
-        report.randomLinearTop5 = random.linearTop5();
-        report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
-        log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
+        if (!control.isResuming()) {
+            log.info("Evaluating the random-weights baseline");
+            Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
+            report.randomKnnTop1 = random.knnTop1();
+            report.randomLinearTop1 = random.linearTop1();
+            report.randomLinearTop5 = random.linearTop5();
+            report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
+            log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
+        }
 
         TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
                 .pipeline(AugmentationPipeline.simclrGrayscale(train.height())).seed(seed).build();
         LossRecorder losses = new LossRecorder();
         RunMonitors monitors = new RunMonitors(graph, ssl,
                 evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
-        monitors.measureBeforeTraining(graph);
+        if (!control.isResuming()) {
+            monitors.measureBeforeTraining(graph);
+        }
+        int firstEpoch = control.position(views, losses);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
-        double trainSeconds = 0;
+        double trainSeconds = control.trainSecondsBefore();
         Evaluation.Result result = null;
         ComputationGraph trained = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
@@ -170,11 +183,11 @@ public final class TrainCommand implements Callable<Integer> {
             listeners.addAll(monitors.listeners());
             listeners.add(progress);
             listeners.add(losses);
-            graph.setListeners(listeners);
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), report, losses));
+            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
                 long t0 = System.nanoTime();
-                graph.fit(views);
+                control.fit(graph, views);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 progress.close();
                 double loss = losses.epochMean();
@@ -193,6 +206,7 @@ public final class TrainCommand implements Callable<Integer> {
                 report.knnMonitorPerEpoch.add(knn);
                 log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
                         String.format("%.4f", loss), pct(knn));
+                control.epochDone(graph, epoch, epochs);
             }
         }
         report.trainSeconds = trainSeconds;
@@ -291,8 +305,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Collects iteration scores and gives each epoch's mean. */
     static final class LossRecorder extends BaseTrainingListener {
-        private double sum;
-        private int count;
+        double sum;
+        int count;
         private int iterations;
         Integer firstNonFinite;
 
