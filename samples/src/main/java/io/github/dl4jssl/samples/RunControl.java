@@ -171,16 +171,19 @@ final class RunControl {
         return resumed.epoch + 1;
     }
 
-    /** The listeners of the run, with the checkpoint writer last, behind the NaN guard. */
-    TrainingListener guard(List<TrainingListener> listeners, Path runDir, int batchesPerEpoch, RunReport report,
-                           TrainCommand.LossRecorder losses) throws IOException {
-        List<TrainingListener> all = new ArrayList<>(listeners);
+    /**
+     * The run's listeners behind the NaN guard, then the checkpoint writer: a skipped step is hidden from the
+     * former, but it consumed a batch and the guard has already undone it when the writer sees it.
+     */
+    List<TrainingListener> guard(List<TrainingListener> listeners, Path runDir, int batchesPerEpoch, RunReport report,
+                                 TrainCommand.LossRecorder losses) throws IOException {
+        List<TrainingListener> all = new ArrayList<>(List.of(new NanGuard(policy(), listeners)));
         if (checkpointEvery != null) {
             checkpointer = new Checkpointer(new Checkpoints(runDir, keepCheckpoints), checkpointEvery, batchesPerEpoch,
                     report, losses, resumed);
             all.add(checkpointer);
         }
-        return new NanGuard(policy(), all);
+        return all;
     }
 
     /** {@code graph.fit(views)}; a non-finite loss under policy stop ends the run with what to do next. */

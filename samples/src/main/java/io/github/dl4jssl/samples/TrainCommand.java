@@ -92,6 +92,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
     Integer queueSize;
 
+    @Option(names = "--momentum", description = "Target-branch momentum in [0, 1] of the methods with one (MoCo: m; BYOL, MoCo v3, SimCLR-EMA: its start value). Default: the method's.")
+    Double momentum;
+
     @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
     int linearEpochs;
 
@@ -134,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
         Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
         int queue = moCoQueueSize(sslTrain.size());
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
-                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
+                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed, momentum));
         ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), sslTrain.size(), batchSize);
@@ -218,6 +221,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
+        SavedBackbone.tag(outDir.resolve("model.zip"), net);
+        SavedBackbone.tag(outDir.resolve("backbone.zip"), net);
         for (var record : monitors.collapseHistory()) {
             report.collapseAucPerEpoch.add(record.metrics().auc());
             report.rankMePerEpoch.add(record.metrics().rankMe());
@@ -241,6 +246,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("--momentum must be in [0, 1] (target = m * target + (1 - m) * online), got " + momentum);
         }
         if (batchSize < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
@@ -269,17 +277,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Path prepareOutput() throws IOException {
-        Path dir = out != null ? out
-                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IOException("cannot create the output directory " + dir + ": " + e.getMessage(), e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new IOException("the output directory " + dir + " is not writable; choose another with --out");
-        }
-        return dir;
+        return OutputDirectory.prepare(out != null ? out
+                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     }
 
     private static void writeHistory(Path outDir, RunReport report) throws IOException {

@@ -27,9 +27,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class CheckpointResumeTest {
 
     private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
-    /** MoCo v2 (target branch and key queue) on 256 images, batch 32: 8 iterations per epoch, 2 epochs. */
-    private static final List<String> MOCO = List.of("train", "--method", "mocov2", "--train-subset", "256",
-            "--batch-size", "32", "--epochs", "2", "--eval-train-subset", "200", "--eval-test-subset", "100",
+    /** MoCo v2 (target branch and key queue) on 32 images, batch 8: 4 iterations per epoch, 2 epochs. */
+    private static final List<String> MOCO = List.of("train", "--method", "mocov2", "--train-subset", "32",
+            "--batch-size", "8", "--epochs", "2", "--eval-train-subset", "50", "--eval-test-subset", "50",
             "--linear-epochs", "1", "--seed", "5");
 
     static String run(int expectedExit, List<String> args, String... more) {
@@ -62,10 +62,10 @@ class CheckpointResumeTest {
                 "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G", "-cp", System.getProperty("java.class.path"),
                 Dl4jSsl.class.getName()));
         cmd.addAll(MOCO);
-        cmd.addAll(List.of("--checkpoint-every", "3", "--keep-checkpoints", "2", "--out", killed.toString()));
+        cmd.addAll(List.of("--checkpoint-every", "2", "--keep-checkpoints", "2", "--out", killed.toString()));
         Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(tmp.resolve("child.log").toFile()).start();
-        Path first = killed.resolve(Checkpoints.DIR).resolve("iter-00000003");
+        Path first = killed.resolve(Checkpoints.DIR).resolve("iter-00000002");
         ResumeState firstState = null;
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
@@ -81,9 +81,9 @@ class CheckpointResumeTest {
             child.waitFor(30, TimeUnit.SECONDS);
         }
         assertNotNull(firstState, "no checkpoint appeared; child log:\n" + Files.readString(tmp.resolve("child.log")));
-        assertEquals(3, firstState.iteration);
+        assertEquals(2, firstState.iteration);
         assertEquals(0, firstState.epoch);
-        assertEquals(3, firstState.batchInEpoch, "the kill came mid-epoch, after batch 3 of 8");
+        assertEquals(2, firstState.batchInEpoch, "the kill came mid-epoch, after batch 2 of 4");
         assertFalse(Files.exists(killed.resolve("report.json")), "the run was killed before it finished");
         assertTrue(Files.isRegularFile(killed.resolve(RunControl.COMMAND_FILE)));
 
@@ -106,30 +106,33 @@ class CheckpointResumeTest {
         assertTrue(kept.length <= 2, "--keep-checkpoints 2 keeps two: " + List.of(kept));
     }
 
-    /** simclr on 128 images, batch 16: 8 iterations, 1 epoch; NaN planted into the batch of iteration 5. */
-    private static final List<String> NAN_RUN = List.of("train", "--method", "simclr", "--train-subset", "128",
-            "--batch-size", "16", "--epochs", "1", "--eval-train-subset", "100", "--eval-test-subset", "50",
-            "--linear-epochs", "1", "--seed", "2", "--checkpoint-every", "2", "--plant-nan-at", "5");
+    /** simclr on 48 images, batch 8: 6 iterations, 1 epoch; NaN planted into the batch of iteration 3. */
+    private static final List<String> NAN_RUN = List.of("train", "--method", "simclr", "--train-subset", "48",
+            "--batch-size", "8", "--epochs", "1", "--eval-train-subset", "50", "--eval-test-subset", "50",
+            "--linear-epochs", "1", "--seed", "2", "--checkpoint-every", "2", "--plant-nan-at", "3");
 
     @Test
     void nanLossStopsNamingTheIterationAndResumeSkipsTheStep(@TempDir Path out) throws Exception {
         assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
         String err = run(2, NAN_RUN, "--out", out.toString());
-        assertTrue(err.contains("loss is NaN at iteration 5"), err);
-        assertTrue(err.contains("iter-00000004") && err.contains("--resume") && err.contains("--nan-policy skip"), err);
+        assertTrue(err.contains("loss is NaN at iteration 3"), err);
+        assertTrue(err.contains("iter-00000002") && err.contains("--resume") && err.contains("--nan-policy skip"), err);
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
         Checkpoints store = new Checkpoints(out, 3);
-        assertEquals("iter-00000004", store.latest().orElseThrow().getFileName().toString(),
+        assertEquals("iter-00000002", store.latest().orElseThrow().getFileName().toString(),
                 "the last good checkpoint stays the newest");
         ResumeState s = ResumeState.read(store.latest().orElseThrow().resolve(Checkpoints.STATE));
-        assertEquals(4, s.batchInEpoch);
+        assertEquals(2, s.batchInEpoch);
 
         run(0, List.of("train", "--resume", out.toString(), "--nan-policy", "skip"));
         RunReport r = RunReport.read(out.resolve("report.json"));
         assertEquals(1, r.lossPerEpoch.size());
         assertTrue(Double.isFinite(r.lossPerEpoch.get(0)), "the skipped step is not in the loss: " + r.lossPerEpoch);
         ComputationGraph g = model(out);
-        assertEquals(8, g.getIterationCount());
+        assertEquals(6, g.getIterationCount());
+        // the skipped step consumed batch 3: the checkpoint after iteration 4 stands at batch 4 of 6
+        ResumeState after = ResumeState.read(out.resolve(Checkpoints.DIR).resolve("iter-00000004").resolve(Checkpoints.STATE));
+        assertEquals(4, after.batchInEpoch);
         assertFalse(g.params().isNaN().any());
     }
 
