@@ -75,6 +75,7 @@ public final class FineTune {
         for (int i = 0; i < trainLabels.length; i++) {
             oneHot.putScalar(i, trainLabels[i], 1.0);
         }
+        INDArray flat = trainImages.dup('c').reshape('c', trainImages.size(0), trainImages.length() / trainImages.size(0));
         Random rng = new Random(seed);
         int[] order = java.util.stream.IntStream.range(0, trainLabels.length).toArray();
         for (int epoch = 0; epoch < epochs; epoch++) {
@@ -89,7 +90,10 @@ public final class FineTune {
                 if (idx.length < 2) {
                     continue; // BatchNorm needs more than one row
                 }
-                net.fit(new DataSet(Nd4j.pullRows(trainImages, 1, idx), Nd4j.pullRows(oneHot, 1, idx)));
+                long[] shape = trainImages.shape().clone();
+                shape[0] = idx.length;
+                INDArray batch = Nd4j.pullRows(flat, 1, idx).reshape('c', shape);
+                net.fit(new DataSet(batch, Nd4j.pullRows(oneHot, 1, idx)));
             }
         }
         INDArray scores = Nd4j.create(DataType.FLOAT, testLabels.length, numClasses);
