@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dl4j-ssl", mixinStandardHelpOptions = true, version = "dl4j-ssl 0.1.0-SNAPSHOT",
         description = "Self-supervised visual representation learning with Deeplearning4j.",
-        subcommands = {TrainCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class})
 public final class Dl4jSsl implements Runnable {
 
     @CommandLine.Spec
@@ -36,7 +36,8 @@ public final class Dl4jSsl implements Runnable {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException
-                    || ex instanceof java.io.IOException || ex instanceof io.github.dl4jssl.zoo.data.DatasetException) {
+                    || ex instanceof java.io.IOException || ex instanceof java.io.UncheckedIOException
+                    || ex instanceof io.github.dl4jssl.zoo.data.DatasetException) {
                 commandLine.getErr().println("error: " + ex.getMessage());
                 return 2;
             }

@@ -46,6 +46,12 @@ public final class RunReport {
     public double randomKnnTop1;
     public double randomLinearTop1;
     public double randomLinearTop5;
+    /** {@code eval}: the model file evaluated; null for {@code train}. */
+    public String model;
+    /** {@code eval --fine-tune-epochs N}: N and the fine-tuned network's test accuracy (0 when not fine-tuned). */
+    public int fineTuneEpochs;
+    public double fineTuneTop1;
+    public double fineTuneTop5;
     /** Mean training loss of each epoch. */
     public List<Double> lossPerEpoch = new ArrayList<>();
     /** kNN top-1 of the per-epoch monitor (on its subsets; index 0 = before training). */

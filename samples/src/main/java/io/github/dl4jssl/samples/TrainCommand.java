@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -112,6 +113,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
     Integer queueSize;
 
+    @Option(names = "--momentum", description = "Target-branch momentum in [0, 1] of the methods with one (MoCo: m; BYOL, MoCo v3, SimCLR-EMA: its start value). Default: the method's.")
+    Double momentum;
+
     @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
     int linearEpochs;
 
@@ -121,6 +125,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
     Path out;
 
+    @Mixin
+    RunControl control;
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -129,9 +136,13 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (control.resumeRequested()) {
+            return control.resume();
+        }
         validate();
         long start = System.nanoTime();
         Path outDir = prepareOutput();
+        control.start(outDir);
         Datasets.Split split = Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
         LabelledImages train = split.train();
         LabelledImages test = split.test();
@@ -148,12 +159,12 @@ public final class TrainCommand implements Callable<Integer> {
         Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
-                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
-        ComputationGraph graph = ssl.init();
+                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed, momentum));
+        ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), perEpoch, batchSize);
 
-        RunReport report = new RunReport();
+        RunReport report = control.report();
         report.method = method;
         report.backbone = backbone;
         report.dataset = dataset;
@@ -170,15 +181,17 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
 
-        // The baseline: the same backbone with its random initial weights.
+        // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
         Evaluation eval = new Evaluation(evalTrain, evalTest, MONITOR_BANK, MONITOR_TEST, linearEpochs, seed);
-        log.info("Evaluating the random-weights baseline");
-        Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
-        report.randomKnnTop1 = random.knnTop1();
-        report.randomLinearTop1 = random.linearTop1();
-        report.randomLinearTop5 = random.linearTop5();
-        report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
-        log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
+        if (!control.isResuming()) {
+            log.info("Evaluating the random-weights baseline");
+            Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
+            report.randomKnnTop1 = random.knnTop1();
+            report.randomLinearTop1 = random.linearTop1();
+            report.randomLinearTop5 = random.linearTop5();
+            report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
+            log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
+        }
 
         TwoViewIterator.Builder viewsBuilder = TwoViewIterator.builder(train).batchSize(batchSize)
                 .pipeline(split.simclrPipeline()).regime(schedule).seed(seed);
@@ -186,9 +199,12 @@ public final class TrainCommand implements Callable<Integer> {
         LossRecorder losses = new LossRecorder();
         RunMonitors monitors = new RunMonitors(graph, ssl,
                 evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
-        monitors.measureBeforeTraining(graph);
+        if (!control.isResuming()) {
+            monitors.measureBeforeTraining(graph);
+        }
+        int firstEpoch = control.position(views, losses);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
-        double trainSeconds = 0;
+        double trainSeconds = control.trainSecondsBefore();
         Evaluation.Result result = null;
         ComputationGraph trained = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
@@ -196,11 +212,11 @@ public final class TrainCommand implements Callable<Integer> {
             listeners.addAll(monitors.listeners());
             listeners.add(progress);
             listeners.add(losses);
-            graph.setListeners(listeners);
-            for (int epoch = 1; epoch <= epochs; epoch++) {
+            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), report, losses));
+            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
                 long t0 = System.nanoTime();
-                graph.fit(views);
+                control.fit(graph, views);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 progress.close();
                 double loss = losses.epochMean();
@@ -219,6 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
                 report.knnMonitorPerEpoch.add(knn);
                 log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
                         String.format("%.4f", loss), pct(knn));
+                control.epochDone(graph, epoch, epochs);
             }
         }
         views.shutdown();
@@ -231,6 +248,8 @@ public final class TrainCommand implements Callable<Integer> {
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
+        SavedBackbone.tag(outDir.resolve("model.zip"), net);
+        SavedBackbone.tag(outDir.resolve("backbone.zip"), net);
         for (var record : monitors.collapseHistory()) {
             report.collapseAucPerEpoch.add(record.metrics().auc());
             report.rankMePerEpoch.add(record.metrics().rankMe());
@@ -255,6 +274,9 @@ public final class TrainCommand implements Callable<Integer> {
         }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
+            throw new IllegalArgumentException("--momentum must be in [0, 1] (target = m * target + (1 - m) * online), got " + momentum);
         }
         if (batchSize < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
@@ -283,17 +305,8 @@ public final class TrainCommand implements Callable<Integer> {
     }
 
     private Path prepareOutput() throws IOException {
-        Path dir = out != null ? out
-                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new IOException("cannot create the output directory " + dir + ": " + e.getMessage(), e);
-        }
-        if (!Files.isWritable(dir)) {
-            throw new IOException("the output directory " + dir + " is not writable; choose another with --out");
-        }
-        return dir;
+        return OutputDirectory.prepare(out != null ? out
+                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     }
 
     private static void writeHistory(Path outDir, RunReport report) throws IOException {
@@ -319,8 +332,8 @@ public final class TrainCommand implements Callable<Integer> {
 
     /** Collects iteration scores and gives each epoch's mean. */
     static final class LossRecorder extends BaseTrainingListener {
-        private double sum;
-        private int count;
+        double sum;
+        int count;
         private int iterations;
         Integer firstNonFinite;
 

@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code j} in epoch {@code e} depends only on {@code (seed, e, j, v)} (and on {@code k} for the {@code k}-th repeat
  * of {@code j} within the epoch, as in the hybrid regime's passes), and the
  * order of epoch {@code e} only on the regime and {@code seed}, so the batches are identical whatever the number of
- * workers and the thread timing. {@link #reset()} starts the next epoch; {@link #setEpoch(int)} lets a resumed run
- * continue where it stopped. {@link #asyncSupported()} is true, so DL4J's {@code fit} also prefetches one batch on
+ * workers and the thread timing. {@link #reset()} starts the next epoch; {@link #setEpoch(int)} and {@link #setPosition(int, int)}
+ * let a resumed run continue where it stopped. {@link #asyncSupported()} is true, so DL4J's {@code fit} also prefetches one batch on
  * its own background thread.
  */
 public final class TwoViewIterator implements DataSetIterator {
@@ -125,6 +125,29 @@ public final class TwoViewIterator implements DataSetIterator {
             repeat[p] = seen[order[p]]++;
         }
         return repeat;
+    }
+
+    /**
+     * The position of the next batch: {@code [epoch, batch index within the epoch]}. Because an epoch's order
+     * and augmentations derive from {@code (seed, epoch)} only, {@link #setPosition(int, int)} with these two
+     * numbers on an iterator built with the same settings yields exactly the batches this one would yield next.
+     * (DL4J's {@code fit} prefetches: while training, the iterator is ahead of the batch being trained on.)
+     */
+    public int[] position() {
+        return new int[] {epoch, cursor / batchSize};
+    }
+
+    /**
+     * Jumps to batch {@code batch} of epoch {@code epoch}, e.g. to resume an interrupted run mid-epoch;
+     * {@code batch == batchesPerEpoch()} is the end of the epoch (the next {@code reset()} starts epoch + 1).
+     */
+    public void setPosition(int epoch, int batch) {
+        if (batch < 0 || batch > batchesPerEpoch()) {
+            throw new IllegalArgumentException("batch index " + batch + " outside [0, " + batchesPerEpoch()
+                    + "]: an epoch has " + batchesPerEpoch() + " batches of " + batchSize + " images");
+        }
+        setEpoch(epoch);
+        this.cursor = batch * batchSize;
     }
 
     /** The data set this iterator draws from. */

@@ -4,6 +4,7 @@ import io.github.dl4jssl.listeners.monitor.Labels;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -105,7 +106,55 @@ public final class FeatureExtractor {
         return new Features(all, lab);
     }
 
+    /**
+     * Checks that images {@code [N, C, H, W]} have the channel count the graph's first convolution expects, so
+     * that a mismatch is named instead of failing deep inside the convolution. (The backbones here end in global
+     * pooling and accept any height and width; {@link #checkImageShape(InputType, long[])} checks the size too
+     * where the intended input is known.)
+     *
+     * @throws IllegalArgumentException naming both channel counts and the fix
+     */
+    public static void checkImageShape(ComputationGraph graph, long[] imageShape) {
+        if (imageShape.length != 4 || graph.getConfiguration().getNetworkInputs().size() != 1) {
+            return;
+        }
+        String input = graph.getConfiguration().getNetworkInputs().get(0);
+        for (java.util.Map.Entry<String, java.util.List<String>> e : graph.getConfiguration().getVertexInputs().entrySet()) {
+            org.deeplearning4j.nn.conf.graph.GraphVertex v = graph.getConfiguration().getVertices().get(e.getKey());
+            if (e.getValue().contains(input) && v instanceof org.deeplearning4j.nn.conf.graph.LayerVertex) {
+                org.deeplearning4j.nn.conf.layers.Layer layer = ((org.deeplearning4j.nn.conf.graph.LayerVertex) v).getLayerConf().getLayer();
+                if (layer instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer) {
+                    long channels = ((org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer).getNIn();
+                    if (channels != imageShape[1]) {
+                        throw new IllegalArgumentException("the model expects images with " + channels + " channel(s) but got "
+                                + imageShape[1] + "x" + imageShape[2] + "x" + imageShape[3] + " (channels x height x width); "
+                                + "use a data set with " + channels + " channel(s), or a backbone built for " + imageShape[1]);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks images {@code [N, C, H, W]} against the input a backbone was built for.
+     *
+     * @throws IllegalArgumentException naming both shapes and the fix
+     */
+    public static void checkImageShape(InputType expected, long[] imageShape) {
+        if (!(expected instanceof InputType.InputTypeConvolutional) || imageShape.length != 4) {
+            return;
+        }
+        InputType.InputTypeConvolutional t = (InputType.InputTypeConvolutional) expected;
+        if (imageShape[1] != t.getChannels() || imageShape[2] != t.getHeight() || imageShape[3] != t.getWidth()) {
+            throw new IllegalArgumentException("the model expects images of " + t.getChannels() + "x" + t.getHeight()
+                    + "x" + t.getWidth() + " (channels x height x width) but got " + imageShape[1] + "x" + imageShape[2]
+                    + "x" + imageShape[3] + "; use a data set of that size and channel count, or a backbone built for "
+                    + imageShape[1] + "x" + imageShape[2] + "x" + imageShape[3] + " images");
+        }
+    }
+
     private static INDArray forward(ComputationGraph graph, INDArray batch) {
+        checkImageShape(graph, batch.shape());
         INDArray[] out = graph.output(false, batch);
         INDArray o = out[0];
         if (o.rank() != 2) {

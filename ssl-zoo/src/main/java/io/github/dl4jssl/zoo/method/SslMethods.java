@@ -25,15 +25,31 @@ public final class SslMethods {
      * @param temperature softmax temperature of the contrastive methods (ignored by BYOL and SimSiam)
      * @param queueSize   MoCo v1/v2 key-queue size K
      * @param batchSize   image pairs per batch (lets MoCo check its queue at build time)
+     * @param momentum    the target branch's (start) momentum in [0, 1] of the methods that have one (MoCo v1/v2:
+     *                    constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
      */
-    public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed) {
+    public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
+                          Double momentum) {
+        /** Options that keep each method's momentum. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed) {
+            this(updater, temperature, queueSize, batchSize, seed, null);
+        }
+
         public static Options defaults(long seed) {
             return new Options(null, null, null, null, seed);
         }
     }
 
+    /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
+    public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
+            "mocov3", "byol");
+
     /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
     public static SslMethod create(String name, Backbone backbone, Options o) {
+        if (o.momentum() != null && !WITH_MOMENTUM.contains(name)) {
+            throw new IllegalArgumentException("method '" + name + "' has no momentum encoder, so a momentum does not apply; "
+                    + "the methods with one: " + String.join(", ", WITH_MOMENTUM));
+        }
         switch (name == null ? "" : name.toLowerCase(java.util.Locale.ROOT)) {
             case "simclr": {
                 SimClr.Builder b = new SimClr.Builder().backbone(backbone).seed(o.seed());
@@ -47,6 +63,7 @@ public final class SslMethods {
                         .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY : SimClrEma.Scope.FULL_ENCODER);
                 if (o.updater() != null) b.updater(o.updater());
                 if (o.temperature() != null) b.temperature(o.temperature());
+                if (o.momentum() != null) b.momentum(o.momentum());
                 return b.build();
             }
             case "mocov1":
@@ -57,17 +74,20 @@ public final class SslMethods {
                 if (o.temperature() != null) b.temperature(o.temperature());
                 if (o.queueSize() != null) b.queueSize(o.queueSize());
                 if (o.batchSize() != null) b.batchSize(o.batchSize());
+                if (o.momentum() != null) b.momentum(o.momentum());
                 return name.equals("mocov1") ? ((MocoV1.Builder) b).build() : ((MocoV2.Builder) b).build();
             }
             case "mocov3": {
                 MocoV3.Builder b = new MocoV3.Builder().backbone(backbone).seed(o.seed());
                 if (o.updater() != null) b.updater(o.updater());
                 if (o.temperature() != null) b.temperature(o.temperature());
+                if (o.momentum() != null) b.baseMomentum(o.momentum());
                 return b.build();
             }
             case "byol": {
                 Byol.Builder b = new Byol.Builder().backbone(backbone).seed(o.seed());
                 if (o.updater() != null) b.updater(o.updater());
+                if (o.momentum() != null) b.baseMomentum(o.momentum());
                 return b.build();
             }
             case "simsiam": {

@@ -157,6 +157,35 @@ class TwoViewIteratorTest {
     }
 
     @Test
+    void positionIsReportedAndRestoredMidEpoch() {
+        // 10 images, batch 4: two batches per epoch; augmented views, so the restored batch must match exactly
+        TwoViewIterator it = builder(augment()).build();
+        epoch(it);
+        it.reset();
+        it.next();
+        assertArrayEquals(new int[] {1, 1}, it.position());
+        List<DataSet> rest = epoch(it);
+        it.reset();
+        List<DataSet> next = epoch(it);
+
+        TwoViewIterator resumed = builder(augment()).build();
+        resumed.setPosition(1, 1);
+        assertArrayEquals(new int[] {1, 1}, resumed.position());
+        assertEquals(rest, epoch(resumed));
+        resumed.reset();
+        assertEquals(2, resumed.getEpoch());
+        assertEquals(next, epoch(resumed));
+
+        TwoViewIterator atEnd = builder(augment()).build();
+        atEnd.setPosition(1, 2);
+        assertFalse(atEnd.hasNext());
+        atEnd.reset();
+        assertEquals(next, epoch(atEnd));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> atEnd.setPosition(0, 3));
+        assertTrue(e.getMessage().contains("outside [0, 2]"), e.getMessage());
+    }
+
+    @Test
     void asyncWrapperYieldsTheSameBatches() {
         List<DataSet> direct = epoch(builder(augment()).build());
         AsyncDataSetIterator async = new AsyncDataSetIterator(builder(augment()).build(), 2);

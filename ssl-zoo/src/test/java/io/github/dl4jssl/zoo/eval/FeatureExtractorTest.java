@@ -43,6 +43,21 @@ class FeatureExtractorTest {
     }
 
     @Test
+    void imagesOfTheWrongSizeOrChannelCountAreNamed() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureExtractor.extract(graph, Nd4j.rand(DataType.FLOAT, 2, 3, 8, 8), 2));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("1 channel(s)") && e.getMessage().contains("3x8x8"),
+                e.getMessage());
+        // global pooling: another size works, but not for a backbone declared for 8x8 images
+        assertEquals(2, FeatureExtractor.extract(graph, Nd4j.rand(DataType.FLOAT, 2, 1, 12, 12), 2).rows());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> FeatureExtractor.checkImageShape(new SmallCnn(8, 8, 1).inputType(), new long[] {2, 1, 28, 28}));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("1x28x28")
+                && e.getMessage().contains("backbone built for"), e.getMessage());
+        FeatureExtractor.checkImageShape(new SmallCnn(8, 8, 1).inputType(), new long[] {5, 1, 8, 8});
+    }
+
+    @Test
     void iteratorExtractionKeepsLabels() {
         List<DataSet> list = new ArrayList<>();
         for (int i = 0; i < 7; i++) {

@@ -81,6 +81,22 @@ class LinearProbeTest {
     }
 
     @Test
+    void topFiveCountsALabelAmongTheFiveHighestScores() {
+        // 7 classes; by hand: row 0's label 2 has the 5th highest score (hit), row 1's label 0 the 7th (miss),
+        // row 2's label 6 the highest (hit, also top-1), row 3's label 3 ties with class 4 at rank 5/6: ties go to
+        // the smaller index, so class 3 is 5th (hit)
+        INDArray scores = Nd4j.create(new double[][] {
+                {0.9, 0.8, 0.55, 0.7, 0.6, 0.05, 0.5},
+                {0.1, 0.9, 0.8, 0.7, 0.6, 0.5, 0.2},
+                {0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4},
+                {0.9, 0.8, 0.7, 0.3, 0.3, 0.6, 0.1}});
+        int[] labels = {2, 0, 6, 3};
+        assertEquals(3.0 / 4, LinearProbe.accuracy(scores, labels, 5), 1e-12);
+        assertEquals(1.0 / 4, LinearProbe.accuracy(scores, labels, 1), 1e-12);
+        assertEquals(1.0 / 4, LinearProbe.accuracy(scores, labels, 2), 1e-12);
+    }
+
+    @Test
     void validation() {
         INDArray x = Nd4j.rand(4, 3);
         LinearProbe p = LinearProbe.builder().epochs(1).build();

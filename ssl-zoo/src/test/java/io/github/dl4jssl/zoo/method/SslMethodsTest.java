@@ -31,6 +31,26 @@ class SslMethodsTest {
         assertTrue(e.getMessage().contains("mocov9") && e.getMessage().contains("simclr-ema-projector"), e.getMessage());
     }
 
+    @Test
+    void momentumReachesTheTargetBranchAndIsCheckedByEveryBuilder() {
+        for (String name : SslMethods.WITH_MOMENTUM) {
+            SslMethod m = SslMethods.create(name, new SmallCnn(12, 12, 1),
+                    new SslMethods.Options(null, null, 64, 8, 3, 0.9));
+            io.github.dl4jssl.listeners.EmaTargetListener ema = m.trainingListeners(10).stream()
+                    .filter(l -> l instanceof io.github.dl4jssl.listeners.EmaTargetListener)
+                    .map(l -> (io.github.dl4jssl.listeners.EmaTargetListener) l).findFirst().orElseThrow();
+            assertEquals(0.9, ema.getSchedule().momentum(0), 1e-12, name);
+            for (double bad : new double[] {1.5, -0.01, Double.NaN}) {
+                IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SslMethods.create(name,
+                        new SmallCnn(12, 12, 1), new SslMethods.Options(null, null, 64, 8, 3, bad)), name + " accepted " + bad);
+                assertTrue(e.getMessage().contains("[0, 1]"), e.getMessage());
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SslMethods.create("simsiam",
+                new SmallCnn(12, 12, 1), new SslMethods.Options(null, null, null, null, 3, 0.9)));
+        assertTrue(e.getMessage().contains("no momentum encoder") && e.getMessage().contains("byol"), e.getMessage());
+    }
+
     /** The key encoder of a ResNet has residual vertices between frozen layers: they must train too. */
     @Test
     void mocoV2WithShuffleBnOnAResNetTrains() {

@@ -1,0 +1,144 @@
+package io.github.dl4jssl.samples;
+
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.zoo.data.Datasets;
+import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.eval.FineTune;
+import io.github.dl4jssl.zoo.method.SslMethod;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code dl4j-ssl eval}: the evaluation of {@code train} on a saved model: weighted kNN and a linear probe on
+ * frozen features, the same backbone with random weights as baseline, and optionally fine-tuning of the whole
+ * backbone ({@link FineTune}); writes {@code report.json} with the fields of {@code train}'s report.
+ */
+@Command(name = "eval", mixinStandardHelpOptions = true,
+        description = "Evaluate a saved backbone: kNN and linear probe on frozen features, optional fine-tuning.")
+public final class EvalCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(EvalCommand.class);
+
+    @Option(names = "--model", required = true, paramLabel = "PATH",
+            description = "A train run directory, its model.zip (whole SSL graph) or backbone.zip.")
+    Path model;
+
+    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist, cifar10, cifar100, folder. Default: ${DEFAULT-VALUE}.")
+    String dataset;
+
+    @Option(names = "--image-size", defaultValue = "32", description = "folder: side of the square images (must match the model). Default: ${DEFAULT-VALUE}.")
+    int imageSize;
+
+    @Option(names = "--channels", defaultValue = "3", description = "folder: 3 (RGB) or 1 (greyscale). Default: ${DEFAULT-VALUE}.")
+    int channels;
+
+    @Option(names = "--holdout", defaultValue = "0.1", description = "folder: fraction held out for evaluation. Default: ${DEFAULT-VALUE}.")
+    double holdout;
+
+    @Option(names = "--data", description = "Directory of the data set files (default: the Debian package's directory).")
+    Path data;
+
+    @Option(names = "--eval-train-subset", defaultValue = "10000",
+            description = "kNN memory bank and probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
+    int evalTrainSubset;
+
+    @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
+    Integer evalTestSubset;
+
+    @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
+    int linearEpochs;
+
+    @Option(names = "--fine-tune-epochs", defaultValue = "0",
+            description = "Also fine-tune the whole backbone with a softmax classifier for N epochs (0 = no). Default: ${DEFAULT-VALUE}.")
+    int fineTuneEpochs;
+
+    @Option(names = "--fine-tune-lr", defaultValue = "1e-3", description = "Adam learning rate of fine-tuning. Default: ${DEFAULT-VALUE}.")
+    double fineTuneLr;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Fine-tuning batch size. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", description = "Output directory (default: runs/eval-<timestamp>).")
+    Path out;
+
+    @Override
+    public Integer call() throws Exception {
+        long start = System.nanoTime();
+        Datasets.normalise(dataset); // an unknown name fails here, listing the valid ones
+        if (evalTrainSubset < 0 || (evalTestSubset != null && evalTestSubset < 0) || linearEpochs < 1 || fineTuneEpochs < 0) {
+            throw new IllegalArgumentException("subset sizes and --fine-tune-epochs must be >= 0 and --linear-epochs >= 1");
+        }
+        if (fineTuneEpochs > 0 && batchSize < 2) {
+            throw new IllegalArgumentException("--batch-size must be at least 2 (BatchNorm needs 2 images), got " + batchSize);
+        }
+        Path outDir = OutputDirectory.prepare(out != null ? out
+                : Paths.get("runs", "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        if (!Files.exists(model)) {
+            throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
+        }
+        Datasets.Split split = Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
+        LabelledImages train = evalTrainSubset > 0 ? split.train().subset(Math.min(evalTrainSubset, split.train().size())) : split.train();
+        LabelledImages test = evalTestSubset != null && evalTestSubset > 0 ? split.test().subset(Math.min(evalTestSubset, split.test().size())) : split.test();
+        SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
+
+        RunReport report = new RunReport();
+        Path source = saved.file().resolveSibling("report.json");
+        if (Files.isRegularFile(source)) {
+            RunReport trained = RunReport.read(source);
+            report.method = trained.method;
+            report.epochs = trained.epochs;
+            report.batchSize = trained.batchSize;
+            report.trainImages = trained.trainImages;
+        }
+        report.backbone = saved.backbone().name();
+        report.dataset = dataset;
+        report.seed = seed;
+        report.parameters = saved.graph().numParams();
+        report.evalTrainImages = train.size();
+        report.evalTestImages = test.size();
+        report.model = saved.file().toString();
+
+        Evaluation eval = new Evaluation(train, test, TrainCommand.MONITOR_BANK, TrainCommand.MONITOR_TEST, linearEpochs, seed);
+        log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataset, train.size(), test.size());
+        Evaluation.Result result = eval.evaluate(saved.graph());
+        report.knnTop1 = result.knnTop1();
+        report.linearTop1 = result.linearTop1();
+        report.linearTop5 = result.linearTop5();
+        ComputationGraph random = new ComputationGraph(BackboneGraph.standalone(saved.backbone(), SslMethod.BACKBONE_PREFIX, seed));
+        random.init();
+        Evaluation.Result baseline = eval.evaluate(random);
+        report.randomKnnTop1 = baseline.knnTop1();
+        report.randomLinearTop1 = baseline.linearTop1();
+        report.randomLinearTop5 = baseline.linearTop5();
+        if (fineTuneEpochs > 0) {
+            log.info("Fine-tuning the whole backbone for {} epochs", fineTuneEpochs);
+            FineTune.Result ft = new FineTune(fineTuneEpochs, batchSize, fineTuneLr, seed)
+                    .evaluate(saved.graph(), train.features(), train.labels(), test.features(), test.labels(), train.numClasses());
+            report.fineTuneEpochs = fineTuneEpochs;
+            report.fineTuneTop1 = ft.top1();
+            report.fineTuneTop5 = ft.top5();
+        }
+        report.totalSeconds = (System.nanoTime() - start) / 1e9;
+        report.write(outDir.resolve("report.json"));
+        System.out.printf("%s: kNN top-1 %s (random weights %s), linear top-1 %s / top-5 %s (random %s)%s; report in %s%n",
+                saved.file(), TrainCommand.pct(report.knnTop1), TrainCommand.pct(report.randomKnnTop1),
+                TrainCommand.pct(report.linearTop1), TrainCommand.pct(report.linearTop5), TrainCommand.pct(report.randomLinearTop1),
+                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + TrainCommand.pct(report.fineTuneTop1) : "", outDir.resolve("report.json"));
+        return 0;
+    }
+
+    /** The train and test images of {@code dataset} (the one place to point at a data set registry). */
+}

@@ -1,0 +1,123 @@
+package io.github.dl4jssl.zoo.eval;
+
+import java.util.Arrays;
+import java.util.Random;
+
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.transferlearning.FineTuneConfiguration;
+import org.deeplearning4j.nn.transferlearning.TransferLearning;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Fine-tuning evaluation of a pre-trained backbone (Chen et al., SimCLR, ICML 2020, Section 4.2 and
+ * Appendix B.5): a softmax classifier is put on the backbone's feature vector and the whole network, backbone
+ * included, is trained with cross-entropy on the labelled training images; reports top-1 and top-5 on the test
+ * images. Unlike {@link LinearProbe}, the backbone's weights change; the given graph is left untouched (the
+ * classifier is built on a copy with DL4J's {@link TransferLearning}). No augmentation, Adam, seeded shuffling.
+ */
+public final class FineTune {
+    /** Name of the classifier layer added on top of the backbone. */
+    public static final String CLASSIFIER = "finetune_classifier";
+
+    private final int epochs;
+    private final int batchSize;
+    private final double learningRate;
+    private final long seed;
+
+    /**
+     * @param epochs       passes over the training images (&gt; 0)
+     * @param batchSize    images per step (&gt; 0)
+     * @param learningRate Adam learning rate of backbone and classifier (&gt; 0)
+     * @param seed         seed of the classifier's initialisation and of the shuffling
+     */
+    public FineTune(int epochs, int batchSize, double learningRate, long seed) {
+        if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || Double.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("fine-tuning needs epochs >= 1, batch size >= 1 and a positive finite "
+                    + "learning rate, got epochs " + epochs + ", batch " + batchSize + ", lr " + learningRate);
+        }
+        this.epochs = epochs;
+        this.batchSize = batchSize;
+        this.learningRate = learningRate;
+        this.seed = seed;
+    }
+
+    /** Top-1 and top-5 accuracy of the fine-tuned network on the test images. */
+    public record Result(double top1, double top5) {
+    }
+
+    /**
+     * Fine-tunes a copy of {@code backbone} (one input, one feature-vector output) on the training images.
+     *
+     * @param trainImages [N, C, H, W] images
+     * @param trainLabels N class indices
+     * @param testImages  [M, C, H, W] images
+     * @param testLabels  M class indices
+     */
+    public Result evaluate(ComputationGraph backbone, INDArray trainImages, int[] trainLabels, INDArray testImages,
+                           int[] testLabels, int numClasses) {
+        if (trainImages.size(0) != trainLabels.length || testImages.size(0) != testLabels.length) {
+            throw new IllegalArgumentException("images and labels differ in number: " + trainImages.size(0) + " vs "
+                    + trainLabels.length + " (train), " + testImages.size(0) + " vs " + testLabels.length + " (test)");
+        }
+        FeatureExtractor.checkImageShape(backbone, trainImages.shape());
+        FeatureExtractor.checkImageShape(backbone, testImages.shape());
+        ComputationGraph net = classifier(backbone, numClasses,
+                trainImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
+        INDArray oneHot = Nd4j.zeros(DataType.FLOAT, trainLabels.length, numClasses);
+        for (int i = 0; i < trainLabels.length; i++) {
+            oneHot.putScalar(i, trainLabels[i], 1.0);
+        }
+        INDArray flat = trainImages.dup('c').reshape('c', trainImages.size(0), trainImages.length() / trainImages.size(0));
+        Random rng = new Random(seed);
+        int[] order = java.util.stream.IntStream.range(0, trainLabels.length).toArray();
+        for (int epoch = 0; epoch < epochs; epoch++) {
+            for (int i = order.length - 1; i > 0; i--) {
+                int j = rng.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (int start = 0; start < order.length; start += batchSize) {
+                int[] idx = Arrays.copyOfRange(order, start, Math.min(order.length, start + batchSize));
+                if (idx.length < 2) {
+                    continue; // BatchNorm needs more than one row
+                }
+                long[] shape = trainImages.shape().clone();
+                shape[0] = idx.length;
+                INDArray batch = Nd4j.pullRows(flat, 1, idx).reshape('c', shape);
+                net.fit(new DataSet(batch, Nd4j.pullRows(oneHot, 1, idx)));
+            }
+        }
+        INDArray scores = Nd4j.create(DataType.FLOAT, testLabels.length, numClasses);
+        for (long start = 0; start < testLabels.length; start += 512) {
+            long end = Math.min(testLabels.length, start + 512);
+            scores.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end), org.nd4j.linalg.indexing.NDArrayIndex.all())
+                    .assign(net.outputSingle(false, testImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end))));
+        }
+        return new Result(LinearProbe.accuracy(scores, testLabels, 1), LinearProbe.accuracy(scores, testLabels, 5));
+    }
+
+    /** A copy of the backbone with a softmax classifier on its output, every layer trainable with Adam. */
+    ComputationGraph classifier(ComputationGraph backbone, int numClasses, INDArray oneImage) {
+        if (backbone.getNumInputArrays() != 1 || backbone.getNumOutputArrays() != 1) {
+            throw new IllegalArgumentException("fine-tuning needs a backbone graph with one input and one output, got "
+                    + backbone.getNumInputArrays() + " and " + backbone.getNumOutputArrays());
+        }
+        String features = backbone.getConfiguration().getNetworkOutputs().get(0);
+        long featureSize = backbone.outputSingle(false, oneImage).size(1);
+        return new TransferLearning.GraphBuilder(backbone.clone())
+                .fineTuneConfiguration(new FineTuneConfiguration.Builder().updater(new Adam(learningRate)).seed(seed).build())
+                .addLayer(CLASSIFIER, new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(featureSize)
+                        .nOut(numClasses).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(), features)
+                .setOutputs(CLASSIFIER)
+                .build();
+    }
+}
