@@ -1,8 +1,10 @@
 package io.github.dl4jssl.ui;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.impl.VertxInternal;
 import org.deeplearning4j.config.DL4JSystemProperties;
 import org.deeplearning4j.core.storage.StatsStorage;
@@ -10,6 +12,7 @@ import org.deeplearning4j.ui.VertxUIServer;
 import org.deeplearning4j.ui.api.UIServer;
 
 import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -22,8 +25,9 @@ import java.util.concurrent.TimeoutException;
  * loopback interface only.
  *
  * <p>Why a subclass: {@code VertxUIServer} listens on all interfaces ({@code createHttpServer().listen(port)}, Vert.x's
- * default host 0.0.0.0) and has no option for the host. This class hands it a view of its {@code Vertx} whose
- * {@code createHttpServer()} makes a server on 127.0.0.1 (every other call goes to the real {@code Vertx}), and
+ * {@code listen(port, handler)} binds 0.0.0.0) and has no option for the host. This class hands it a view of its
+ * {@code Vertx} whose {@code createHttpServer()} gives a view of the server whose {@code listen(port, handler)} binds
+ * 127.0.0.1 (every other call goes to the real objects), and
  * deploys it the way {@code VertxUIServer.getInstance} does, so that it becomes the JVM's {@code UIServer} instance.
  * Port 0 picks a free port; {@link #port()} tells which.
  */
@@ -126,18 +130,41 @@ public final class LoopbackUiServer extends VertxUIServer {
         super.init(loopbackOnly(vertx), context);
     }
 
-    /** A view of {@code vertx} whose no-argument {@code createHttpServer()} listens on {@link #HOST}. */
+    /** A view of {@code vertx} whose no-argument {@code createHttpServer()} gives a {@link #loopbackOnly(HttpServer)} server. */
     private static Vertx loopbackOnly(Vertx vertx) {
         return (Vertx) Proxy.newProxyInstance(LoopbackUiServer.class.getClassLoader(), new Class<?>[] {VertxInternal.class},
                 (proxy, method, args) -> {
                     if (method.getName().equals("createHttpServer") && (args == null || args.length == 0)) {
-                        return vertx.createHttpServer(new HttpServerOptions().setHost(HOST));
+                        return loopbackOnly(vertx.createHttpServer());
                     }
-                    try {
-                        return method.invoke(vertx, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
+                    return invoke(vertx, method, args);
                 });
+    }
+
+    /**
+     * A view of {@code server} whose {@code listen(port, handler)} listens on {@link #HOST} (Vert.x's own goes to
+     * 0.0.0.0 whatever the options say); its fluent methods return the view.
+     */
+    private static HttpServer loopbackOnly(HttpServer server) {
+        return (HttpServer) Proxy.newProxyInstance(LoopbackUiServer.class.getClassLoader(), new Class<?>[] {HttpServer.class},
+                (proxy, method, args) -> {
+                    Object result;
+                    if (method.getName().equals("listen") && args != null && args.length == 2 && args[0] instanceof Integer port) {
+                        @SuppressWarnings("unchecked")
+                        Handler<AsyncResult<HttpServer>> handler = (Handler<AsyncResult<HttpServer>>) args[1];
+                        result = server.listen(port, HOST, handler);
+                    } else {
+                        result = invoke(server, method, args);
+                    }
+                    return result == server ? proxy : result;
+                });
+    }
+
+    private static Object invoke(Object target, Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }
