@@ -18,6 +18,7 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -100,6 +101,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
     Path out;
 
+    @Mixin
+    UiOptions ui;
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -145,21 +149,24 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
 
+        RunMonitors monitors = new RunMonitors(graph, ssl, evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(),
+                evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())), evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())), outDir);
+        TrainingUi trainingUi = ui.enabled ? TrainingUi.start(ui, outDir, monitors, method + " / " + backbone) : null;
+
         // The baseline: the same backbone with its random initial weights.
-        Evaluation eval = new Evaluation(evalTrain, evalTest, MONITOR_BANK, MONITOR_TEST, linearEpochs, seed);
+        Evaluation eval = new Evaluation(evalTrain, evalTest, linearEpochs, seed);
         log.info("Evaluating the random-weights baseline");
-        Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
+        ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
+        Evaluation.Result random = eval.evaluate(randomBackbone);
         report.randomKnnTop1 = random.knnTop1();
         report.randomLinearTop1 = random.linearTop1();
         report.randomLinearTop5 = random.linearTop5();
-        report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
+        report.knnMonitorPerEpoch.add(monitors.measureKnn(randomBackbone, 0, 0));
         log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
 
         TwoViewIterator views = TwoViewIterator.builder(sslTrain).batchSize(batchSize)
                 .pipeline(AugmentationPipeline.simclrGrayscale(train.height())).seed(seed).build();
         LossRecorder losses = new LossRecorder();
-        RunMonitors monitors = new RunMonitors(graph, ssl,
-                evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
         monitors.measureBeforeTraining(graph);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = 0;
@@ -170,6 +177,9 @@ public final class TrainCommand implements Callable<Integer> {
             listeners.addAll(monitors.listeners());
             listeners.add(progress);
             listeners.add(losses);
+            if (trainingUi != null) {
+                listeners.addAll(trainingUi.listeners());
+            }
             graph.setListeners(listeners);
             for (int epoch = 1; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
@@ -189,7 +199,7 @@ public final class TrainCommand implements Callable<Integer> {
                     trained = backboneNow;
                     result = eval.evaluate(trained);
                 }
-                double knn = result != null ? result.monitorKnnTop1() : eval.monitor(backboneNow);
+                double knn = monitors.measureKnn(backboneNow, graph.getConfiguration().getIterationCount(), epoch);
                 report.knnMonitorPerEpoch.add(knn);
                 log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
                         String.format("%.4f", loss), pct(knn));
@@ -212,6 +222,9 @@ public final class TrainCommand implements Callable<Integer> {
         monitors.writePlots(outDir);
         report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);
+        if (trainingUi != null) {
+            trainingUi.close();
+        }
         System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
                 method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
                 pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));
