@@ -52,6 +52,8 @@ public final class TrainCommand implements Callable<Integer> {
     static final int MONITOR_TEST = 1_000;
     /** Test images on which the collapse monitor measures the backbone features' spectrum. */
     static final int COLLAPSE_PROBE = 1_000;
+    /** Iterations per epoch of the default run (6,000 images, batch 128), the epoch length the monitor benchmark assumes. */
+    static final int DEFAULT_EPOCH_ITERATIONS = 6_000 / 128;
 
     @Option(names = "--method", defaultValue = "simclr", description = "Method: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = MethodNames.class)
