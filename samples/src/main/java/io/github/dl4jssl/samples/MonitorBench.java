@@ -26,7 +26,7 @@ import java.util.Random;
  * The overhead of the research monitors on training speed ({@code bench --monitors}): epochs of {@code E}
  * iterations on a synthetic batch, alternately without and with the monitors of a {@code train} run at their
  * default frequencies ({@link RunMonitors}: gradient norms every iteration, collapse metrics on 1,000 probe images
- * every epoch, kNN on a 5,000-image bank and 1,000 queries after every epoch), the kNN measurement counted in the
+ * every epoch, kNN with {@code TrainCommand.MONITOR_BANK} + {@code MONITOR_TEST} images after every epoch), the kNN measurement counted in the
  * epoch's time as in {@code train}. Interleaving the runs exposes both to the same load; the result is the ratio of
  * images/s per pair, and the time spent in each monitor (so that the overhead of other epoch lengths follows).
  */
