@@ -27,8 +27,8 @@ import java.util.concurrent.Callable;
 /**
  * {@code dl4j-ssl bench}: training throughput of methods on synthetic two-view batches, and the time spent
  * in the methods' own listeners (EMA target update, key queue); with {@code --pipeline}, the throughput of the
- * augmentation pipeline alone for each number of worker threads. A benchmark, not a test: it reports
- * measured numbers.
+ * augmentation pipeline alone for each number of worker threads; with {@code --monitors}, the overhead of the
+ * research monitors ({@link MonitorBench}). A benchmark, not a test: it reports measured numbers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training images/s of methods and the time of their listeners (EMA, queue).")
@@ -66,6 +66,17 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", description = "--pipeline: directory of --dataset.")
     Path data;
 
+    @Option(names = "--monitors", description = "Measure the research monitors' overhead instead: epochs with and without "
+            + "them (interleaved) for the first of --methods.")
+    boolean monitors;
+
+    @Option(names = "--epoch-iterations", defaultValue = "" + TrainCommand.DEFAULT_EPOCH_ITERATIONS,
+            description = "With --monitors: iterations per epoch. Default: ${DEFAULT-VALUE} (train's default: 6,000 images / batch 128).")
+    int epochIterations;
+
+    @Option(names = "--repeats", defaultValue = "3", description = "With --monitors: pairs of epochs. Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
     /** One method's measurement. */
     public record Result(String method, String backbone, int batchSize, long parameters, double imagesPerSecond,
                          double msPerIteration, Map<String, Double> listenerMsPerIteration) {
@@ -81,6 +92,9 @@ public final class BenchCommand implements Callable<Integer> {
         }
         boolean colour = backbone.toLowerCase().contains("cifar");
         Backbone net = Backbones.byName(backbone, colour ? 32 : 28, colour ? 32 : 28, colour ? 3 : 1);
+        if (monitors) {
+            return monitorOverhead(net);
+        }
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) net.inputType();
         Nd4j.getRandom().setSeed(1);
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchSize, in.getChannels(), in.getHeight(), in.getWidth()),
@@ -137,6 +151,53 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (out != null) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+        }
+        return 0;
+    }
+
+    private int monitorOverhead(Backbone net) throws java.io.IOException {
+        if (epochIterations < 1 || repeats < 1) {
+            throw new IllegalArgumentException("need --epoch-iterations >= 1 and --repeats >= 1");
+        }
+        System.out.printf("monitor overhead: %s on %s, batch %d pairs, epochs of %d iterations, %d interleaved pairs%n",
+                methods.get(0), backbone, batchSize, epochIterations, repeats);
+        System.out.printf("%5s %14s %14s %8s %12s %12s %10s%n", "pair", "img/s without", "img/s with", "ratio",
+                "grad ms/it", "collapse ms", "kNN ms");
+        List<MonitorBench.Pair> pairs = new MonitorBench(methods.get(0), net, batchSize, epochIterations).run(repeats);
+        double sum = 0;
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            MonitorBench.Pair p = pairs.get(i);
+            System.out.printf("%5d %14.1f %14.1f %8.3f %12.2f %12.0f %10.0f%n", i + 1, p.imagesPerSecondWithout(),
+                    p.imagesPerSecondWith(), p.ratio(), p.gradientMs(), p.collapseMs(), p.knnMs());
+            sum += p.ratio();
+            min = Math.min(min, p.ratio());
+            max = Math.max(max, p.ratio());
+        }
+        double mean = sum / pairs.size();
+        double monitorSeconds = 0;
+        double epochSeconds = 0;
+        for (MonitorBench.Pair p : pairs) {
+            monitorSeconds += (p.gradientMs() * epochIterations + p.collapseMs() + p.knnMs()) / 1000;
+            epochSeconds += p.epochSecondsWith();
+        }
+        System.out.printf("with/without images/s: mean %.3f (min %.3f, max %.3f): %.1f%% slower; time inside the monitors: "
+                + "%.1f%% of the epochs with them%n", mean, min, max, 100 * (1 - mean), 100 * monitorSeconds / epochSeconds);
+        double iterationMs = 0;
+        double gradientMs = 0;
+        double perEpochMs = 0;
+        for (MonitorBench.Pair p : pairs) {
+            iterationMs += 2000.0 * batchSize / p.imagesPerSecondWithout() / pairs.size();
+            gradientMs += p.gradientMs() / pairs.size();
+            perEpochMs += (p.collapseMs() + p.knnMs()) / pairs.size();
+        }
+        int n = TrainCommand.DEFAULT_EPOCH_ITERATIONS;
+        System.out.printf("per iteration %.0f ms without monitors, gradient monitor %.2f ms; collapse + kNN %.0f ms per epoch: "
+                + "for epochs of %d iterations (train's default) the monitors add %.1f%%%n", iterationMs, gradientMs, perEpochMs, n,
+                100 * (n * gradientMs + perEpochMs) / (n * iterationMs));
+        if (out != null) {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), pairs);
         }
         return 0;
     }

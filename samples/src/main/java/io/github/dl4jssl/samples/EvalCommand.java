@@ -111,7 +111,7 @@ public final class EvalCommand implements Callable<Integer> {
         report.evalTestImages = test.size();
         report.model = saved.file().toString();
 
-        Evaluation eval = new Evaluation(train, test, TrainCommand.MONITOR_BANK, TrainCommand.MONITOR_TEST, linearEpochs, seed);
+        Evaluation eval = new Evaluation(train, test, linearEpochs, seed);
         log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataset, train.size(), test.size());
         Evaluation.Result result = eval.evaluate(saved.graph());
         report.knnTop1 = result.knnTop1();

@@ -3,7 +3,11 @@ package io.github.dl4jssl.samples;
 import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.listeners.monitor.CollapseMonitor;
 import io.github.dl4jssl.listeners.monitor.GradientMagnitudeMonitor;
+import io.github.dl4jssl.listeners.monitor.KnnMonitor;
+import io.github.dl4jssl.ui.MonitorStatsPublisher;
+import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.method.SslMethod;
+import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -22,15 +26,25 @@ import java.util.stream.IntStream;
  * iteration (Pham et al. 2022; MoCo v3 watches the first and the last layers) and the dimensional-collapse
  * metrics of the backbone features on a fixed probe set every epoch (Li, Efros, Pathak 2022). Writes
  * {@code gradients.csv}, {@code collapse.csv} and the plots {@code gradients.png}, {@code fluctuation.png},
- * {@code collapse.png} (cumulative explained variance before and after training).
+ * {@code collapse.png} (cumulative explained variance before and after training); and the weighted kNN monitor
+ * (MoCo v3, InstDisc) on the backbone after every epoch, which writes {@code knn.csv}. With
+ * {@link #publishTo} the measurements also go to a DL4J {@code StatsStorageRouter} for the training UI.
  */
 final class RunMonitors {
 
     private final GradientMagnitudeMonitor gradients;
     private final CollapseMonitor collapse;
+    private final KnnMonitor knn;
     private final String featureVertex;
+    private MonitorStatsPublisher publisher;
 
-    RunMonitors(ComputationGraph graph, SslMethod method, INDArray probe, Path outDir) {
+    /**
+     * @param probe     images of the collapse monitor
+     * @param knnBank   labelled memory bank of the kNN monitor
+     * @param knnQuery  labelled images the kNN monitor classifies
+     */
+    RunMonitors(ComputationGraph graph, SslMethod method, INDArray probe, LabelledImages knnBank, LabelledImages knnQuery,
+                Path outDir) {
         GradientMagnitudeMonitor.Builder g = GradientMagnitudeMonitor.builder().everyIterations(1)
                 .outputCsv(outDir.resolve("gradients.csv"));
         String firstLayer = firstParameterLayer(graph, SslMethod.BACKBONE_PREFIX);
@@ -49,6 +63,34 @@ final class RunMonitors {
         this.collapse = CollapseMonitor.builder().probe(probe).vertices(featureVertex).everyEpochs(1)
                 .collapseThreshold(0.999)
                 .outputCsv(outDir.resolve("collapse.csv")).build();
+        // measured on the backbone taken out of the graph after each epoch (same vertex names), see measureKnn
+        this.knn = KnnMonitor.builder().vertex(featureVertex).bank(knnBank.features(), knnBank.labels())
+                .query(knnQuery.features(), knnQuery.labels()).numClasses(knnBank.numClasses()).batchSize(512)
+                .outputCsv(outDir.resolve("knn.csv")).build();
+    }
+
+    /**
+     * Also sends every measurement to {@code router} (the training UI's storage).
+     *
+     * @param description what the UI page shows for this session
+     */
+    void publishTo(StatsStorageRouter router, String description) {
+        publisher = new MonitorStatsPublisher(router, null, description, gradients, collapse, knn);
+        publisher.publish();
+    }
+
+    /**
+     * The kNN monitor's top-1 accuracy of {@code backbone} (a backbone graph with the training graph's vertex names).
+     *
+     * @param iteration the training graph's iteration count
+     * @param epoch     epochs trained so far
+     */
+    double measureKnn(ComputationGraph backbone, int iteration, int epoch) {
+        double top1 = knn.measure(backbone, iteration, epoch);
+        if (publisher != null) {
+            publisher.publish();
+        }
+        return top1;
     }
 
     /** The first layer in topological order whose name starts with {@code prefix} and that has parameters. */
@@ -61,13 +103,17 @@ final class RunMonitors {
         return null;
     }
 
+    /** The monitors' listeners, the publisher (if any) after them. */
     List<TrainingListener> listeners() {
-        return List.of(gradients, collapse);
+        return publisher == null ? List.of(gradients, collapse) : List.of(gradients, collapse, publisher);
     }
 
     /** The collapse metrics before training (epoch 0). */
     void measureBeforeTraining(ComputationGraph graph) {
         collapse.measure(graph, 0, 0);
+        if (publisher != null) {
+            publisher.publish();
+        }
     }
 
     List<CollapseMonitor.Record> collapseHistory() {

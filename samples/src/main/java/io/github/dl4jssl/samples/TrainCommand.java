@@ -46,11 +46,17 @@ public final class TrainCommand implements Callable<Integer> {
 
     private static final Logger log = LoggerFactory.getLogger(TrainCommand.class);
     static final List<String> METHODS = SslMethods.NAMES;
-    /** Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). */
-    static final int MONITOR_BANK = 5_000;
-    static final int MONITOR_TEST = 1_000;
+    /**
+     * Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). Chosen with
+     * {@code bench --monitors} so that all monitors together slow training by less than 10% (a 5,000 + 1,000 kNN alone
+     * cost about 13% of a default epoch).
+     */
+    static final int MONITOR_BANK = 2_000;
+    static final int MONITOR_TEST = 500;
     /** Test images on which the collapse monitor measures the backbone features' spectrum. */
     static final int COLLAPSE_PROBE = 1_000;
+    /** Iterations per epoch of the default run (6,000 images, batch 128), the epoch length the monitor benchmark assumes. */
+    static final int DEFAULT_EPOCH_ITERATIONS = 6_000 / 128;
 
     @Option(names = "--method", defaultValue = "simclr", description = "Method: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = MethodNames.class)
@@ -128,6 +134,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     RunControl control;
 
+    @Mixin
+    UiOptions ui;
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -181,15 +190,20 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTrainImages = evalTrain.size();
         report.evalTestImages = evalTest.size();
 
+        RunMonitors monitors = new RunMonitors(graph, ssl, evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(),
+                evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())), evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())), outDir);
+        TrainingUi trainingUi = ui.enabled ? TrainingUi.start(ui, outDir, monitors, method + " / " + backbone) : null;
+
         // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
-        Evaluation eval = new Evaluation(evalTrain, evalTest, MONITOR_BANK, MONITOR_TEST, linearEpochs, seed);
+        Evaluation eval = new Evaluation(evalTrain, evalTest, linearEpochs, seed);
         if (!control.isResuming()) {
             log.info("Evaluating the random-weights baseline");
-            Evaluation.Result random = eval.evaluate(BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX));
+            ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
+            Evaluation.Result random = eval.evaluate(randomBackbone);
             report.randomKnnTop1 = random.knnTop1();
             report.randomLinearTop1 = random.linearTop1();
             report.randomLinearTop5 = random.linearTop5();
-            report.knnMonitorPerEpoch.add(random.monitorKnnTop1());
+            report.knnMonitorPerEpoch.add(monitors.measureKnn(randomBackbone, 0, 0));
             log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
         }
 
@@ -197,8 +211,6 @@ public final class TrainCommand implements Callable<Integer> {
                 .pipeline(split.simclrPipeline()).regime(schedule).seed(seed);
         TwoViewIterator views = (workers != null ? viewsBuilder.workers(workers) : viewsBuilder).build();
         LossRecorder losses = new LossRecorder();
-        RunMonitors monitors = new RunMonitors(graph, ssl,
-                evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(), outDir);
         if (!control.isResuming()) {
             monitors.measureBeforeTraining(graph);
         }
@@ -212,6 +224,9 @@ public final class TrainCommand implements Callable<Integer> {
             listeners.addAll(monitors.listeners());
             listeners.add(progress);
             listeners.add(losses);
+            if (trainingUi != null) {
+                listeners.addAll(trainingUi.listeners());
+            }
             graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), report, losses));
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
@@ -231,7 +246,7 @@ public final class TrainCommand implements Callable<Integer> {
                     trained = backboneNow;
                     result = eval.evaluate(trained);
                 }
-                double knn = result != null ? result.monitorKnnTop1() : eval.monitor(backboneNow);
+                double knn = monitors.measureKnn(backboneNow, graph.getConfiguration().getIterationCount(), epoch);
                 report.knnMonitorPerEpoch.add(knn);
                 log.info("epoch {}/{}: loss {}, kNN monitor top-1 {}", epoch, epochs,
                         String.format("%.4f", loss), pct(knn));
@@ -258,6 +273,9 @@ public final class TrainCommand implements Callable<Integer> {
         monitors.writePlots(outDir);
         report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);
+        if (trainingUi != null) {
+            trainingUi.close();
+        }
         System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
                 method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
                 pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));

@@ -28,7 +28,7 @@ class TrainCommandTest {
         assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
         run(0, "train", "--method", "simclr", "--dataset", "fashion-mnist", "--train-subset", "512",
                 "--epochs", "2", "--batch-size", "64", "--eval-train-subset", "1000", "--eval-test-subset", "300",
-                "--linear-epochs", "2", "--seed", "3", "--out", out.toString());
+                "--linear-epochs", "2", "--seed", "3", "--ui", "--ui-port", "0", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
         assertEquals("simclr", r.method);
         assertEquals("small-cnn", r.backbone);
@@ -56,8 +56,43 @@ class TrainCommandTest {
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");
         }
         assertTrue(Files.readAllLines(out.resolve("history.csv")).size() == 4);
+        java.util.List<String> knn = Files.readAllLines(out.resolve("knn.csv"));
+        assertEquals(4, knn.size(), "header + before training + 2 epochs");
+        for (int e = 0; e < 3; e++) {
+            String[] row = knn.get(e + 1).split(",");
+            assertEquals(String.valueOf(e), row[1]);
+            assertEquals(r.knnMonitorPerEpoch.get(e), Double.parseDouble(row[7]), 0.0, "knn.csv and report agree");
+        }
+        assertUiStatsHoldTheRun(out.resolve(TrainingUi.STATS_FILE), r);
         assertTrue(Files.size(out.resolve("model.zip")) > 0);
         assertTrue(Files.size(out.resolve("backbone.zip")) > 0);
+    }
+
+    /** The saved UI storage holds the run's monitor records, and 'ui --stats' serves them. */
+    private static void assertUiStatsHoldTheRun(Path stats, RunReport r) throws Exception {
+        org.deeplearning4j.ui.api.UIServer server = UiCommand.open(stats, 0);
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + server.getPort() + "/ssl/sessions")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        var sessions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
+        var mine = sessions.get(sessions.size() - 1);
+        assertEquals("simclr / small-cnn", mine.get("description").asText());
+        assertEquals(16 + 3 + 3, mine.get("records").asInt(), "16 gradient, 3 collapse, 3 kNN measurements");
+        var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.getPort() + "/ssl/data/"
+                        + mine.get("id").asText())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        var knn = data.get("knnTop1").get("kNN top-1").get("y");
+        var auc = data.get("collapseAuc").get("backbone_pool").get("y");
+        for (int e = 0; e < 3; e++) {
+            assertEquals(r.knnMonitorPerEpoch.get(e), knn.get(e).asDouble(), 0.0);
+            assertEquals(r.collapseAucPerEpoch.get(e), auc.get(e).asDouble(), 0.0);
+        }
+    }
+
+    @Test
+    void uiWithoutAStatsFileNamesTheFix(@TempDir Path out) {
+        String err = run(2, "ui", "--stats", out.resolve("missing.dl4j").toString());
+        assertTrue(err.contains("missing.dl4j") && err.contains("train --ui"), err);
     }
 
     /** Every method of the zoo trains from the CLI and writes the same report. */

@@ -1,0 +1,67 @@
+package io.github.dl4jssl.samples;
+
+import io.github.dl4jssl.ui.LoopbackUiServer;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.deeplearning4j.ui.api.UIServer;
+import org.deeplearning4j.ui.model.stats.StatsListener;
+import org.deeplearning4j.ui.model.storage.FileStatsStorage;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The DL4J training UI of a {@code train --ui} run: a {@link FileStatsStorage} in the run directory
+ * ({@value #STATS_FILE}) attached to DL4J's UI server on the loopback interface; DL4J's {@link StatsListener} feeds
+ * its standard pages (score, parameters, system) and the research monitors feed the {@code /ssl} page
+ * ({@link RunMonitors#publishTo}).
+ */
+final class TrainingUi implements AutoCloseable {
+
+    /** The stats file in the run directory. */
+    static final String STATS_FILE = "ui-stats.dl4j";
+    /** DL4J's StatsListener reports every this many iterations (histograms of every parameter cost time). */
+    static final int STATS_LISTENER_FREQUENCY = 10;
+
+    private final FileStatsStorage storage;
+    private final UIServer server;
+    private final Path file;
+
+    private TrainingUi(FileStatsStorage storage, UIServer server, Path file) {
+        this.storage = storage;
+        this.server = server;
+        this.file = file;
+    }
+
+    /**
+     * Starts the UI server, attaches the run's storage and sends the monitors' measurements to it.
+     *
+     * @param description the session's description on the monitors' page
+     */
+    static TrainingUi start(UiOptions options, Path outDir, RunMonitors monitors, String description) {
+        Path file = outDir.resolve(STATS_FILE);
+        FileStatsStorage storage = new FileStatsStorage(file.toFile());
+        UIServer server;
+        try {
+            server = LoopbackUiServer.startAndAttach(options.port, storage);
+        } catch (RuntimeException e) {
+            storage.close();
+            throw e;
+        }
+        monitors.publishTo(storage, description);
+        System.out.printf("DL4J training UI: %s (research monitors), %s (DL4J's pages); saved to %s%n",
+                LoopbackUiServer.monitorsPage(server), "http://" + LoopbackUiServer.HOST + ":" + server.getPort() + "/train", file);
+        return new TrainingUi(storage, server, file);
+    }
+
+    /** DL4J's own statistics listener, for its standard pages. */
+    List<TrainingListener> listeners() {
+        return List.of(new StatsListener(storage, STATS_LISTENER_FREQUENCY));
+    }
+
+    @Override
+    public void close() {
+        server.detach(storage);
+        storage.close();
+        System.out.printf("The training UI stops with this command; open the saved run again with: ./dl4j-ssl ui --stats %s%n", file);
+    }
+}
