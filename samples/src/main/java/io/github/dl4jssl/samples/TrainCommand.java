@@ -14,10 +14,10 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -62,7 +62,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", description = "Directory of the data set files (default: the Debian package's directory).")
     Path data;
 
-    @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar, vit-tiny, vit-small. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
@@ -82,7 +82,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
     Integer evalTestSubset;
 
-    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3).")
+    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3;"
+            + " MoCo v3 on a ViT: AdamW peak rate, default 1.5e-4 x batch / 256).")
     Double learningRate;
 
     @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
@@ -99,6 +100,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
     Path out;
+
+    @Mixin
+    VitOptions vit = new VitOptions();
 
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
@@ -123,10 +127,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + sslTrain.size() + " images)");
         }
 
-        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
+        Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels()));
         int queue = moCoQueueSize(sslTrain.size());
-        SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
-                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
+        SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
+                queue, batchSize, seed, (long) epochs * (sslTrain.size() / batchSize)));
         ComputationGraph graph = ssl.init();
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), sslTrain.size(), batchSize);
@@ -134,6 +138,8 @@ public final class TrainCommand implements Callable<Integer> {
         RunReport report = new RunReport();
         report.method = method;
         report.backbone = backbone;
+        report.backboneDetails = net.toString();
+        report.patchEmbeddingFrozen = VitOptions.patchEmbeddingFrozen(net);
         report.dataset = dataset;
         report.epochs = epochs;
         report.batchSize = batchSize;
