@@ -7,7 +7,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -16,15 +15,13 @@ import java.util.Map;
  * {@link Pooling#MEAN}, the mean of the other N - 1 (patch) tokens. LayerNorm parameters {@code lng}, {@code lnb}
  * [1, D], eps 1e-6.
  */
-public class TokenPooling extends TokenLayer {
+public class TokenPooling extends TokenSequenceLayer {
 
     /** Which token(s) represent the image. */
     public enum Pooling { CLASS_TOKEN, MEAN }
 
     private Pooling pooling = Pooling.CLASS_TOKEN;
     private double eps = 1e-6;
-    private long width;
-    private long tokens;
 
     /** For JSON. */
     protected TokenPooling() {
@@ -59,22 +56,12 @@ public class TokenPooling extends TokenLayer {
     }
 
     @Override
-    public void validateInput(INDArray input) {
-        if (input.rank() != 3 || input.size(1) != tokens || input.size(2) != width) {
-            throw new IllegalArgumentException("TokenPooling (layer '" + getLayerName() + "') expects tokens [B, "
-                    + tokens + ", " + width + "], got " + Arrays.toString(input.shape()));
-        }
-    }
-
-    @Override
     public void setNIn(InputType inputType, boolean override) {
-        InputType.InputTypeRecurrent r = TokenTypes.requireTokens(inputType, "TokenPooling", getLayerName());
+        InputType.InputTypeRecurrent r = readTokens(inputType);
         if (pooling == Pooling.MEAN && r.getTimeSeriesLength() < 2) {
             throw new IllegalArgumentException("TokenPooling (layer '" + getLayerName()
                     + "'): mean pooling needs patch tokens after the class token, got " + r.getTimeSeriesLength() + " token(s)");
         }
-        width = r.getSize();
-        tokens = r.getTimeSeriesLength();
     }
 
     @Override
@@ -96,22 +83,6 @@ public class TokenPooling extends TokenLayer {
 
     public void setEps(double eps) {
         this.eps = eps;
-    }
-
-    public long getWidth() {
-        return width;
-    }
-
-    public void setWidth(long width) {
-        this.width = width;
-    }
-
-    public long getTokens() {
-        return tokens;
-    }
-
-    public void setTokens(long tokens) {
-        this.tokens = tokens;
     }
 
     /** Builder: pooling (default the class token), LayerNorm eps (default 1e-6). */

@@ -6,7 +6,6 @@ import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -22,7 +21,7 @@ import java.util.Map;
  * q, k and v as three separate D x D matrices); biases {@code bq, bk, bv, bo, b1, b2}, zero. GELU is the tanh
  * form ({@link TransformerOps#gelu}).</p>
  */
-public class TransformerEncoderBlock extends TokenLayer {
+public class TransformerEncoderBlock extends TokenSequenceLayer {
 
     private static final String[] LN_SCALES = {"ln1g", "ln2g"};
     private static final String[] LN_SHIFTS = {"ln1b", "ln2b"};
@@ -31,8 +30,6 @@ public class TransformerEncoderBlock extends TokenLayer {
     private int heads = 1;
     private int mlpRatio = 4;
     private double eps = 1e-6;
-    private long width;
-    private long tokens;
 
     /** For JSON. */
     protected TransformerEncoderBlock() {
@@ -102,22 +99,12 @@ public class TransformerEncoderBlock extends TokenLayer {
     }
 
     @Override
-    public void validateInput(INDArray input) {
-        if (input.rank() != 3 || input.size(1) != tokens || input.size(2) != width) {
-            throw new IllegalArgumentException("TransformerEncoderBlock (layer '" + getLayerName() + "') expects tokens [B, "
-                    + tokens + ", " + width + "], got " + Arrays.toString(input.shape()));
-        }
-    }
-
-    @Override
     public void setNIn(InputType inputType, boolean override) {
-        InputType.InputTypeRecurrent r = TokenTypes.requireTokens(inputType, "TransformerEncoderBlock", getLayerName());
+        InputType.InputTypeRecurrent r = readTokens(inputType);
         if (r.getSize() % heads != 0) {
             throw new IllegalArgumentException("TransformerEncoderBlock (layer '" + getLayerName() + "'): width "
                     + r.getSize() + " is not divisible by " + heads + " heads; choose heads that divide the width");
         }
-        width = r.getSize();
-        tokens = r.getTimeSeriesLength();
     }
 
     @Override
@@ -147,22 +134,6 @@ public class TransformerEncoderBlock extends TokenLayer {
 
     public void setEps(double eps) {
         this.eps = eps;
-    }
-
-    public long getWidth() {
-        return width;
-    }
-
-    public void setWidth(long width) {
-        this.width = width;
-    }
-
-    public long getTokens() {
-        return tokens;
-    }
-
-    public void setTokens(long tokens) {
-        this.tokens = tokens;
     }
 
     /** Builder: heads (default 1), MLP ratio (default 4), LayerNorm eps (default 1e-6); width and tokens come from the input. */

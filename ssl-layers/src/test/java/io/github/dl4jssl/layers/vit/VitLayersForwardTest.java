@@ -7,8 +7,6 @@ import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,20 +27,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Forward passes of the ViT layers against independent plain-ND4J computations (loops over images, heads and
  * patches), variable batch sizes, the frozen patch projection, JSON and ModelSerializer round trips.
  */
-class VitLayersForwardTest {
-
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
+class VitLayersForwardTest extends DoublePrecisionTest {
 
     private static ComputationGraph graph(InputType in, String outName, Object... layers) {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder().seed(3)

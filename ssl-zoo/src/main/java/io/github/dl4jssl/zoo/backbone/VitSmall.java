@@ -2,8 +2,8 @@ package io.github.dl4jssl.zoo.backbone;
 
 /**
  * ViT-Small (width 384, depth 12, 6 heads; MoCo v3's smallest ViT, Chen, Xie, He 2021, Table 1) with patch 16 for
- * 224x224 images, as a {@link VisionTransformer} preset; for smaller images the patch size is chosen so that it
- * divides the image (16, else 8, else 4, e.g. 4 for 28x28 and 32x32 images).
+ * 224x224 images, as a {@link VisionTransformer} preset; images smaller than 64x64 or not divisible by 16 get patch 4
+ * (e.g. 28x28 and 32x32, as {@link VitTiny}).
  */
 public final class VitSmall {
 
@@ -13,15 +13,9 @@ public final class VitSmall {
     private VitSmall() {
     }
 
-    /** The preset's builder: width 384, depth 12, 6 heads, MLP ratio 4, patch 16 where it divides the image. */
+    /** The preset's builder: width 384, depth 12, 6 heads, MLP ratio 4, patch 16 (4 for small images). */
     public static VisionTransformer.Builder builder(int height, int width, int channels) {
-        int patch = 4;
-        for (int p : new int[] {16, 8}) {
-            if (height % p == 0 && width % p == 0 && Math.min(height, width) >= 4 * p) {
-                patch = p;
-                break;
-            }
-        }
+        int patch = height % 16 == 0 && width % 16 == 0 && Math.min(height, width) >= 64 ? 16 : 4;
         return new VisionTransformer.Builder(NAME, height, width, channels).patchSize(patch).embedDim(384).depth(12).heads(6);
     }
 

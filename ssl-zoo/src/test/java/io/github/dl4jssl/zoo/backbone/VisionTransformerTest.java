@@ -21,7 +21,8 @@ class VisionTransformerTest {
         assertEquals(4, VitTiny.create(28, 28, 1).patchSize());
         VisionTransformer small = VitSmall.create(224, 224, 3);
         assertEquals(List.of(16, 384, 12, 6), List.of(small.patchSize(), small.featureSize(), small.depth(), small.heads()));
-        assertEquals(4, VitSmall.create(28, 28, 1).patchSize(), "28x28 is not divisible by 16 or 8");
+        assertEquals(4, VitSmall.create(28, 28, 1).patchSize(), "28x28 is not divisible by 16");
+        assertEquals(4, VitSmall.create(32, 32, 3).patchSize(), "32x32 is too small for 16x16 patches");
         assertEquals("vit-tiny", Backbones.byName("vit-tiny", 28, 28, 1).name());
         assertEquals(384, Backbones.byName("ViT-Small", 32, 32, 3).featureSize());
         assertTrue(Backbones.NAMES.containsAll(List.of("vit-tiny", "vit-small")));
