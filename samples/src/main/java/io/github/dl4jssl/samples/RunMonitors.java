@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.layers.vit.PatchEmbedding;
 import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.listeners.monitor.CollapseMonitor;
 import io.github.dl4jssl.listeners.monitor.GradientMagnitudeMonitor;
@@ -23,7 +24,8 @@ import java.util.stream.IntStream;
 
 /**
  * The research monitors of a {@code train} run: per-block gradient magnitude and fluctuation every
- * iteration (Pham et al. 2022; MoCo v3 watches the first and the last layers) and the dimensional-collapse
+ * iteration of the first and the last trained backbone layer (MoCo v3 watches both), the backbone and the heads
+ * (Pham et al. 2022) and the dimensional-collapse
  * metrics of the backbone features on a fixed probe set every epoch (Li, Efros, Pathak 2022). Writes
  * {@code gradients.csv}, {@code collapse.csv} and the plots {@code gradients.png}, {@code fluctuation.png},
  * {@code collapse.png} (cumulative explained variance before and after training); and the weighted kNN monitor
@@ -47,9 +49,10 @@ final class RunMonitors {
                 Path outDir) {
         GradientMagnitudeMonitor.Builder g = GradientMagnitudeMonitor.builder().everyIterations(1)
                 .outputCsv(outDir.resolve("gradients.csv"));
-        String firstLayer = firstParameterLayer(graph, SslMethod.BACKBONE_PREFIX);
-        if (firstLayer != null) {
-            g.block("first layer", firstLayer);
+        List<String> trained = trainedLayers(graph, SslMethod.BACKBONE_PREFIX);
+        if (!trained.isEmpty()) {
+            g.block("first layer", trained.get(0));
+            g.block("last layer", trained.get(trained.size() - 1));
         }
         g.block("backbone", SslMethod.BACKBONE_PREFIX);
         for (String head : new String[]{SslMethod.PROJECTOR_PREFIX, SslMethod.PREDICTOR_PREFIX}) {
@@ -95,12 +98,24 @@ final class RunMonitors {
 
     /** The first layer in topological order whose name starts with {@code prefix} and that has parameters. */
     private static String firstParameterLayer(ComputationGraph graph, String prefix) {
+        List<String> layers = trainedLayers(graph, prefix);
+        return layers.isEmpty() ? null : layers.get(0);
+    }
+
+    /**
+     * The layers in topological order whose names start with {@code prefix}, that have parameters and train: a
+     * frozen ViT patch projection (no gradient by design) is left out, so "first layer" is the first one that learns.
+     */
+    private static List<String> trainedLayers(ComputationGraph graph, String prefix) {
+        List<String> out = new ArrayList<>();
         for (String name : graph.getConfiguration().getTopologicalOrderStr()) {
-            if (name.startsWith(prefix) && graph.getLayer(name) != null && graph.getLayer(name).numParams() > 0) {
-                return name;
+            org.deeplearning4j.nn.api.Layer layer = graph.getLayer(name);
+            if (name.startsWith(prefix) && layer != null && layer.numParams() > 0
+                    && !(layer.conf().getLayer() instanceof PatchEmbedding p && p.isFrozen())) {
+                out.add(name);
             }
         }
-        return null;
+        return out;
     }
 
     /** The monitors' listeners, the publisher (if any) after them. */

@@ -18,6 +18,10 @@ import java.util.List;
 public final class RunReport {
     public String method;
     public String backbone;
+    /** The backbone with its sizes, e.g. "vit-tiny(28x28x1, patch 4, width 192, depth 12, heads 3)". */
+    public String backboneDetails;
+    /** ViT backbones: whether the patch projection was frozen (MoCo v3's fix); null for backbones without one. */
+    public Boolean patchEmbeddingFrozen;
     public String dataset;
     public int epochs;
     public int batchSize;

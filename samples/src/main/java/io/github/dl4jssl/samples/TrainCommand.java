@@ -14,7 +14,6 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
-import org.nd4j.linalg.learning.config.Adam;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -90,7 +89,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--workers", description = "Augmentation worker threads (default: the number of processors).")
     Integer workers;
 
-    @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar, vit-tiny, vit-small. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
@@ -110,7 +109,8 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
     Integer evalTestSubset;
 
-    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3).")
+    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3;"
+            + " MoCo v3 on a ViT: AdamW peak rate, default 1.5e-4 x batch / 256).")
     Double learningRate;
 
     @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
@@ -136,6 +136,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     UiOptions ui;
+
+    @Mixin
+    VitOptions vit = new VitOptions();
 
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
@@ -165,10 +168,10 @@ public final class TrainCommand implements Callable<Integer> {
                     + perEpoch + " images)");
         }
 
-        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
+        Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels()));
         int queue = moCoQueueSize(perEpoch);
-        SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
-                learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed, momentum));
+        SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
+                queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)));
         ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), perEpoch, batchSize);
@@ -176,6 +179,8 @@ public final class TrainCommand implements Callable<Integer> {
         RunReport report = control.report();
         report.method = method;
         report.backbone = backbone;
+        report.backboneDetails = net.toString();
+        report.patchEmbeddingFrozen = VitOptions.patchEmbeddingFrozen(net);
         report.dataset = dataset;
         report.epochs = epochs;
         report.batchSize = batchSize;

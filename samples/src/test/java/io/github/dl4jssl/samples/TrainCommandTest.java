@@ -46,11 +46,12 @@ class TrainCommandTest {
         for (double auc : r.collapseAucPerEpoch) {
             assertTrue(auc > 0 && auc <= 1.0, "AUC " + auc);
         }
-        assertTrue(r.gradientFluctuation.keySet().containsAll(java.util.List.of("first layer", "backbone", "projector")),
+        assertTrue(r.gradientFluctuation.keySet().containsAll(java.util.List.of("first layer", "last layer", "backbone", "projector")),
                 r.gradientFluctuation.toString());
+        assertNull(r.patchEmbeddingFrozen, "a CNN has no patch projection");
         assertTrue(Files.readAllLines(out.resolve("collapse.csv")).size() == 4, "header + 3 measurements");
-        assertEquals(2 * 8 * 3, Files.readAllLines(out.resolve("gradients.csv")).stream().filter(l -> l.contains(",block,")).count(),
-                "16 iterations x 3 blocks (first layer, backbone, projector; SimCLR has no predictor)");
+        assertEquals(2 * 8 * 4, Files.readAllLines(out.resolve("gradients.csv")).stream().filter(l -> l.contains(",block,")).count(),
+                "16 iterations x 4 blocks (first layer, last layer, backbone, projector; SimCLR has no predictor)");
         for (String f : new String[]{"loss.png", "knn.png", "gradients.png", "fluctuation.png", "collapse.png"}) {
             byte[] png = Files.readAllBytes(out.resolve(f));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");
@@ -117,6 +118,27 @@ class TrainCommandTest {
         String err = run(2, "train", "--method", "mocov2", "--train-subset", "256", "--batch-size", "32",
                 "--queue-size", "4096", "--out", out.toString());
         assertTrue(err.contains("--queue-size 4096") && err.contains("256"), err);
+    }
+
+    /** MoCo v3 on a tiny ViT with the frozen patch projection: trains, and the report says it was frozen. */
+    @Test
+    void mocov3OnAVitWithFrozenPatchProjection(@TempDir Path out) throws Exception {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        run(0, "train", "--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "1", "--vit-width", "16",
+                "--vit-heads", "2", "--vit-patch", "7", "--freeze-patch-embedding", "--train-subset", "128",
+                "--epochs", "1", "--batch-size", "32", "--eval-train-subset", "200", "--eval-test-subset", "100",
+                "--linear-epochs", "1", "--out", out.toString());
+        RunReport r = RunReport.read(out.resolve("report.json"));
+        assertEquals(Boolean.TRUE, r.patchEmbeddingFrozen);
+        assertTrue(r.backboneDetails.contains("patch 7, width 16, depth 1, heads 2"), r.backboneDetails);
+        assertTrue(Double.isFinite(r.lossPerEpoch.get(0)));
+    }
+
+    @Test
+    void vitOptionsOnACnnAreRefused(@TempDir Path out) {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        String err = run(2, "train", "--backbone", "small-cnn", "--freeze-patch-embedding", "--out", out.toString());
+        assertTrue(err.contains("--freeze-patch-embedding") && err.contains("vit-tiny"), err);
     }
 
     @Test

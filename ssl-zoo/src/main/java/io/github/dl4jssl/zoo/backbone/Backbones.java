@@ -8,12 +8,13 @@ import java.util.Locale;
  * configuration files.
  *
  * <p>Known names: {@value SmallCnn#NAME} ({@link SmallCnn}) and {@value ResNet18Cifar#NAME}
- * ({@link ResNet18Cifar}, He et al. 2016 in the CIFAR variant of SimCLR, Chen et al. 2020).
+ * ({@link ResNet18Cifar}, He et al. 2016 in the CIFAR variant of SimCLR, Chen et al. 2020), {@value VitTiny#NAME}
+ * and {@value VitSmall#NAME} ({@link VisionTransformer} presets, Dosovitskiy et al. 2021, as in MoCo v3).
  */
 public final class Backbones {
 
     /** All names accepted by {@link #byName}. */
-    public static final List<String> NAMES = List.of(SmallCnn.NAME, ResNet18Cifar.NAME);
+    public static final List<String> NAMES = List.of(SmallCnn.NAME, ResNet18Cifar.NAME, VitTiny.NAME, VitSmall.NAME);
 
     private Backbones() {
     }
@@ -32,6 +33,10 @@ public final class Backbones {
                 return new SmallCnn(height, width, channels);
             case ResNet18Cifar.NAME:
                 return new ResNet18Cifar(height, width, channels);
+            case VitTiny.NAME:
+                return VitTiny.create(height, width, channels);
+            case VitSmall.NAME:
+                return VitSmall.create(height, width, channels);
             default:
                 throw new IllegalArgumentException("Unknown backbone '" + name + "'; valid names: " + NAMES);
         }

@@ -40,11 +40,24 @@ import java.util.Objects;
  * 2-layer predictor 4096 / 256 ({@link Builder#paperHeads()} gives 2-layer projector 4096 / 256 and predictor
  * 4096 / 256), LARS. Here the heads are scaled to small backbones (projector max(512, feature size) hidden,
  * 128 out; predictor 512 hidden) and the updater is Adam 1e-3 (DL4J has no LARS).</p>
+ *
+ * <p><b>Vision Transformers.</b> With a {@link io.github.dl4jssl.zoo.backbone.VisionTransformer} backbone MoCo v3
+ * trains with AdamW, weight decay 0.1, lr = 1.5e-4 x batch / 256, linear warm-up then cosine decay
+ * ({@link Builder#adamW(double, long, long)}; DL4J 1.0.0-M2.1 has no AdamW: Adam plus DL4J's decoupled
+ * {@code WeightDecay}, which scales with the current learning rate as AdamW does), temperature 0.2, the same
+ * predictor and momentum 0.99 -&gt; 1. Its stability fix, a frozen random patch projection, is the backbone's
+ * {@code freezePatchEmbedding(true)}.</p>
  */
 public final class MocoV3 implements SslMethod {
 
     /** The merge vertex feeding the loss: columns [0, d) queries q, [d, 2d) keys k. */
     public static final String PAIR = "pair";
+
+    /** MoCo v3's AdamW weight decay for ViTs. */
+    public static final double VIT_WEIGHT_DECAY = 0.1;
+
+    /** MoCo v3's ViT learning rate for a batch of 256 images (lr = 1.5e-4 x batch / 256). */
+    public static final double VIT_BASE_LEARNING_RATE = 1.5e-4;
 
     private final Backbone backbone;
     private final ProjectionHead projector;
@@ -68,6 +81,16 @@ public final class MocoV3 implements SslMethod {
         this.ema = b.emaTarget(EmaScope.encoder());
         this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
+    }
+
+    /** Adam on MoCo v3's ViT schedule (linear warm-up, cosine decay); with weight decay 0.1 it is AdamW. */
+    public static Adam vitAdam(double learningRate, long warmupIterations, long totalIterations) {
+        return new Adam(new WarmupCosineSchedule(learningRate, warmupIterations, totalIterations));
+    }
+
+    /** The warm-up length MoCo v3 uses for ViTs, 40 of 300 epochs, for a run of {@code totalIterations} (at least 1). */
+    public static long vitWarmupIterations(long totalIterations) {
+        return Math.max(1, Math.min(totalIterations - 1, Math.round(totalIterations * 40.0 / 300.0)));
     }
 
     @Override
@@ -177,6 +200,16 @@ public final class MocoV3 implements SslMethod {
         public Builder scaleByTwoTemperature(boolean scaleByTwoTemperature) {
             this.scaleByTwoTemperature = scaleByTwoTemperature;
             return this;
+        }
+
+        /**
+         * MoCo v3's ViT optimizer: AdamW (Adam + decoupled weight decay 0.1) with {@link WarmupCosineSchedule}
+         * (peak {@code learningRate}, linear warm-up over {@code warmupIterations}, cosine decay to 0 at
+         * {@code totalIterations}). The paper: lr 1.5e-4 x batch / 256, 40 warm-up epochs of 300.
+         */
+        public Builder adamW(double learningRate, long warmupIterations, long totalIterations) {
+            updater(vitAdam(learningRate, warmupIterations, totalIterations));
+            return weightDecay(VIT_WEIGHT_DECAY);
         }
 
         /** m0, the EMA momentum at the first iteration (default 0.99). */

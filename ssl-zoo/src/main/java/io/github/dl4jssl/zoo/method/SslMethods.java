@@ -27,10 +27,16 @@ public final class SslMethods {
      * @param batchSize   image pairs per batch (lets MoCo check its queue at build time)
      * @param momentum    the target branch's (start) momentum in [0, 1] of the methods that have one (MoCo v1/v2:
      *                    constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
+     * @param weightDecay decoupled weight decay (e.g. MoCo v3's 0.1 for ViTs)
      */
     public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
-                          Double momentum) {
-        /** Options that keep each method's momentum. */
+                          Double momentum, Double weightDecay) {
+        /** Options with the method's own weight decay. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed, Double momentum) {
+            this(updater, temperature, queueSize, batchSize, seed, momentum, null);
+        }
+
+        /** Options that keep each method's momentum and weight decay. */
         public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed) {
             this(updater, temperature, queueSize, batchSize, seed, null);
         }
@@ -44,6 +50,18 @@ public final class SslMethods {
     public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
             "mocov3", "byol");
 
+    /** Seed, and the optimizer and weight decay where the options give them: the settings every builder has. */
+    private static <B extends MethodBuilder<B>> B common(B builder, Backbone backbone, Options o) {
+        applyCommon(builder, backbone, o);
+        return builder;
+    }
+
+    private static void applyCommon(MethodBuilder<?> builder, Backbone backbone, Options o) {
+        builder.backbone(backbone).seed(o.seed());
+        if (o.updater() != null) builder.updater(o.updater());
+        if (o.weightDecay() != null) builder.weightDecay(o.weightDecay());
+    }
+
     /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
     public static SslMethod create(String name, Backbone backbone, Options o) {
         if (o.momentum() != null && !WITH_MOMENTUM.contains(name)) {
@@ -52,16 +70,14 @@ public final class SslMethods {
         }
         switch (name == null ? "" : name.toLowerCase(java.util.Locale.ROOT)) {
             case "simclr": {
-                SimClr.Builder b = new SimClr.Builder().backbone(backbone).seed(o.seed());
-                if (o.updater() != null) b.updater(o.updater());
+                SimClr.Builder b = common(new SimClr.Builder(), backbone, o);
                 if (o.temperature() != null) b.temperature(o.temperature());
                 return b.build();
             }
             case "simclr-ema":
             case "simclr-ema-projector": {
-                SimClrEma.Builder b = new SimClrEma.Builder().backbone(backbone).seed(o.seed())
+                SimClrEma.Builder b = common(new SimClrEma.Builder(), backbone, o)
                         .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY : SimClrEma.Scope.FULL_ENCODER);
-                if (o.updater() != null) b.updater(o.updater());
                 if (o.temperature() != null) b.temperature(o.temperature());
                 if (o.momentum() != null) b.momentum(o.momentum());
                 return b.build();
@@ -69,8 +85,7 @@ public final class SslMethods {
             case "mocov1":
             case "mocov2": {
                 MocoConfig.Builder<?> b = name.equals("mocov1") ? new MocoV1.Builder() : new MocoV2.Builder();
-                b.backbone(backbone).seed(o.seed());
-                if (o.updater() != null) b.updater(o.updater());
+                applyCommon(b, backbone, o);
                 if (o.temperature() != null) b.temperature(o.temperature());
                 if (o.queueSize() != null) b.queueSize(o.queueSize());
                 if (o.batchSize() != null) b.batchSize(o.batchSize());
@@ -78,22 +93,18 @@ public final class SslMethods {
                 return name.equals("mocov1") ? ((MocoV1.Builder) b).build() : ((MocoV2.Builder) b).build();
             }
             case "mocov3": {
-                MocoV3.Builder b = new MocoV3.Builder().backbone(backbone).seed(o.seed());
-                if (o.updater() != null) b.updater(o.updater());
+                MocoV3.Builder b = common(new MocoV3.Builder(), backbone, o);
                 if (o.temperature() != null) b.temperature(o.temperature());
                 if (o.momentum() != null) b.baseMomentum(o.momentum());
                 return b.build();
             }
             case "byol": {
-                Byol.Builder b = new Byol.Builder().backbone(backbone).seed(o.seed());
-                if (o.updater() != null) b.updater(o.updater());
+                Byol.Builder b = common(new Byol.Builder(), backbone, o);
                 if (o.momentum() != null) b.baseMomentum(o.momentum());
                 return b.build();
             }
             case "simsiam": {
-                SimSiam.Builder b = new SimSiam.Builder().backbone(backbone).seed(o.seed());
-                if (o.updater() != null) b.updater(o.updater());
-                return b.build();
+                return common(new SimSiam.Builder(), backbone, o).build();
             }
             default:
                 throw new IllegalArgumentException("unknown method '" + name + "'; valid methods: " + String.join(", ", NAMES));
