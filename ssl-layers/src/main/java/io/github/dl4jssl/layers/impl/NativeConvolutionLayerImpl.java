@@ -1,0 +1,136 @@
+package io.github.dl4jssl.layers.impl;
+
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.LayerHelper;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.util.ConvolutionUtils;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The runtime layer of {@link io.github.dl4jssl.layers.NativeConvolutionLayer}: DL4J's convolution layer with
+ * {@link #preOutput} and {@link #backpropGradient} replaced by libnd4j's {@code conv2d} / {@code conv2d_bp}
+ * (weights in DL4J's own [outC, inC, kH, kW] layout, libnd4j weight format 1, so nothing is permuted or copied).
+ * Parameters, gradient views, dropout, weight noise and the activation function are handled as in DL4J.
+ */
+public class NativeConvolutionLayerImpl extends ConvolutionLayer {
+
+    /** libnd4j weight format: [outC, inC, kH, kW], DL4J's layout. */
+    private static final int WEIGHTS_OIYX = 1;
+
+    public NativeConvolutionLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+        helper = null; // the native ops are the implementation; no cuDNN/oneDNN helper in between
+    }
+
+    @Override
+    public LayerHelper getHelper() {
+        return null;
+    }
+
+    private boolean nchw() {
+        return layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC;
+    }
+
+    /** The integer arguments of conv2d / conv2d_bp; also validates the input size as DL4J does. */
+    private int[] opArguments(INDArray input) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        int[] k = c.getKernelSize();
+        int[] s = c.getStride();
+        int[] d = c.getDilation();
+        int[] p = c.getPadding();
+        ConvolutionMode mode = convolutionMode;
+        // DL4J's size check and error messages (Strict mode: exact fit; too-small input)
+        ConvolutionUtils.getOutputSize(input, k, s, mode == ConvolutionMode.Same ? null : p, mode, d,
+                c.getCnn2dDataFormat());
+        boolean same = mode == ConvolutionMode.Same;
+        return new int[]{k[0], k[1], s[0], s[1], same ? 0 : p[0], same ? 0 : p[1], d[0], d[1],
+                same ? 1 : 0, nchw() ? 0 : 1, WEIGHTS_OIYX};
+    }
+
+    private static INDArray vector(INDArray rowOrVector) {
+        return rowOrVector.rank() == 1 ? rowOrVector : rowOrVector.reshape(rowOrVector.length());
+    }
+
+    @Override
+    protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(false);
+        validateInputRank();
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+        INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
+        INDArray in = input.castTo(dataType);
+        validateInputDepth(weights.size(1));
+        int[] args = opArguments(in);
+        int[] outSize = ConvolutionUtils.getOutputSize(in, layerConf().getKernelSize(), layerConf().getStride(),
+                convolutionMode == ConvolutionMode.Same ? null : layerConf().getPadding(), convolutionMode,
+                layerConf().getDilation(), layerConf().getCnn2dDataFormat());
+        long n = in.size(0);
+        long outC = weights.size(0);
+        long[] outShape = nchw() ? new long[]{n, outC, outSize[0], outSize[1]} : new long[]{n, outSize[0], outSize[1], outC};
+        INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
+        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
+                .addInputs(bias == null ? new INDArray[]{in, weights} : new INDArray[]{in, weights, vector(bias)})
+                .addOutputs(z)
+                .addIntegerArguments(args);
+        Nd4j.exec(op.build());
+        return new Pair<>(z, null);
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (input == null) {
+            throw new IllegalArgumentException("Cannot perform forward pass with null input " + layerId());
+        }
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray z = preOutput(training, false, workspaceMgr).getFirst();
+        return layerConf().getActivationFn().getActivation(z, training);
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        assertInputSet(true);
+        INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+        INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, true, workspaceMgr) : null;
+        INDArray in = input.castTo(dataType);
+        if (epsilon.dataType() != dataType) {
+            epsilon = epsilon.castTo(dataType);
+        }
+        IActivation afn = layerConf().getActivationFn();
+        INDArray delta;
+        if (afn instanceof ActivationIdentity) {
+            delta = epsilon; // dL/dz = dL/da: no need to recompute z
+        } else {
+            INDArray z = preOutput(true, true, workspaceMgr).getFirst();
+            delta = afn.backprop(z, epsilon).getFirst();
+        }
+        INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
+        INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        DynamicCustomOp op = DynamicCustomOp.builder("conv2d_bp")
+                .addInputs(bias == null ? new INDArray[]{in, weights, delta} : new INDArray[]{in, weights, vector(bias), delta})
+                .addOutputs(biasGrad == null ? new INDArray[]{epsNext, weightGrad} : new INDArray[]{epsNext, weightGrad, vector(biasGrad)})
+                .addIntegerArguments(opArguments(in))
+                .build();
+        Nd4j.exec(op);
+
+        Gradient gradient = new DefaultGradient();
+        if (biasGrad != null) {
+            gradient.setGradientFor(ConvolutionParamInitializer.BIAS_KEY, biasGrad);
+        }
+        gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
+        weightNoiseParams.clear();
+        return new Pair<>(gradient, backpropDropOutIfPresent(epsNext));
+    }
+}
