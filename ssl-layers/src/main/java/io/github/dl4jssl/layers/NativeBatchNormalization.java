@@ -59,6 +59,12 @@ public class NativeBatchNormalization extends BatchNormalization {
         return o != null && o.getClass() == getClass() && super.equals(o);
     }
 
+    /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
+    @Override
+    protected boolean canEqual(Object other) {
+        return other instanceof NativeBatchNormalization;
+    }
+
     @Override
     public int hashCode() {
         return 31 * super.hashCode() + 11;

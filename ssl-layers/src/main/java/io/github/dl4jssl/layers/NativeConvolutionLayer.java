@@ -26,7 +26,8 @@ import java.util.Map;
  * activation is the identity (the usual conv-BN-ReLU case).</p>
  *
  * <p>Supported: {@link ConvolutionMode#Same}, {@code Truncate} and {@code Strict}, any kernel, stride,
- * padding and dilation, with or without bias, NCHW or NHWC. {@code Causal} mode is rejected by the builder.
+ * padding and dilation, with or without bias, NCHW or NHWC ({@code Causal} is a 1-D mode, which DL4J's 2-D
+ * builder rejects).
  * Use it where a {@code ConvolutionLayer} would go:</p>
  * <pre>{@code
  * graph.addLayer("conv1", new NativeConvolutionLayer.Builder(3, 3).stride(1, 1).nOut(32)
@@ -69,6 +70,12 @@ public class NativeConvolutionLayer extends ConvolutionLayer {
         return o != null && o.getClass() == getClass() && super.equals(o);
     }
 
+    /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
+    @Override
+    protected boolean canEqual(Object other) {
+        return other instanceof NativeConvolutionLayer;
+    }
+
     @Override
     public int hashCode() {
         return 31 * super.hashCode() + 7;
@@ -87,11 +94,7 @@ public class NativeConvolutionLayer extends ConvolutionLayer {
 
         @Override
         public NativeConvolutionLayer build() {
-            ConvolutionLayer plain = super.build(); // DL4J's own validation of kernel, stride, padding
-            if (plain.getConvolutionMode() == ConvolutionMode.Causal) {
-                throw new IllegalArgumentException("NativeConvolutionLayer does not support ConvolutionMode.Causal"
-                        + " (a 1-D mode); use Same, Truncate or Strict, or DL4J's Convolution1DLayer");
-            }
+            super.build(); // DL4J's own validation of kernel, stride and padding
             return new NativeConvolutionLayer(this);
         }
     }

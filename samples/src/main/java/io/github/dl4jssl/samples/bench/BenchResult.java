@@ -6,7 +6,8 @@ import java.util.Map;
  * One row of the benchmark: throughput, the time of a step by phase (milliseconds per iteration: data pipeline,
  * forward, backward, update, listeners, other; see {@link StepProfiler}), the methods' listeners one by one, the
  * floating-point work ({@link FlopCounter}) and achieved GFLOP/s against the measured matrix-product ceiling
- * ({@link MatmulCeiling}), and peak memory in MiB.
+ * ({@link MatmulCeiling}), and peak memory in MiB: JVM heap, off-heap (ND4J workspaces at their peak plus
+ * parameters, gradients and updater state) and the resident set of the process.
  *
  * @param forwardGflopPerImage forward pass of the layers, per input row (one view of one image)
  * @param trainingGflopPerStep one whole training step (layers and loss) of the batch

@@ -124,8 +124,20 @@ public final class BenchRun {
         return new BenchResult(method, backboneName, layers.id(), batchPairs, queueSize, steps, graph.numParams(),
                 images / seconds, seconds * 1000 / steps, phaseMs, listenerMs,
                 2.0 * macs.forwardMacsPerRow() / 1e9, trainingGflop, achieved, ceilingGflops, achieved / ceilingGflops,
-                profiler.peakHeapBytes() / 1048576.0, profiler.peakOffHeapBytes() / 1048576.0,
+                profiler.peakHeapBytes() / 1048576.0, (profiler.peakWorkspaceBytes() + parameterStateBytes()) / 1048576.0,
                 profiler.peakPhysicalBytes() / 1048576.0);
+    }
+
+    /** Off-heap bytes of the parameters, their gradients and the updater state (flat arrays outside workspaces). */
+    private long parameterStateBytes() {
+        long bytes = graph.params().length() * graph.params().dataType().width();
+        if (graph.getFlattenedGradients() != null) {
+            bytes += graph.getFlattenedGradients().length() * graph.getFlattenedGradients().dataType().width();
+        }
+        if (graph.getUpdater() != null && graph.getUpdater().getStateViewArray() != null) {
+            bytes += graph.getUpdater().getStateViewArray().length() * graph.getUpdater().getStateViewArray().dataType().width();
+        }
+        return bytes;
     }
 
     /** Lets go of the graph's memory. */

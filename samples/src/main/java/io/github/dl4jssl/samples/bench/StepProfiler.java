@@ -3,7 +3,9 @@ package io.github.dl4jssl.samples.bench;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -23,9 +25,10 @@ import java.util.Map;
  * regularization score); <b>update</b> = to {@code iterationDone} (gradient normalisation, the optimizer's update
  * and the parameter step); <b>listeners</b> = time inside the method's listeners at any hook; <b>other</b> = the
  * rest of {@code fit} after the listeners (constraints, counters). Memory: peak JVM heap (sum of the heap pools'
- * peak usage since {@link #reset()}), and the largest values at the hooks of JavaCPP's
- * {@link Pointer#totalBytes()} (off-heap bytes ND4J allocated through JavaCPP, workspaces included) and
- * {@link Pointer#physicalBytes()} (resident memory of the process).</p>
+ * peak usage since {@link #reset()}), and the largest values seen at the hooks of the off-heap bytes held by
+ * ND4J workspaces of the training thread (DL4J keeps activations, gradients of activations and working memory
+ * there) and of {@link Pointer#physicalBytes()} (resident memory of the whole process). The parameters, gradients
+ * and updater state (outside workspaces) are added by the caller.</p>
  */
 public final class StepProfiler implements TrainingListener {
 
@@ -36,7 +39,7 @@ public final class StepProfiler implements TrainingListener {
     private final Map<String, Long> listenerNanos = new LinkedHashMap<>();
     private final long[] phaseNanos = new long[PHASES.size()];
     private long mark;
-    private long maxTotalBytes;
+    private long maxWorkspaceBytes;
     private long maxPhysicalBytes;
 
     public StepProfiler(List<? extends TrainingListener> delegates) {
@@ -51,7 +54,7 @@ public final class StepProfiler implements TrainingListener {
         for (TrainingListener l : delegates) {
             listenerNanos.merge(l.getClass().getSimpleName(), 0L, Long::sum);
         }
-        maxTotalBytes = 0;
+        maxWorkspaceBytes = 0;
         maxPhysicalBytes = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             pool.resetPeakUsage();
@@ -91,7 +94,11 @@ public final class StepProfiler implements TrainingListener {
     }
 
     private void sampleMemory() {
-        maxTotalBytes = Math.max(maxTotalBytes, Pointer.totalBytes());
+        long ws = 0;
+        for (MemoryWorkspace w : Nd4j.getWorkspaceManager().getAllWorkspacesForCurrentThread()) {
+            ws += w.getCurrentSize();
+        }
+        maxWorkspaceBytes = Math.max(maxWorkspaceBytes, ws);
         maxPhysicalBytes = Math.max(maxPhysicalBytes, Pointer.physicalBytes());
     }
 
@@ -122,9 +129,9 @@ public final class StepProfiler implements TrainingListener {
         return sum;
     }
 
-    /** Largest {@link Pointer#totalBytes()} seen at a hook since {@link #reset()}. */
-    public long peakOffHeapBytes() {
-        return maxTotalBytes;
+    /** Largest total size of the training thread's ND4J workspaces seen at a hook since {@link #reset()}. */
+    public long peakWorkspaceBytes() {
+        return maxWorkspaceBytes;
     }
 
     /** Largest {@link Pointer#physicalBytes()} (process resident set) seen at a hook since {@link #reset()}. */
