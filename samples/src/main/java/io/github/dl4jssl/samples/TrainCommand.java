@@ -3,6 +3,7 @@ package io.github.dl4jssl.samples;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.FashionMnist;
 import io.github.dl4jssl.zoo.data.LabelledImages;
@@ -65,6 +66,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
+    @Option(names = "--layers", defaultValue = "native",
+            description = "Convolution/batch-norm implementation: native (libnd4j ops, fast) or dl4j (DL4J's layers; same results). Default: ${DEFAULT-VALUE}.")
+    String layers;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -123,7 +128,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + sslTrain.size() + " images)");
         }
 
-        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
+        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels(),
+                LayerImplementation.byName(layers));
         int queue = moCoQueueSize(sslTrain.size());
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
                 learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));

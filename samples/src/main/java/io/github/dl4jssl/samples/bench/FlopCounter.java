@@ -50,7 +50,7 @@ public final class FlopCounter {
             throw new IllegalArgumentException("the graph has " + conf.getNetworkInputs().size() + " inputs, got "
                     + inputTypes.length + " input types");
         }
-        Map<String, InputType> types = conf.clone().getLayerActivationTypes(false, inputTypes);
+        Map<String, InputType> types = conf.clone().getLayerActivationTypes(true, inputTypes);
         long forward = 0;
         long training = 0;
         long lossForward = 0;
