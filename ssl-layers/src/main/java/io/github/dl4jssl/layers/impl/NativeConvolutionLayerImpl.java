@@ -30,6 +30,15 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
     /** libnd4j weight format: [outC, inC, kH, kW], DL4J's layout. */
     private static final int WEIGHTS_OIYX = 1;
 
+    /**
+     * The im2col buffer of the last training forward pass, [n, inC, kH, kW, outH, outW], kept outside workspaces
+     * and reused from step to step while the shape stays; the backward pass reads it (and overwrites it with the
+     * column gradients) instead of computing im2col again.
+     */
+    private INDArray colsCache;
+    /** The input {@link #colsCache} holds the columns of; null when the cache is stale. */
+    private INDArray colsInput;
+
     public NativeConvolutionLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
         helper = null; // the native ops are the implementation; no cuDNN/oneDNN helper in between
@@ -80,11 +89,15 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         long outC = weights.size(0);
         long[] outShape = nchw() ? new long[]{n, outC, outSize[0], outSize[1]} : new long[]{n, outSize[0], outSize[1], outC};
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
-        DynamicCustomOp.DynamicCustomOpsBuilder op = DynamicCustomOp.builder("conv2d")
-                .addInputs(bias == null ? new INDArray[]{in, weights} : new INDArray[]{in, weights, vector(bias)})
-                .addOutputs(z)
-                .addIntegerArguments(args);
-        Nd4j.exec(op.build());
+        if (nchw()) {
+            forwardNchw(in, weights, bias, z, training);
+        } else {
+            Nd4j.exec(DynamicCustomOp.builder("conv2d")
+                    .addInputs(bias == null ? new INDArray[]{in, weights} : new INDArray[]{in, weights, vector(bias)})
+                    .addOutputs(z)
+                    .addIntegerArguments(args)
+                    .build());
+        }
         return new Pair<>(z, null);
     }
 
@@ -98,10 +111,69 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         return layerConf().getActivationFn().getActivation(z, training);
     }
 
+    /** Top-left padding (Same mode: DL4J's, the extra row/column goes bottom/right) or the configured padding. */
+    private int[] padding(int inH, int inW, int outH, int outW) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        return convolutionMode == ConvolutionMode.Same
+                ? ConvolutionUtils.getSameModeTopLeftPadding(new int[]{outH, outW}, new int[]{inH, inW},
+                c.getKernelSize(), c.getStride(), c.getDilation())
+                : c.getPadding();
+    }
+
+    /** libnd4j's im2col of NCHW input into a contiguous [n, inC, kH, kW, outH, outW] array (the cache if {@code keep}). */
+    private INDArray im2col(INDArray in, int outH, int outW, boolean keep) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        int[] k = c.getKernelSize();
+        int[] s = c.getStride();
+        int[] d = c.getDilation();
+        int[] pad = padding((int) in.size(2), (int) in.size(3), outH, outW);
+        long[] shape = {in.size(0), in.size(1), k[0], k[1], outH, outW};
+        INDArray cols;
+        if (keep) {
+            if (colsCache == null || !java.util.Arrays.equals(colsCache.shape(), shape) || colsCache.dataType() != dataType) {
+                try (org.nd4j.linalg.api.memory.MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    colsCache = Nd4j.createUninitialized(dataType, shape, 'c');
+                }
+            }
+            cols = colsCache;
+        } else {
+            cols = Nd4j.createUninitialized(dataType, shape, 'c');
+        }
+        Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(in).addOutputs(cols)
+                .addIntegerArguments(k[0], k[1], s[0], s[1], pad[0], pad[1], d[0], d[1],
+                        convolutionMode == ConvolutionMode.Same ? 1 : 0)
+                .addFloatingPointArguments(0.0).build());
+        return cols;
+    }
+
+    /**
+     * The NCHW forward pass: im2col, then per image z_i = W cols_i, a [outC, inC*kH*kW] x [inC*kH*kW, outH*outW]
+     * product written straight into the NCHW output (libnd4j's conv2d instead copies the im2col buffer into a
+     * permuted layout and the result back). In training the columns are kept for the backward pass.
+     */
+    private void forwardNchw(INDArray in, INDArray weights, INDArray bias, INDArray z, boolean training) {
+        long n = in.size(0);
+        long outC = weights.size(0);
+        int outH = (int) z.size(2);
+        int outW = (int) z.size(3);
+        INDArray cols = im2col(in, outH, outW, training);
+        colsInput = training ? input : null;
+        long kSize = weights.length() / outC;
+        INDArray cols3 = cols.reshape('c', n, kSize, (long) outH * outW);
+        INDArray z3 = z.reshape('c', n, outC, (long) outH * outW);
+        INDArray w2 = weights.reshape('c', outC, kSize);
+        for (long i = 0; i < n; i++) {
+            Nd4j.gemm(w2, cols3.tensorAlongDimension(i, 1, 2), z3.tensorAlongDimension(i, 1, 2), false, false, 1.0, 0.0);
+        }
+        if (bias != null) {
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.broadcast.BroadcastAddOp(z, vector(bias), z, 1));
+        }
+    }
+
     /**
      * The NCHW backward pass without libnd4j's conv2d_bp, whose tensor contractions copy the im2col buffer into a
-     * permuted layout (measured 2-5x slower than this): im2col into a contiguous [n, inC*kH*kW, outH*outW] buffer,
-     * then per image two matrix products on contiguous blocks, dW += dZ_i cols_i^T and cols_i = W^T dZ_i
+     * permuted layout (measured 2-5x slower than this): the forward pass's columns (or a fresh im2col), a
+     * contiguous [n, inC*kH*kW, outH*outW] buffer, then per image two matrix products on contiguous blocks, dW += dZ_i cols_i^T and cols_i = W^T dZ_i
      * (reusing the buffer), and col2im into the input gradient.
      */
     private void backpropNchw(INDArray in, INDArray weights, INDArray delta, INDArray weightGrad, INDArray biasGrad,
@@ -118,15 +190,12 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         int outH = (int) delta.size(2);
         int outW = (int) delta.size(3);
         boolean same = convolutionMode == ConvolutionMode.Same;
-        int[] pad = same ? ConvolutionUtils.getSameModeTopLeftPadding(new int[]{outH, outW}, new int[]{inH, inW}, k, s, d)
-                : c.getPadding();
+        int[] pad = padding(inH, inW, outH, outW);
         long kSize = inC * k[0] * k[1];
         long pixels = (long) outH * outW;
         INDArray dz = delta.isView() || delta.ordering() != 'c' ? delta.dup('c') : delta;
-        INDArray cols = Nd4j.createUninitialized(dataType, new long[]{n, inC, k[0], k[1], outH, outW}, 'c');
-        Nd4j.exec(DynamicCustomOp.builder("im2col").addInputs(in).addOutputs(cols)
-                .addIntegerArguments(k[0], k[1], s[0], s[1], pad[0], pad[1], d[0], d[1], same ? 1 : 0)
-                .addFloatingPointArguments(0.0).build());
+        INDArray cols = colsInput == input && colsCache != null ? colsCache : im2col(in, outH, outW, false);
+        colsInput = null; // overwritten below with the column gradients
         INDArray cols3 = cols.reshape('c', n, kSize, pixels);
         INDArray dz3 = dz.reshape('c', n, outC, pixels);
         INDArray w2 = weights.reshape('c', outC, kSize);
