@@ -2,17 +2,15 @@ package io.github.dl4jssl.samples;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.github.dl4jssl.samples.bench.BenchResult;
+import io.github.dl4jssl.samples.bench.BenchRun;
+import io.github.dl4jssl.samples.bench.MatmulCeiling;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.method.SslMethods;
-import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,30 +23,50 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code dl4j-ssl bench}: training throughput of methods on synthetic two-view batches, and the time spent
- * in the methods' own listeners (EMA target update, key queue); with {@code --pipeline}, the throughput of the
- * augmentation pipeline alone for each number of worker threads; with {@code --monitors}, the overhead of the
- * research monitors ({@link MonitorBench}). A benchmark, not a test: it reports measured numbers.
+ * {@code dl4j-ssl bench}: training throughput of the methods on a backbone, the time of a step split into data
+ * pipeline, forward, backward, optimizer update and the methods' listeners, peak memory, and the achieved GFLOP/s
+ * against the machine's measured matrix-product ceiling; sweeps over batch sizes, MoCo queue sizes and layer
+ * implementations. Several layer implementations are measured interleaved (one step of each in turn), so that a
+ * machine shared with other work disturbs them alike. With {@code --pipeline}, the throughput of the augmentation
+ * pipeline alone for each number of worker threads; with {@code --monitors}, the overhead of the research monitors
+ * ({@link MonitorBench}). A benchmark, not a test: it reports measured numbers.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure training images/s of methods and the time of their listeners (EMA, queue).")
+        description = "Measure training images/s, time split, memory and GFLOP/s of methods (table and JSON).")
 public final class BenchCommand implements Callable<Integer> {
 
-    @Option(names = "--methods", split = ",", defaultValue = "simclr,simclr-ema,simclr-ema-projector",
-            description = "Comma-separated methods. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--methods", split = ",", defaultValue = "simclr",
+            description = "Comma-separated methods, or 'all' (${COMPLETION-CANDIDATES}). Default: ${DEFAULT-VALUE}.")
     List<String> methods;
 
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "small-cnn (28x28x1) or resnet18-cifar (32x32x3). Default: ${DEFAULT-VALUE}.")
     String backbone;
 
-    @Option(names = "--batch-size", defaultValue = "256", description = "Images per batch (two views each). Default: ${DEFAULT-VALUE}.")
-    int batchSize;
+    @Option(names = {"--batch-size", "--batch-sizes"}, split = ",", defaultValue = "256",
+            description = "Image pairs per batch (two views each); several values sweep. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batchSizes;
 
-    @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations per method. Default: ${DEFAULT-VALUE}.")
+    @Option(names = {"--queue-size", "--queue-sizes"}, split = ",", defaultValue = "4096",
+            description = "MoCo v1/v2 queue sizes K; several values sweep (other methods ignore it). Default: ${DEFAULT-VALUE}.")
+    List<Integer> queueSizes;
+
+    @Option(names = "--layers", split = ",", defaultValue = "native",
+            description = "Convolution/BN implementations: native, dl4j or both (measured interleaved). Default: ${DEFAULT-VALUE}.")
+    List<String> layers;
+
+    @Option(names = "--data", defaultValue = "augmented",
+            description = "augmented (SimCLR augmentations of random images, timed as the data pipeline) or fixed (one batch reused). Default: ${DEFAULT-VALUE}.")
+    String data;
+
+    @Option(names = "--iterations", defaultValue = "10", description = "Timed iterations per configuration. Default: ${DEFAULT-VALUE}.")
     int iterations;
 
     @Option(names = "--warmup", defaultValue = "2", description = "Untimed iterations first. Default: ${DEFAULT-VALUE}.")
     int warmup;
+
+    @Option(names = "--ceiling-size", defaultValue = "2048",
+            description = "n of the n x n float matrix product that measures the GFLOP/s ceiling (0: skip). Default: ${DEFAULT-VALUE}.")
+    int ceilingSize;
 
     @Option(names = "--out", description = "Also write the results as JSON to this file.")
     Path out;
@@ -60,11 +78,11 @@ public final class BenchCommand implements Callable<Integer> {
             description = "--pipeline: augmentation worker threads to measure. Default: ${DEFAULT-VALUE}.")
     List<Integer> workers;
 
-    @Option(names = "--dataset", description = "--pipeline: augment this data set (see train --dataset; default: random images of the backbone's input size).")
-    String dataset;
+    @Option(names = "--pipeline-dataset", description = "--pipeline: augment this data set (see train --dataset; default: random images of the backbone's input size).")
+    String pipelineDataset;
 
-    @Option(names = "--data", description = "--pipeline: directory of --dataset.")
-    Path data;
+    @Option(names = "--pipeline-data", description = "--pipeline: directory of --pipeline-dataset.")
+    Path pipelineData;
 
     @Option(names = "--monitors", description = "Measure the research monitors' overhead instead: epochs with and without "
             + "them (interleaved) for the first of --methods.")
@@ -77,74 +95,85 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "With --monitors: pairs of epochs. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
-    /** One method's measurement. */
-    public record Result(String method, String backbone, int batchSize, long parameters, double imagesPerSecond,
-                         double msPerIteration, Map<String, Double> listenerMsPerIteration) {
-    }
-
     @Override
     public Integer call() throws Exception {
-        if (iterations < 1 || warmup < 0 || batchSize < 2) {
-            throw new IllegalArgumentException("need --iterations >= 1, --warmup >= 0 and --batch-size >= 2");
+        if (iterations < 1 || warmup < 0 || ceilingSize < 0) {
+            throw new IllegalArgumentException("need --iterations >= 1, --warmup >= 0 and --ceiling-size >= 0");
+        }
+        for (int b : batchSizes) {
+            if (b < 2) {
+                throw new IllegalArgumentException("--batch-size must be at least 2 pairs, got " + b);
+            }
         }
         if (pipeline) {
             return benchPipeline();
         }
-        boolean colour = backbone.toLowerCase().contains("cifar");
-        Backbone net = Backbones.byName(backbone, colour ? 32 : 28, colour ? 32 : 28, colour ? 3 : 1);
         if (monitors) {
-            return monitorOverhead(net);
+            boolean colour = backbone.toLowerCase().contains("cifar");
+            return monitorOverhead(Backbones.byName(backbone, colour ? 32 : 28, colour ? 32 : 28, colour ? 3 : 1));
         }
-        InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) net.inputType();
-        Nd4j.getRandom().setSeed(1);
-        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchSize, in.getChannels(), in.getHeight(), in.getWidth()),
-                Nd4j.zeros(DataType.FLOAT, 2L * batchSize, 1));
-        List<Result> results = new ArrayList<>();
-        System.out.printf("%-22s %-15s %6s %10s %12s %10s  %s%n", "method", "backbone", "batch", "params", "images/s", "ms/iter", "listener ms/iter");
-        for (String name : methods) {
-            SslMethod method = SslMethods.create(name, net, new SslMethods.Options(null, null, 4096, batchSize, 42));
-            ComputationGraph graph = method.init();
-            List<TimedListener> timed = new ArrayList<>();
-            for (TrainingListener l : method.trainingListeners((long) warmup + iterations)) {
-                timed.add(new TimedListener(l));
+        if (!data.equals("augmented") && !data.equals("fixed")) {
+            throw new IllegalArgumentException("--data must be 'augmented' or 'fixed', got '" + data + "'");
+        }
+        List<String> methodNames = methods.size() == 1 && methods.get(0).equalsIgnoreCase("all") ? SslMethods.NAMES : methods;
+        List<LayerImplementation> impls = new ArrayList<>();
+        for (String l : layers) {
+            impls.add(LayerImplementation.byName(l));
+        }
+        double ceiling = ceilingSize > 0 ? MatmulCeiling.measure(ceilingSize, 5) : Double.NaN;
+        System.out.printf("backend %s, %d threads; ceiling: %dx%d float mmul %.1f GFLOP/s%n",
+                Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"),
+                Runtime.getRuntime().availableProcessors(), ceilingSize, ceilingSize, ceiling);
+        System.out.println(BenchResult.tableHeader());
+        List<BenchResult> results = new ArrayList<>();
+        for (String method : methodNames) {
+            boolean queued = method.equals("mocov1") || method.equals("mocov2");
+            for (int batch : batchSizes) {
+                for (int queue : queued ? queueSizes : List.of(0)) {
+                    List<BenchRun> runs = new ArrayList<>();
+                    for (LayerImplementation impl : impls) {
+                        runs.add(new BenchRun(method, backbone, impl, batch, queued ? queue : null, data.equals("augmented")));
+                    }
+                    for (BenchRun r : runs) {
+                        r.warmUp(warmup);
+                    }
+                    for (int i = 0; i < iterations; i++) {
+                        for (BenchRun r : runs) { // interleaved: one step of each implementation in turn
+                            r.timedStep();
+                        }
+                    }
+                    for (BenchRun r : runs) {
+                        BenchResult res = r.result(ceiling);
+                        results.add(res);
+                        System.out.println(res.tableRow());
+                        r.close();
+                    }
+                }
             }
-            graph.setListeners(new ArrayList<TrainingListener>(timed));
-            for (int i = 0; i < warmup; i++) {
-                graph.fit(batch);
-            }
-            timed.forEach(TimedListener::reset);
-            long t0 = System.nanoTime();
-            for (int i = 0; i < iterations; i++) {
-                graph.fit(batch);
-            }
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            Map<String, Double> listenerMs = new LinkedHashMap<>();
-            for (TimedListener l : timed) {
-                listenerMs.merge(l.name(), l.nanos() / 1e6 / iterations, Double::sum);
-            }
-            Result r = new Result(name, backbone, batchSize, graph.numParams(), iterations * 2.0 * batchSize / seconds,
-                    seconds * 1000 / iterations, listenerMs);
-            results.add(r);
-            System.out.printf("%-22s %-15s %6d %10d %12.1f %10.1f  %s%n", r.method(), r.backbone(), r.batchSize(),
-                    r.parameters(), r.imagesPerSecond(), r.msPerIteration(), format(listenerMs));
         }
         if (out != null) {
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), results);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("backend", Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend"));
+            json.put("availableProcessors", Runtime.getRuntime().availableProcessors());
+            json.put("ceilingMatrixSize", ceilingSize);
+            json.put("ceilingGflops", ceiling);
+            json.put("results", results);
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
         }
         return 0;
     }
 
     private int benchPipeline() throws java.io.IOException {
         boolean colour = backbone.toLowerCase().contains("cifar");
-        LabelledImages images = dataset != null
-                ? Datasets.load(dataset, Datasets.Options.of(data)).train()
-                : PipelineBench.synthetic(Math.max(2 * batchSize, 1024), colour ? 3 : 1, colour ? 32 : 28);
-        String name = dataset != null ? dataset : "random " + images.channels() + "x" + images.height() + "x" + images.width();
+        LabelledImages images = pipelineDataset != null
+                ? Datasets.load(pipelineDataset, Datasets.Options.of(pipelineData)).train()
+                : PipelineBench.synthetic(Math.max(2 * batchSizes.get(0), 1024), colour ? 3 : 1, colour ? 32 : 28);
+        String name = pipelineDataset != null ? pipelineDataset : "random " + images.channels() + "x" + images.height() + "x" + images.width();
         System.out.printf("augmentation pipeline alone (%s, %d processors)%n", name, Runtime.getRuntime().availableProcessors());
         System.out.printf("%-24s %8s %6s %18s %18s%n", "data", "workers", "batch", "source images/s", "view images/s");
         List<PipelineBench.Result> results = new ArrayList<>();
         for (int w : workers) {
-            PipelineBench.Result r = PipelineBench.measure(name, images, w, batchSize, iterations, warmup);
+            PipelineBench.Result r = PipelineBench.measure(name, images, w, batchSizes.get(0), iterations, warmup);
             results.add(r);
             System.out.printf("%-24s %8d %6d %18.1f %18.1f%n", r.data(), r.workers(), r.batchSize(),
                     r.sourceImagesPerSecond(), r.viewImagesPerSecond());
@@ -160,10 +189,10 @@ public final class BenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("need --epoch-iterations >= 1 and --repeats >= 1");
         }
         System.out.printf("monitor overhead: %s on %s, batch %d pairs, epochs of %d iterations, %d interleaved pairs%n",
-                methods.get(0), backbone, batchSize, epochIterations, repeats);
+                methods.get(0), backbone, batchSizes.get(0), epochIterations, repeats);
         System.out.printf("%5s %14s %14s %8s %12s %12s %10s%n", "pair", "img/s without", "img/s with", "ratio",
                 "grad ms/it", "collapse ms", "kNN ms");
-        List<MonitorBench.Pair> pairs = new MonitorBench(methods.get(0), net, batchSize, epochIterations).run(repeats);
+        List<MonitorBench.Pair> pairs = new MonitorBench(methods.get(0), net, batchSizes.get(0), epochIterations).run(repeats);
         double sum = 0;
         double min = Double.MAX_VALUE;
         double max = 0;
@@ -188,7 +217,7 @@ public final class BenchCommand implements Callable<Integer> {
         double gradientMs = 0;
         double perEpochMs = 0;
         for (MonitorBench.Pair p : pairs) {
-            iterationMs += 2000.0 * batchSize / p.imagesPerSecondWithout() / pairs.size();
+            iterationMs += 2000.0 * batchSizes.get(0) / p.imagesPerSecondWithout() / pairs.size();
             gradientMs += p.gradientMs() / pairs.size();
             perEpochMs += (p.collapseMs() + p.knnMs()) / pairs.size();
         }
@@ -200,14 +229,5 @@ public final class BenchCommand implements Callable<Integer> {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), pairs);
         }
         return 0;
-    }
-
-    private static String format(Map<String, Double> ms) {
-        if (ms.isEmpty()) {
-            return "-";
-        }
-        StringBuilder sb = new StringBuilder();
-        ms.forEach((k, v) -> sb.append(sb.length() == 0 ? "" : ", ").append(k).append(' ').append(String.format("%.2f", v)));
-        return sb.toString();
     }
 }

@@ -3,6 +3,7 @@ package io.github.dl4jssl.samples;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TrainingRegime;
@@ -92,6 +93,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar, vit-tiny, vit-small. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
+    @Option(names = "--layers", defaultValue = "native",
+            description = "Convolution/batch-norm implementation: native (libnd4j ops, fast) or dl4j (DL4J's layers; same results). Default: ${DEFAULT-VALUE}.")
+    String layers;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -168,7 +173,8 @@ public final class TrainCommand implements Callable<Integer> {
                     + perEpoch + " images)");
         }
 
-        Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels()));
+        Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels(),
+                LayerImplementation.byName(layers)));
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
                 queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)));

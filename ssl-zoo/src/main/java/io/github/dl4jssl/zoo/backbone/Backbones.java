@@ -25,14 +25,24 @@ public final class Backbones {
      * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
      */
     public static Backbone byName(String name, int height, int width, int channels) {
+        return byName(name, height, width, channels, LayerImplementation.DEFAULT);
+    }
+
+    /**
+     * Creates the backbone called {@code name} for images of the given size, built from the given convolution
+     * and batch-normalisation implementation.
+     *
+     * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
+     */
+    public static Backbone byName(String name, int height, int width, int channels, LayerImplementation layers) {
         if (name == null) {
             throw new IllegalArgumentException("Backbone name must not be null; valid names: " + NAMES);
         }
         switch (name.trim().toLowerCase(Locale.ROOT)) {
             case SmallCnn.NAME:
-                return new SmallCnn(height, width, channels);
+                return new SmallCnn(height, width, channels, layers);
             case ResNet18Cifar.NAME:
-                return new ResNet18Cifar(height, width, channels);
+                return new ResNet18Cifar(height, width, channels, 64, layers);
             case VitTiny.NAME:
                 return VitTiny.create(height, width, channels);
             case VitSmall.NAME:

@@ -5,7 +5,6 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -44,6 +43,7 @@ public final class ResNet18Cifar implements Backbone {
     private final int width;
     private final int channels;
     private final int baseWidth;
+    private final LayerImplementation layers;
 
     /** The standard CIFAR ResNet-18: 32x32x3 input, widths 64-128-256-512. */
     public ResNet18Cifar() {
@@ -63,6 +63,17 @@ public final class ResNet18Cifar implements Backbone {
      *                  2x, 4x and 8x this width. Small values (e.g. 8) give a cheap network for tests.
      */
     public ResNet18Cifar(int height, int width, int channels, int baseWidth) {
+        this(height, width, channels, baseWidth, LayerImplementation.DEFAULT);
+    }
+
+    /**
+     * As {@link #ResNet18Cifar(int, int, int, int)}, built from the given convolution and batch-normalisation
+     * implementation (same function, different speed; {@link LayerImplementation#DEFAULT} unless comparing).
+     */
+    public ResNet18Cifar(int height, int width, int channels, int baseWidth, LayerImplementation layers) {
+        if (layers == null) {
+            throw new IllegalArgumentException("ResNet18Cifar layer implementation must not be null (use LayerImplementation.DEFAULT)");
+        }
         if (height <= 0 || width <= 0 || channels <= 0) {
             throw new IllegalArgumentException("ResNet18Cifar input size must be positive, got h=" + height
                     + ", w=" + width + ", c=" + channels);
@@ -74,6 +85,12 @@ public final class ResNet18Cifar implements Backbone {
         this.width = width;
         this.channels = channels;
         this.baseWidth = baseWidth;
+        this.layers = layers;
+    }
+
+    /** The convolution and batch-normalisation implementation this backbone builds. */
+    public LayerImplementation layers() {
+        return layers;
     }
 
     /** Width of the stem and the first stage (64 in the standard network). */
@@ -100,17 +117,17 @@ public final class ResNet18Cifar implements Backbone {
         return pool;
     }
 
-    private static String basicBlock(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
+    private String basicBlock(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
                                      int nOut, int stride, boolean project) {
         g.addLayer(name + "_conv1", conv(3, stride, nOut), input);
-        g.addLayer(name + "_bn1", new BatchNormalization.Builder().build(), name + "_conv1");
+        g.addLayer(name + "_bn1", layers.batchNormalization().build(), name + "_conv1");
         g.addLayer(name + "_relu1", relu(), name + "_bn1");
         g.addLayer(name + "_conv2", conv(3, 1, nOut), name + "_relu1");
-        g.addLayer(name + "_bn2", new BatchNormalization.Builder().build(), name + "_conv2");
+        g.addLayer(name + "_bn2", layers.batchNormalization().build(), name + "_conv2");
         String shortcut = input;
         if (project) {
             g.addLayer(name + "_shortcut_conv", conv(1, stride, nOut), input);
-            g.addLayer(name + "_shortcut_bn", new BatchNormalization.Builder().build(), name + "_shortcut_conv");
+            g.addLayer(name + "_shortcut_bn", layers.batchNormalization().build(), name + "_shortcut_conv");
             shortcut = name + "_shortcut_bn";
         }
         g.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), name + "_bn2", shortcut);
@@ -118,16 +135,16 @@ public final class ResNet18Cifar implements Backbone {
         return name + "_out";
     }
 
-    private static String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
+    private String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
                                      int nOut, int stride) {
         g.addLayer(name + "_conv", conv(3, stride, nOut), input);
-        g.addLayer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        g.addLayer(name + "_bn", layers.batchNormalization().build(), name + "_conv");
         g.addLayer(name + "_relu", relu(), name + "_bn");
         return name + "_relu";
     }
 
-    private static ConvolutionLayer conv(int kernel, int stride, int nOut) {
-        return new ConvolutionLayer.Builder(kernel, kernel)
+    private ConvolutionLayer conv(int kernel, int stride, int nOut) {
+        return layers.convolution(kernel)
                 .stride(stride, stride)
                 .nOut(nOut)
                 .convolutionMode(ConvolutionMode.Same)

@@ -4,8 +4,6 @@ import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
-import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -32,6 +30,7 @@ public final class SmallCnn implements Backbone {
     private final int height;
     private final int width;
     private final int channels;
+    private final LayerImplementation layers;
 
     /** A SmallCnn for 28x28x1 images. */
     public SmallCnn() {
@@ -44,6 +43,17 @@ public final class SmallCnn implements Backbone {
      * @param channels image channels (&gt; 0)
      */
     public SmallCnn(int height, int width, int channels) {
+        this(height, width, channels, LayerImplementation.DEFAULT);
+    }
+
+    /**
+     * @param layers which convolution and batch-normalisation implementation to build (same function, different
+     *               speed; {@link LayerImplementation#DEFAULT} unless comparing)
+     */
+    public SmallCnn(int height, int width, int channels, LayerImplementation layers) {
+        if (layers == null) {
+            throw new IllegalArgumentException("SmallCnn layer implementation must not be null (use LayerImplementation.DEFAULT)");
+        }
         if (height <= 0 || width <= 0 || channels <= 0) {
             throw new IllegalArgumentException("SmallCnn input size must be positive, got h=" + height
                     + ", w=" + width + ", c=" + channels);
@@ -51,6 +61,12 @@ public final class SmallCnn implements Backbone {
         this.height = height;
         this.width = width;
         this.channels = channels;
+        this.layers = layers;
+    }
+
+    /** The convolution and batch-normalisation implementation this backbone builds. */
+    public LayerImplementation layers() {
+        return layers;
     }
 
     @Override
@@ -60,7 +76,7 @@ public final class SmallCnn implements Backbone {
             String conv = prefix + "conv" + (i + 1);
             String bn = prefix + "bn" + (i + 1);
             String relu = prefix + "relu" + (i + 1);
-            graph.addLayer(conv, new ConvolutionLayer.Builder(3, 3)
+            graph.addLayer(conv, layers.convolution(3)
                     .stride(STRIDES[i], STRIDES[i])
                     .nOut(WIDTHS[i])
                     .convolutionMode(ConvolutionMode.Same)
@@ -68,7 +84,7 @@ public final class SmallCnn implements Backbone {
                     .activation(Activation.IDENTITY)
                     .weightInit(WeightInit.RELU)
                     .build(), prev);
-            graph.addLayer(bn, new BatchNormalization.Builder().build(), conv);
+            graph.addLayer(bn, layers.batchNormalization().build(), conv);
             graph.addLayer(relu, new ActivationLayer.Builder().activation(Activation.RELU).build(), bn);
             prev = relu;
         }
@@ -94,6 +110,6 @@ public final class SmallCnn implements Backbone {
 
     @Override
     public String toString() {
-        return NAME + "(" + height + "x" + width + "x" + channels + ")";
+        return NAME + "(" + height + "x" + width + "x" + channels + ", " + layers.id() + " layers)";
     }
 }

@@ -1,0 +1,148 @@
+package io.github.dl4jssl.samples.bench;
+
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
+import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.data.TwoViewIterator;
+import io.github.dl4jssl.zoo.method.SslMethod;
+import io.github.dl4jssl.zoo.method.SslMethods;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One benchmarked configuration (method, backbone, layer implementation, batch size, queue size): its graph, its
+ * data source and a {@link StepProfiler}; steps are driven from outside so that several runs can be interleaved.
+ */
+public final class BenchRun {
+
+    private final String method;
+    private final String backboneName;
+    private final LayerImplementation layers;
+    private final int batchPairs;
+    private final Integer queueSize;
+    private final ComputationGraph graph;
+    private final StepProfiler profiler;
+    private final TwoViewIterator augmented;
+    private final DataSet fixed;
+    private final FlopCounter.Count macs;
+    private long dataNanos;
+    private long stepNanos;
+    private int steps;
+
+    /**
+     * @param augmented true: each step's batch comes from a {@link TwoViewIterator} with SimCLR's augmentations
+     *                  of random images (its time is the data pipeline); false: one random batch is reused
+     */
+    public BenchRun(String method, String backboneName, LayerImplementation layers, int batchPairs, Integer queueSize,
+                    boolean augmented) {
+        this.method = method;
+        this.backboneName = backboneName;
+        this.layers = layers;
+        this.batchPairs = batchPairs;
+        this.queueSize = queueSize;
+        boolean colour = backboneName.toLowerCase().contains("cifar");
+        int size = colour ? 32 : 28;
+        Backbone backbone = Backbones.byName(backboneName, size, size, colour ? 3 : 1, layers);
+        InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) backbone.inputType();
+        SslMethod m = SslMethods.create(method, backbone, new SslMethods.Options(null, null, queueSize, batchPairs, 42));
+        graph = m.init();
+        profiler = new StepProfiler(m.trainingListeners(1_000_000L));
+        graph.setListeners(profiler);
+        macs = FlopCounter.count(graph.getConfiguration(), 2L * batchPairs, in);
+        Nd4j.getRandom().setSeed(1);
+        if (augmented) {
+            LabelledImages images = LabelledImages.unlabelled(
+                    Nd4j.rand(DataType.FLOAT, batchPairs, in.getChannels(), in.getHeight(), in.getWidth()));
+            this.augmented = TwoViewIterator.builder(images).batchSize(batchPairs)
+                    .pipeline(colour ? AugmentationPipeline.simclrColor(size) : AugmentationPipeline.simclrGrayscale(size))
+                    .seed(42).build();
+            this.fixed = null;
+        } else {
+            this.augmented = null;
+            this.fixed = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchPairs, in.getChannels(), in.getHeight(), in.getWidth()),
+                    Nd4j.zeros(DataType.FLOAT, 2L * batchPairs, 1));
+        }
+    }
+
+    private DataSet nextBatch() {
+        if (fixed != null) {
+            return fixed;
+        }
+        if (!augmented.hasNext()) {
+            augmented.reset();
+        }
+        return augmented.next();
+    }
+
+    /** Untimed steps; then all times and memory peaks start from zero. */
+    public void warmUp(int iterations) {
+        for (int i = 0; i < iterations; i++) {
+            graph.fit(nextBatch());
+        }
+        profiler.reset();
+        dataNanos = 0;
+        stepNanos = 0;
+        steps = 0;
+    }
+
+    /** One timed step: the data pipeline's batch, then {@code graph.fit(batch)}. */
+    public void timedStep() {
+        long t0 = System.nanoTime();
+        DataSet batch = nextBatch();
+        long t1 = System.nanoTime();
+        profiler.stepStarted();
+        graph.fit(batch);
+        profiler.stepFinished();
+        long t2 = System.nanoTime();
+        dataNanos += t1 - t0;
+        stepNanos += t2 - t0;
+        steps++;
+    }
+
+    /** The measurement so far; {@code ceilingGflops} may be NaN (not measured). */
+    public BenchResult result(double ceilingGflops) {
+        if (steps == 0) {
+            throw new IllegalStateException("no timed step yet");
+        }
+        double seconds = stepNanos / 1e9;
+        long images = 2L * batchPairs * steps;
+        Map<String, Double> phaseMs = new LinkedHashMap<>();
+        phaseMs.put("data", dataNanos / 1e6 / steps);
+        profiler.phaseSeconds().forEach((k, v) -> phaseMs.put(k, v * 1000 / steps));
+        Map<String, Double> listenerMs = new LinkedHashMap<>();
+        profiler.listenerSeconds().forEach((k, v) -> listenerMs.put(k, v * 1000 / steps));
+        double trainingGflop = macs.trainingMacs(2L * batchPairs) * 2 / 1e9;
+        double achieved = trainingGflop * steps / seconds;
+        return new BenchResult(method, backboneName, layers.id(), batchPairs, queueSize, steps, graph.numParams(),
+                images / seconds, seconds * 1000 / steps, phaseMs, listenerMs,
+                2.0 * macs.forwardMacsPerRow() / 1e9, trainingGflop, achieved, ceilingGflops, achieved / ceilingGflops,
+                profiler.peakHeapBytes() / 1048576.0, (profiler.peakWorkspaceBytes() + parameterStateBytes()) / 1048576.0,
+                profiler.peakPhysicalBytes() / 1048576.0);
+    }
+
+    /** Off-heap bytes of the parameters, their gradients and the updater state (flat arrays outside workspaces). */
+    private long parameterStateBytes() {
+        long bytes = graph.params().length() * graph.params().dataType().width();
+        if (graph.getFlattenedGradients() != null) {
+            bytes += graph.getFlattenedGradients().length() * graph.getFlattenedGradients().dataType().width();
+        }
+        if (graph.getUpdater() != null && graph.getUpdater().getStateViewArray() != null) {
+            bytes += graph.getUpdater().getStateViewArray().length() * graph.getUpdater().getStateViewArray().dataType().width();
+        }
+        return bytes;
+    }
+
+    /** Lets go of the graph's memory. */
+    public void close() {
+        graph.clear();
+        System.gc();
+    }
+}

@@ -1,0 +1,101 @@
+package io.github.dl4jssl.layers;
+
+import io.github.dl4jssl.layers.impl.NativeBatchNormalizationImpl;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Collection;
+import java.util.Map;
+
+/**
+ * Batch normalisation (Ioffe &amp; Szegedy, ICML 2015) that computes exactly what DL4J's {@link BatchNormalization}
+ * computes (same parameters {@code gamma, beta, mean, log10stdev/var}, same running-statistics update, same JSON
+ * fields) but runs CNN activations through libnd4j's native {@code batchnorm} and {@code batchnorm_bp} ops.
+ *
+ * <p>Why: DL4J 1.0.0-M2.1 builds the CPU batch normalisation out of separate broadcast and reduction ops
+ * (about ten passes over the activations forward and backward, plus copies of non-contiguous inputs); the native
+ * ops take one pass each way. It is a subclass of {@link BatchNormalization}, so code that recognises batch
+ * normalisation layers (MoCo's shuffle BN, the EMA target) treats it the same way.</p>
+ *
+ * <p>The native path covers rank-4 input (NCHW or NHWC) with learned gamma and beta; feed-forward (rank-2) input
+ * and {@code lockGammaBeta(true)} run DL4J's own implementation unchanged.</p>
+ */
+public class NativeBatchNormalization extends BatchNormalization {
+
+    /** For JSON; DL4J's defaults. */
+    public NativeBatchNormalization() {
+        super();
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+                             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNOutSet("NativeBatchNormalization", getLayerName(), layerIndex, getNOut());
+        NativeBatchNormalizationImpl ret = new NativeBatchNormalizationImpl(conf, networkDataType);
+        ret.setListeners(trainingListeners);
+        ret.setIndex(layerIndex);
+        ret.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
+        ret.setParamTable(paramTable);
+        ret.setConf(conf);
+        return ret;
+    }
+
+    @Override
+    public NativeBatchNormalization clone() {
+        return (NativeBatchNormalization) super.clone();
+    }
+
+    /** Equal only to another NativeBatchNormalization with the same settings (not to a plain BatchNormalization). */
+    @Override
+    public boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && super.equals(o);
+    }
+
+    /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
+    @Override
+    protected boolean canEqual(Object other) {
+        return other instanceof NativeBatchNormalization;
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + 11;
+    }
+
+    /**
+     * DL4J's {@link BatchNormalization.Builder}, building a {@link NativeBatchNormalization} with every setting
+     * of the DL4J layer it would have built (DL4J's constructor from a builder is private, so the settings are
+     * copied field by field from that layer).
+     */
+    public static class Builder extends BatchNormalization.Builder {
+
+        @Override
+        public NativeBatchNormalization build() {
+            BatchNormalization plain = super.build();
+            NativeBatchNormalization copy = new NativeBatchNormalization();
+            for (Class<?> c = BatchNormalization.class; c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (Modifier.isStatic(f.getModifiers())) {
+                        continue;
+                    }
+                    try {
+                        f.setAccessible(true);
+                        f.set(copy, f.get(plain));
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        throw new IllegalStateException("cannot copy BatchNormalization setting '" + f.getName()
+                                + "' (a DL4J version this class was not written for?)", e);
+                    }
+                }
+            }
+            return copy;
+        }
+    }
+}
