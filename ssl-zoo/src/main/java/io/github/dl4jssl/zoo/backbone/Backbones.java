@@ -24,14 +24,28 @@ public final class Backbones {
      * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
      */
     public static Backbone byName(String name, int height, int width, int channels) {
+        return byName(name, height, width, channels, 1.0);
+    }
+
+    /**
+     * Creates the backbone called {@code name} for images of the given size, with every layer's channels
+     * scaled by {@code widthMultiplier} (1 = the architecture's own widths).
+     *
+     * @throws IllegalArgumentException if the name is unknown (the message lists the valid names) or the
+     *                                  multiplier is not positive
+     */
+    public static Backbone byName(String name, int height, int width, int channels, double widthMultiplier) {
+        if (!(widthMultiplier > 0) || Double.isInfinite(widthMultiplier)) {
+            throw new IllegalArgumentException("width multiplier must be a positive number, got " + widthMultiplier);
+        }
         if (name == null) {
             throw new IllegalArgumentException("Backbone name must not be null; valid names: " + NAMES);
         }
         switch (name.trim().toLowerCase(Locale.ROOT)) {
             case SmallCnn.NAME:
-                return new SmallCnn(height, width, channels);
+                return new SmallCnn(height, width, channels, widthMultiplier);
             case ResNet18Cifar.NAME:
-                return new ResNet18Cifar(height, width, channels);
+                return new ResNet18Cifar(height, width, channels, Math.max(1, (int) Math.round(64 * widthMultiplier)));
             default:
                 throw new IllegalArgumentException("Unknown backbone '" + name + "'; valid names: " + NAMES);
         }

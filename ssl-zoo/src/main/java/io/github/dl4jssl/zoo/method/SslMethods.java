@@ -12,7 +12,7 @@ import java.util.List;
 public final class SslMethods {
 
     /** Valid names, in the order the documentation lists them. */
-    public static final List<String> NAMES = List.of("simclr", "simclr-ema", "simclr-ema-projector",
+    public static final List<String> NAMES = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages",
             "mocov1", "mocov2", "mocov3", "byol", "simsiam");
 
     private SslMethods() {
@@ -42,9 +42,11 @@ public final class SslMethods {
                 return b.build();
             }
             case "simclr-ema":
-            case "simclr-ema-projector": {
+            case "simclr-ema-projector":
+            case "simclr-ema-stages": {
                 SimClrEma.Builder b = new SimClrEma.Builder().backbone(backbone).seed(o.seed())
-                        .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY : SimClrEma.Scope.FULL_ENCODER);
+                        .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY
+                                : name.endsWith("stages") ? SimClrEma.Scope.STAGES : SimClrEma.Scope.FULL_ENCODER);
                 if (o.updater() != null) b.updater(o.updater());
                 if (o.temperature() != null) b.temperature(o.temperature());
                 return b.build();
