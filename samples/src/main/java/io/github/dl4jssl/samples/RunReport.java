@@ -18,6 +18,8 @@ import java.util.List;
 public final class RunReport {
     public String method;
     public String backbone;
+    /** Factor on the backbone's channels (1 = the architecture's own widths). */
+    public double widthMultiplier = 1.0;
     public String dataset;
     public int epochs;
     public int batchSize;

@@ -65,6 +65,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
+    @Option(names = "--width-multiplier", defaultValue = "1",
+            description = "Factor on every backbone layer's channels (e.g. 0.5 halves SmallCnn to 16-32-32-64). Default: ${DEFAULT-VALUE}.")
+    double widthMultiplier;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -123,7 +127,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + sslTrain.size() + " images)");
         }
 
-        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels());
+        Backbone net = Backbones.byName(backbone, train.height(), train.width(), train.channels(), widthMultiplier);
         int queue = moCoQueueSize(sslTrain.size());
         SslMethod ssl = SslMethods.create(method, net, new SslMethods.Options(
                 learningRate != null ? new Adam(learningRate) : null, temperature, queue, batchSize, seed));
@@ -134,6 +138,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunReport report = new RunReport();
         report.method = method;
         report.backbone = backbone;
+        report.widthMultiplier = widthMultiplier;
         report.dataset = dataset;
         report.epochs = epochs;
         report.batchSize = batchSize;
