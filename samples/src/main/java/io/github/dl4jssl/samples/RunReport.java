@@ -22,6 +22,8 @@ public final class RunReport {
     public String backboneDetails;
     /** ViT backbones: whether the patch projection was frozen (MoCo v3's fix); null for backbones without one. */
     public Boolean patchEmbeddingFrozen;
+    /** Factor on the backbone's channels (1 = the architecture's own widths). */
+    public double widthMultiplier = 1.0;
     public String dataset;
     public int epochs;
     public int batchSize;

@@ -96,6 +96,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--layers", defaultValue = "native",
             description = "Convolution/batch-norm implementation: native (libnd4j ops, fast) or dl4j (DL4J's layers; same results). Default: ${DEFAULT-VALUE}.")
     String layers;
+    @Option(names = "--width-multiplier", defaultValue = "1",
+            description = "Factor on every backbone layer's channels (e.g. 0.5 halves SmallCnn to 16-32-32-64). Default: ${DEFAULT-VALUE}.")
+    double widthMultiplier;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
@@ -174,7 +177,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels(),
-                LayerImplementation.byName(layers)));
+                LayerImplementation.byName(layers), widthMultiplier));
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
                 queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)));
@@ -187,6 +190,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.backbone = backbone;
         report.backboneDetails = net.toString();
         report.patchEmbeddingFrozen = VitOptions.patchEmbeddingFrozen(net);
+        report.widthMultiplier = widthMultiplier;
         report.dataset = dataset;
         report.epochs = epochs;
         report.batchSize = batchSize;

@@ -16,7 +16,10 @@ import java.util.Objects;
  * <li>{@link #backboneOnly()}: backbone layers only;</li>
  * <li>{@link #projectorOnly()}: projector layers only;</li>
  * <li>{@link #stages(String...)}: backbone layers whose name starts with
- * {@code backbonePrefix + stage}, e.g. {@code stages("stage4")} selects {@code backbone_stage4_conv1}.</li>
+ * {@code backbonePrefix + stage}, e.g. {@code stages("stage4")} selects {@code backbone_stage4_conv1};</li>
+ * <li>{@link #encoderExceptStages(String...)}: the complement of {@code stages(...)} within the encoder, e.g.
+ * for a target encoder whose selected stages are an EMA and whose other layers simply track the online
+ * ones (momentum 0);</li>
  * </ul>
  * Online layers whose name already starts with the target prefix are never selected.
  * Immutable; used through {@link EmaTargetListener.Builder#scope(EmaScope)}.
@@ -26,7 +29,7 @@ public final class EmaScope implements java.io.Serializable {
     private static final long serialVersionUID = 1L;
 
     /** What a scope selects. */
-    public enum Kind { ENCODER, BACKBONE_ONLY, PROJECTOR_ONLY, STAGES }
+    public enum Kind { ENCODER, BACKBONE_ONLY, PROJECTOR_ONLY, STAGES, ENCODER_EXCEPT_STAGES }
 
     /** Default prefix of online backbone layers. */
     public static final String DEFAULT_BACKBONE_PREFIX = "backbone_";
@@ -83,6 +86,15 @@ public final class EmaScope implements java.io.Serializable {
         return new EmaScope(Kind.STAGES, Arrays.asList(stageNames), DEFAULT_BACKBONE_PREFIX, DEFAULT_PROJECTOR_PREFIX, DEFAULT_TARGET_PREFIX);
     }
 
+    /**
+     * @param stageNames backbone stage names (relative to the backbone prefix), at least one
+     * @return backbone and projector layers except those of {@link #stages(String...)} with the same names
+     */
+    public static EmaScope encoderExceptStages(String... stageNames) {
+        return new EmaScope(Kind.ENCODER_EXCEPT_STAGES, stages(stageNames).stages, DEFAULT_BACKBONE_PREFIX,
+                DEFAULT_PROJECTOR_PREFIX, DEFAULT_TARGET_PREFIX);
+    }
+
     /** @param prefix new backbone prefix @return a copy using it */
     public EmaScope withBackbonePrefix(String prefix) {
         return new EmaScope(kind, stages, prefix, projectorPrefix, targetPrefix);
@@ -114,15 +126,22 @@ public final class EmaScope implements java.io.Serializable {
             case PROJECTOR_ONLY:
                 return onlineLayerName.startsWith(projectorPrefix);
             case STAGES:
-                for (String s : stages) {
-                    if (onlineLayerName.startsWith(backbonePrefix + s)) {
-                        return true;
-                    }
-                }
-                return false;
+                return inStages(onlineLayerName);
+            case ENCODER_EXCEPT_STAGES:
+                return (onlineLayerName.startsWith(backbonePrefix) || onlineLayerName.startsWith(projectorPrefix))
+                        && !inStages(onlineLayerName);
             default:
                 throw new AssertionError(kind);
         }
+    }
+
+    private boolean inStages(String onlineLayerName) {
+        for (String s : stages) {
+            if (onlineLayerName.startsWith(backbonePrefix + s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @param onlineLayerName an online layer name @return the name of its target layer */
@@ -135,7 +154,7 @@ public final class EmaScope implements java.io.Serializable {
         return kind;
     }
 
-    /** @return the stage names (empty unless {@link Kind#STAGES}) */
+    /** @return the stage names (empty unless {@link Kind#STAGES} or {@link Kind#ENCODER_EXCEPT_STAGES}) */
     public List<String> getStages() {
         return stages;
     }

@@ -169,6 +169,8 @@ class EmaTargetListenerTest {
                 EmaTargetListener.builder().scope(EmaScope.backboneOnly()).build().validate(g));
         assertEquals(List.of(new LayerPair("backbone_bn", "target_backbone_bn")),
                 EmaTargetListener.builder().scope(EmaScope.stages("bn")).build().validate(g));
+        assertEquals(List.of(new LayerPair("backbone_dense", "target_backbone_dense"), new LayerPair("projector_dense", "target_projector_dense")),
+                EmaTargetListener.builder().scope(EmaScope.encoderExceptStages("bn")).build().validate(g));
         assertEquals(List.of(new LayerPair("backbone_dense", "target_backbone_dense"), new LayerPair("backbone_bn", "target_backbone_bn")),
                 EmaTargetListener.builder().prefixes("backbone_", "target_backbone_").build().validate(g));
         assertEquals(List.of(new LayerPair("backbone_dense", "target_backbone_dense")),

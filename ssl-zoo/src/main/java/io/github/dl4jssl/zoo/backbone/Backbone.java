@@ -41,6 +41,15 @@ public interface Backbone {
     /** Length of the feature vector returned by the vertex that {@link #appendTo} names. */
     int featureSize();
 
+    /**
+     * Names of the layers of the encoder's last stage, relative to the vertex prefix, as prefixes (for example
+     * {@code "stage4"} for a ResNet); used to put an EMA on selected stages only (Pham et al. 2022). Empty when
+     * the architecture does not define one.
+     */
+    default java.util.List<String> finalStage() {
+        return java.util.List.of();
+    }
+
     /** Short name of the architecture, as accepted by {@link Backbones#byName}. */
     String name();
 

@@ -25,7 +25,7 @@ public final class Backbones {
      * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
      */
     public static Backbone byName(String name, int height, int width, int channels) {
-        return byName(name, height, width, channels, LayerImplementation.DEFAULT);
+        return byName(name, height, width, channels, LayerImplementation.DEFAULT, 1.0);
     }
 
     /**
@@ -35,14 +35,30 @@ public final class Backbones {
      * @throws IllegalArgumentException if the name is unknown (the message lists the valid names)
      */
     public static Backbone byName(String name, int height, int width, int channels, LayerImplementation layers) {
+        return byName(name, height, width, channels, layers, 1.0);
+    }
+
+    /**
+     * Creates the backbone called {@code name} for images of the given size, built from the given convolution
+     * and batch-normalisation implementation, with every layer's channels scaled by {@code widthMultiplier}
+     * (1 = the architecture's own widths; convolutional backbones only).
+     *
+     * @throws IllegalArgumentException if the name is unknown (the message lists the valid names) or the
+     *                                  multiplier is not positive
+     */
+    public static Backbone byName(String name, int height, int width, int channels, LayerImplementation layers,
+                                  double widthMultiplier) {
+        if (!(widthMultiplier > 0) || Double.isInfinite(widthMultiplier)) {
+            throw new IllegalArgumentException("width multiplier must be a positive number, got " + widthMultiplier);
+        }
         if (name == null) {
             throw new IllegalArgumentException("Backbone name must not be null; valid names: " + NAMES);
         }
         switch (name.trim().toLowerCase(Locale.ROOT)) {
             case SmallCnn.NAME:
-                return new SmallCnn(height, width, channels, layers);
+                return new SmallCnn(height, width, channels, layers, widthMultiplier);
             case ResNet18Cifar.NAME:
-                return new ResNet18Cifar(height, width, channels, 64, layers);
+                return new ResNet18Cifar(height, width, channels, Math.max(1, (int) Math.round(64 * widthMultiplier)), layers);
             case VitTiny.NAME:
                 return VitTiny.create(height, width, channels);
             case VitSmall.NAME:

@@ -173,6 +173,12 @@ public final class ResNet18Cifar implements Backbone {
         return NAME;
     }
 
+    /** The four residual stages' last, {@code stage4}. */
+    @Override
+    public java.util.List<String> finalStage() {
+        return java.util.List.of("stage4");
+    }
+
     @Override
     public String toString() {
         return NAME + "(" + height + "x" + width + "x" + channels + ", baseWidth=" + baseWidth + ")";

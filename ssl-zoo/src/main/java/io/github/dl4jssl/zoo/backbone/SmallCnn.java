@@ -18,19 +18,24 @@ import org.nd4j.linalg.activations.Activation;
  * average pooling to a 128-d feature vector. Convolutions use {@link ConvolutionMode#Same} and He
  * initialisation ({@link WeightInit#RELU}). It plays the role of the ResNet encoder f(·) of SimCLR
  * (Chen et al., ICML 2020) for small-scale experiments.
+ *
+ * <p>A width multiplier scales every layer's channels (at least 1 each), for experiments on model capacity
+ * such as Li, Efros, Pathak 2022, where collapse grows when the model is small for the data.
  */
 public final class SmallCnn implements Backbone {
 
     /** Name accepted by {@link Backbones#byName}. */
     public static final String NAME = "small-cnn";
 
-    private static final int[] WIDTHS = {32, 64, 64, 128};
+    private static final int[] BASE_WIDTHS = {32, 64, 64, 128};
     private static final int[] STRIDES = {1, 2, 1, 2};
 
     private final int height;
     private final int width;
     private final int channels;
     private final LayerImplementation layers;
+    private final double widthMultiplier;
+    private final int[] widths;
 
     /** A SmallCnn for 28x28x1 images. */
     public SmallCnn() {
@@ -51,6 +56,27 @@ public final class SmallCnn implements Backbone {
      *               speed; {@link LayerImplementation#DEFAULT} unless comparing)
      */
     public SmallCnn(int height, int width, int channels, LayerImplementation layers) {
+        this(height, width, channels, layers, 1.0);
+    }
+
+    /**
+     * @param widthMultiplier factor on every layer's channels (&gt; 0; 1 = 32-64-64-128)
+     */
+    public SmallCnn(int height, int width, int channels, double widthMultiplier) {
+        this(height, width, channels, LayerImplementation.DEFAULT, widthMultiplier);
+    }
+
+    /**
+     * @param height          image height (&gt; 0)
+     * @param width           image width (&gt; 0)
+     * @param channels        image channels (&gt; 0)
+     * @param layers          the convolution and batch-normalisation implementation
+     * @param widthMultiplier factor on every layer's channels (&gt; 0; 1 = 32-64-64-128)
+     */
+    public SmallCnn(int height, int width, int channels, LayerImplementation layers, double widthMultiplier) {
+        if (!(widthMultiplier > 0) || Double.isInfinite(widthMultiplier)) {
+            throw new IllegalArgumentException("SmallCnn width multiplier must be a positive number, got " + widthMultiplier);
+        }
         if (layers == null) {
             throw new IllegalArgumentException("SmallCnn layer implementation must not be null (use LayerImplementation.DEFAULT)");
         }
@@ -62,6 +88,11 @@ public final class SmallCnn implements Backbone {
         this.width = width;
         this.channels = channels;
         this.layers = layers;
+        this.widthMultiplier = widthMultiplier;
+        this.widths = new int[BASE_WIDTHS.length];
+        for (int i = 0; i < widths.length; i++) {
+            widths[i] = Math.max(1, (int) Math.round(BASE_WIDTHS[i] * widthMultiplier));
+        }
     }
 
     /** The convolution and batch-normalisation implementation this backbone builds. */
@@ -72,13 +103,13 @@ public final class SmallCnn implements Backbone {
     @Override
     public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
         String prev = input;
-        for (int i = 0; i < WIDTHS.length; i++) {
+        for (int i = 0; i < widths.length; i++) {
             String conv = prefix + "conv" + (i + 1);
             String bn = prefix + "bn" + (i + 1);
             String relu = prefix + "relu" + (i + 1);
             graph.addLayer(conv, layers.convolution(3)
                     .stride(STRIDES[i], STRIDES[i])
-                    .nOut(WIDTHS[i])
+                    .nOut(widths[i])
                     .convolutionMode(ConvolutionMode.Same)
                     .hasBias(false)
                     .activation(Activation.IDENTITY)
@@ -100,7 +131,18 @@ public final class SmallCnn implements Backbone {
 
     @Override
     public int featureSize() {
-        return WIDTHS[WIDTHS.length - 1];
+        return widths[widths.length - 1];
+    }
+
+    /** The last convolution and its BatchNormalization. */
+    @Override
+    public java.util.List<String> finalStage() {
+        return java.util.List.of("conv" + widths.length, "bn" + widths.length);
+    }
+
+    /** @return the factor on every layer's channels */
+    public double widthMultiplier() {
+        return widthMultiplier;
     }
 
     @Override
@@ -110,6 +152,7 @@ public final class SmallCnn implements Backbone {
 
     @Override
     public String toString() {
-        return NAME + "(" + height + "x" + width + "x" + channels + ", " + layers.id() + " layers)";
+        return NAME + "(" + height + "x" + width + "x" + channels
+                + (widthMultiplier == 1.0 ? "" : ", width x" + widthMultiplier) + ", " + layers.id() + " layers)";
     }
 }

@@ -52,7 +52,13 @@ public final class SimClrEma implements SslMethod {
         /** Target = EMA copy of backbone + projector, reading the image input (MoCo-style key encoder). */
         FULL_ENCODER,
         /** Target = EMA copy of the projector only, reading the online backbone's output (backbone runs once). */
-        PROJECTOR_ONLY
+        PROJECTOR_ONLY,
+        /**
+         * Target = copy of backbone + projector in which only the selected backbone stages are an EMA (by default
+         * the backbone's {@link Backbone#finalStage()}); the other target layers track the online ones exactly
+         * (momentum 0). Isolates the effect of momentum on chosen stages (Pham et al. 2022).
+         */
+        STAGES
     }
 
     /** The merge vertex feeding the loss: columns [0, d) online projections q, [d, 2d) target keys k. */
@@ -63,6 +69,7 @@ public final class SimClrEma implements SslMethod {
     private final Scope scope;
     private final double temperature;
     private final EmaTarget ema;
+    private final List<String> emaStages;
     private final GlobalSettings global;
     private final String backboneOutput;
 
@@ -72,15 +79,31 @@ public final class SimClrEma implements SslMethod {
                 : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
         this.scope = b.scope;
         this.temperature = b.temperature;
-        this.ema = b.emaTarget(scope == Scope.FULL_ENCODER ? EmaScope.encoder() : EmaScope.projectorOnly());
+        this.emaStages = scope == Scope.STAGES ? stages(b, backbone) : List.of();
+        this.ema = b.emaTarget(scope == Scope.FULL_ENCODER ? EmaScope.encoder()
+                : scope == Scope.PROJECTOR_ONLY ? EmaScope.projectorOnly() : EmaScope.stages(emaStages.toArray(new String[0])));
         this.global = b.globalSettings();
         this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
-    /** {@code simclr-ema} (full encoder) or {@code simclr-ema-projector} (projector only). */
+    private static List<String> stages(Builder b, Backbone backbone) {
+        List<String> stages = b.emaStages != null ? b.emaStages : backbone.finalStage();
+        if (stages.isEmpty()) {
+            throw new IllegalArgumentException("SimClrEma scope STAGES: backbone " + backbone.name()
+                    + " names no final stage; give the stages with emaStages(...)");
+        }
+        return List.copyOf(stages);
+    }
+
+    /** {@code simclr-ema} (full encoder), {@code simclr-ema-projector} (projector only) or {@code simclr-ema-stages}. */
     @Override
     public String name() {
-        return scope == Scope.FULL_ENCODER ? "simclr-ema" : "simclr-ema-projector";
+        return scope == Scope.FULL_ENCODER ? "simclr-ema" : scope == Scope.PROJECTOR_ONLY ? "simclr-ema-projector" : "simclr-ema-stages";
+    }
+
+    /** The backbone stages with an EMA under {@link Scope#STAGES} (empty otherwise). */
+    public List<String> emaStages() {
+        return emaStages;
     }
 
     @Override
@@ -120,7 +143,7 @@ public final class SimClrEma implements SslMethod {
         ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
         String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
         String query = projector.appendTo(graph, PROJECTOR_PREFIX, features);
-        String key = scope == Scope.FULL_ENCODER
+        String key = scope != Scope.PROJECTOR_ONLY
                 ? TargetBranch.append(graph, INPUT, TARGET_PREFIX,
                         (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, backbone.appendTo(g, in, BACKBONE_PREFIX)))
                 : TargetBranch.append(graph, features, TARGET_PREFIX,
@@ -140,11 +163,22 @@ public final class SimClrEma implements SslMethod {
     @Override
     public void initialize(ComputationGraph graph) {
         ema.initialize(graph);
+        if (scope == Scope.STAGES) {
+            trackingListener().initTargetFromOnline(graph);
+        }
     }
 
+    /** Under {@link Scope#STAGES}, the EMA listener of the stages, then the copy (momentum 0) of the rest. */
     @Override
     public List<TrainingListener> trainingListeners(long totalIterations) {
-        return List.of(emaListener(totalIterations));
+        return scope == Scope.STAGES ? List.of(emaListener(totalIterations), trackingListener())
+                : List.of(emaListener(totalIterations));
+    }
+
+    /** Target := online for the encoder layers outside the EMA stages. */
+    private EmaTargetListener trackingListener() {
+        return EmaTargetListener.builder().scope(EmaScope.encoderExceptStages(emaStages.toArray(new String[0])))
+                .momentum(0.0).build();
     }
 
     /** Builder: full-encoder scope, t = 0.5, constant momentum 0.99, SimCLR's scaled head and optimizer. */
@@ -152,6 +186,7 @@ public final class SimClrEma implements SslMethod {
         private ProjectionHead projector;
         private Scope scope = Scope.FULL_ENCODER;
         private double temperature = 0.5;
+        private List<String> emaStages;
 
         public Builder() {
             super(new Adam(1e-3), 1e-6, 0.99, false);
@@ -166,6 +201,16 @@ public final class SimClrEma implements SslMethod {
         /** Which part has an EMA copy (default {@link Scope#FULL_ENCODER}). */
         public Builder scope(Scope scope) {
             this.scope = Objects.requireNonNull(scope, "scope");
+            return this;
+        }
+
+        /**
+         * The backbone stages (layer-name prefixes relative to the backbone prefix, e.g. {@code "stage4"}) with an
+         * EMA under {@link Scope#STAGES} (default: the backbone's {@link Backbone#finalStage()}).
+         */
+        public Builder emaStages(String... stages) {
+            EmaScope.stages(stages); // validates
+            this.emaStages = List.of(stages);
             return this;
         }
 

@@ -12,7 +12,7 @@ import java.util.List;
 public final class SslMethods {
 
     /** Valid names, in the order the documentation lists them. */
-    public static final List<String> NAMES = List.of("simclr", "simclr-ema", "simclr-ema-projector",
+    public static final List<String> NAMES = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages",
             "mocov1", "mocov2", "mocov3", "byol", "simsiam");
 
     private SslMethods() {
@@ -47,7 +47,7 @@ public final class SslMethods {
     }
 
     /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
-    public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
+    public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "simclr-ema-stages", "mocov1", "mocov2",
             "mocov3", "byol");
 
     /** Seed, and the optimizer and weight decay where the options give them: the settings every builder has. */
@@ -75,9 +75,11 @@ public final class SslMethods {
                 return b.build();
             }
             case "simclr-ema":
-            case "simclr-ema-projector": {
+            case "simclr-ema-projector":
+            case "simclr-ema-stages": {
                 SimClrEma.Builder b = common(new SimClrEma.Builder(), backbone, o)
-                        .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY : SimClrEma.Scope.FULL_ENCODER);
+                        .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY
+                                : name.endsWith("stages") ? SimClrEma.Scope.STAGES : SimClrEma.Scope.FULL_ENCODER);
                 if (o.temperature() != null) b.temperature(o.temperature());
                 if (o.momentum() != null) b.momentum(o.momentum());
                 return b.build();

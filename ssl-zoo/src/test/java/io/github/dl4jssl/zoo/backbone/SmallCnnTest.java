@@ -38,6 +38,20 @@ class SmallCnnTest {
     }
 
     @Test
+    void widthMultiplierScalesEveryLayer() {
+        SmallCnn half = new SmallCnn(28, 28, 1, 0.5);   // 16-32-32-64
+        assertEquals(64, half.featureSize());
+        long conv = 9L * 1 * 16 + 9L * 16 * 32 + 9L * 32 * 32 + 9L * 32 * 64;
+        long bn = 4L * (16 + 32 + 32 + 64);
+        ComputationGraph g = new ComputationGraph(half.standalone(1));
+        g.init();
+        assertEquals(conv + bn, g.numParams());
+        assertArrayEquals(new long[] {2, 64}, g.outputSingle(false, Nd4j.rand(2, 1, 28, 28)).shape());
+        assertEquals(java.util.List.of("conv4", "bn4"), half.finalStage());
+        assertThrows(IllegalArgumentException.class, () -> new SmallCnn(28, 28, 1, 0));
+    }
+
+    @Test
     void rejectsNonPositiveSizes() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SmallCnn(28, 0, 1));
         assertEquals(true, e.getMessage().contains("w=0"));

@@ -77,6 +77,12 @@ final class MethodTestSupport {
      * the variance is averaged), to 1e-6.
      */
     static void assertEmaStep(ComputationGraph g, Map<String, INDArray> targetBefore, double m) {
+        assertEmaStep(g, targetBefore, targetLayer -> m);
+    }
+
+    /** As above, with the momentum of each target layer (by name). */
+    static void assertEmaStep(ComputationGraph g, Map<String, INDArray> targetBefore,
+                              java.util.function.ToDoubleFunction<String> momentumOfTargetLayer) {
         Map<String, INDArray> after = params(g, SslMethod.TARGET_PREFIX);
         assertEquals(targetBefore.keySet(), after.keySet());
         for (Map.Entry<String, INDArray> e : targetBefore.entrySet()) {
@@ -85,6 +91,7 @@ final class MethodTestSupport {
             double[] o = values(g.getLayer(lk[0].substring(SslMethod.TARGET_PREFIX.length())).paramTable().get(lk[1]));
             double[] actual = values(after.get(e.getKey()));
             boolean logStd = BatchNormalizationParamInitializer.GLOBAL_LOG_STD.equals(lk[1]);
+            double m = momentumOfTargetLayer.applyAsDouble(lk[0]);
             for (int j = 0; j < t.length; j++) {
                 double expected = logStd
                         ? 0.5 * Math.log10(m * Math.pow(10, 2 * t[j]) + (1 - m) * Math.pow(10, 2 * o[j]))

@@ -92,8 +92,24 @@ class SimClrEmaTest {
             g.fit(batch);
             assertOnlineMoved(online, g);
             assertEquals(0.7, ((EmaTargetListener) listeners.get(0)).getCurrentMomentum(), 0.0, scope.name());
-            assertEmaStep(g, target, 0.7);
+            // STAGES: only the final stage (conv4, bn4) is an EMA; the other target layers copy the online ones
+            assertEmaStep(g, target, layer -> scope != SimClrEma.Scope.STAGES
+                    || layer.startsWith("target_backbone_conv4") || layer.startsWith("target_backbone_bn4") ? 0.7 : 0.0);
         }
+    }
+
+    @Test
+    void stagesScopeUsesTheFullTargetEncoderAndNamesItsStages() {
+        SimClrEma m = method(SimClrEma.Scope.STAGES, 0.9);
+        assertEquals("simclr-ema-stages", m.name());
+        assertEquals(List.of("conv4", "bn4"), m.emaStages());
+        assertEquals(List.of(SslMethod.INPUT), m.configuration().getVertexInputs().get("target_backbone_conv1"));
+        SimClrEma custom = new SimClrEma.Builder().backbone(new SmallCnn(12, 12, 1)).scope(SimClrEma.Scope.STAGES)
+                .emaStages("conv3", "bn3", "conv4", "bn4").build();
+        assertEquals(List.of("conv3", "bn3", "conv4", "bn4"), custom.emaStages());
+        assertThrows(IllegalArgumentException.class, () -> new SimClrEma.Builder().emaStages());
+        assertEquals("simclr-ema-stages", SslMethods.create("simclr-ema-stages", new SmallCnn(12, 12, 1),
+                SslMethods.Options.defaults(1)).name());
     }
 
     @Test

@@ -1,0 +1,59 @@
+package io.github.dl4jssl.samples.experiment;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The size of an experiment: {@code scale} multiplies the number of training and evaluation images of every
+ * run (1 = the default budget, sized so that each experiment fits about an hour on 2 CPU cores), {@code seeds}
+ * is the number of seeds per variant, {@code data} an optional data directory.
+ */
+public record Budget(double scale, int seeds, Path data) {
+
+    public Budget {
+        if (!(scale > 0) || Double.isInfinite(scale)) {
+            throw new IllegalArgumentException("--scale must be a positive number, got " + scale);
+        }
+        if (seeds < 1) {
+            throw new IllegalArgumentException("--seeds must be at least 1, got " + seeds);
+        }
+    }
+
+    /** {@code base * scale}, rounded, at least {@code min}. */
+    public int scaled(int base, int min) {
+        return Math.max(min, (int) Math.round(base * scale));
+    }
+
+    /** The seeds 1..seeds. */
+    public List<Long> seedList() {
+        List<Long> out = new ArrayList<>();
+        for (long s = 1; s <= seeds; s++) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * The {@code train} arguments shared by the runs of an experiment: {@code epochs} epochs over
+     * {@code trainImages * scale} images, evaluation on {@code 5000 * scale} bank / {@code 2000 * scale} test
+     * images, a 5-epoch linear probe, the batch size capped so that an epoch has at least 4 batches.
+     */
+    public List<String> trainArgs(int trainImages, int epochs, long seed) {
+        int train = scaled(trainImages, 16);
+        int batch = Math.min(128, Math.max(4, train / 4));
+        List<String> args = new ArrayList<>(List.of(
+                "--epochs", Integer.toString(epochs),
+                "--train-subset", Integer.toString(train),
+                "--batch-size", Integer.toString(batch),
+                "--eval-train-subset", Integer.toString(scaled(5000, 40)),
+                "--eval-test-subset", Integer.toString(scaled(2000, 20)),
+                "--linear-epochs", "5",
+                "--seed", Long.toString(seed)));
+        if (data != null) {
+            args.add("--data");
+            args.add(data.toString());
+        }
+        return args;
+    }
+}

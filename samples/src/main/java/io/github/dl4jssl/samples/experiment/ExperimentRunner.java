@@ -1,0 +1,80 @@
+package io.github.dl4jssl.samples.experiment;
+
+import io.github.dl4jssl.samples.Dl4jSsl;
+import io.github.dl4jssl.samples.RunReport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs an experiment's planned {@code train} runs one after the other, each into {@code outDir/runs/<id>},
+ * skipping runs that already have a {@code report.json} (so an interrupted experiment continues where it
+ * stopped), then writes {@code results.md} with the experiment's summary, the machine and the wall time.
+ */
+public final class ExperimentRunner {
+
+    private static final Logger log = LoggerFactory.getLogger(ExperimentRunner.class);
+
+    private final Experiment experiment;
+    private final Budget budget;
+    private final Path outDir;
+    private final PrintWriter err;
+
+    public ExperimentRunner(Experiment experiment, Budget budget, Path outDir, PrintWriter err) {
+        this.experiment = experiment;
+        this.budget = budget;
+        this.outDir = outDir;
+        this.err = err;
+    }
+
+    /** Trains what is missing, summarizes, and returns the path of {@code results.md}. */
+    public Path run(String commandLine) throws IOException {
+        long start = System.nanoTime();
+        List<PlannedRun> plan = experiment.plan(budget);
+        List<FinishedRun> finished = new ArrayList<>();
+        int i = 0;
+        for (PlannedRun run : plan) {
+            i++;
+            Path dir = outDir.resolve("runs").resolve(run.id());
+            Path report = dir.resolve("report.json");
+            if (Files.exists(report)) {
+                log.info("[{}/{}] {}: already done, reusing {}", i, plan.size(), run.id(), report);
+            } else {
+                log.info("[{}/{}] {}: train {}", i, plan.size(), run.id(), String.join(" ", run.trainArgs()));
+                List<String> args = new ArrayList<>(List.of("train"));
+                args.addAll(run.trainArgs());
+                args.add("--out");
+                args.add(dir.toString());
+                int rc = Dl4jSsl.execute(err, args.toArray(new String[0]));
+                if (rc != 0 || !Files.exists(report)) {
+                    throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id()
+                            + " failed (exit code " + rc + "); its output is in " + dir);
+                }
+            }
+            finished.add(new FinishedRun(run, RunReport.read(report), dir));
+        }
+        String body = experiment.summarize(finished, outDir);
+        Duration wall = Duration.ofNanos(System.nanoTime() - start);
+        String md = "# Experiment `" + experiment.name() + "`\n\n" + experiment.claim() + "\n\n"
+                + "Command: `" + commandLine + "` (scale " + budget.scale() + ", " + budget.seeds() + " seed(s), "
+                + plan.size() + " runs). Machine: " + Machine.describe() + ". Wall time of this invocation: "
+                + formatDuration(wall) + (finished.size() > 0 ? "; total training time of the runs: "
+                + formatDuration(Duration.ofMillis((long) (1000 * finished.stream().mapToDouble(f -> f.report().totalSeconds).sum()))) : "")
+                + ".\n\n" + body;
+        Path results = outDir.resolve("results.md");
+        Files.writeString(results, md);
+        return results;
+    }
+
+    static String formatDuration(Duration d) {
+        long s = d.toSeconds();
+        return s >= 3600 ? String.format("%dh%02dm%02ds", s / 3600, s / 60 % 60, s % 60) : String.format("%dm%02ds", s / 60, s % 60);
+    }
+}

@@ -1,0 +1,77 @@
+package io.github.dl4jssl.samples.experiment;
+
+import io.github.dl4jssl.samples.Dl4jSsl;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class ExperimentCommandTest {
+
+    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
+
+    private static String run(int expectedExit, String... args) {
+        StringWriter err = new StringWriter();
+        int code = Dl4jSsl.execute(new PrintWriter(err, true), args);
+        assertEquals(expectedExit, code, "exit code; stderr: " + err);
+        return err.toString();
+    }
+
+    @Test
+    void gradientStabilityAtTinyScaleWritesResultsAndReusesFinishedRuns(@TempDir Path out) throws Exception {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        // 4000 * 0.03 = 120 images, batch 30: 4 iterations per epoch, 12 in all
+        run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
+        String md = Files.readString(out.resolve("results.md"));
+        for (String method : GradientStabilityExperiment.METHODS) {
+            assertTrue(md.contains("| " + method + " |"), method + " row missing:\n" + md);
+            assertTrue(Files.exists(out.resolve("runs").resolve(method + "-seed1").resolve("report.json")));
+        }
+        assertTrue(md.contains("most fluctuating block is"), md);
+        List<String> csv = Files.readAllLines(out.resolve("fluctuation.csv"));
+        assertEquals(1 + GradientStabilityExperiment.METHODS.size(), csv.size(), csv.toString());
+        assertTrue(csv.get(0).contains("projector fluctuation"), csv.get(0));
+        for (String png : new String[]{"fluctuation.png", "norm-projector.png", "norm-first-layer.png"}) {
+            byte[] b = Files.readAllBytes(out.resolve(png));
+            assertTrue(b.length > 1000 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G', png);
+        }
+        // a second invocation reuses the finished runs instead of training again
+        Path report = out.resolve("runs/simclr-seed1/report.json");
+        FileTime before = Files.getLastModifiedTime(report);
+        Files.delete(out.resolve("results.md"));
+        run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
+        assertEquals(before, Files.getLastModifiedTime(report));
+        assertTrue(Files.exists(out.resolve("results.md")));
+    }
+
+    @Test
+    void badNamesAndBudgetsAreUserErrors(@TempDir Path out) {
+        String err = run(2, "experiment", "no-such", "--out", out.toString());
+        assertTrue(err.contains("momentum-plugin") && err.contains("collapse-forecast"), err);
+        assertTrue(run(2, "experiment", "momentum-plugin", "--scale", "0", "--out", out.toString()).contains("--scale"));
+        assertTrue(run(2, "experiment", "momentum-plugin", "--seeds", "0", "--out", out.toString()).contains("--seeds"));
+    }
+
+    @Test
+    void plansCoverEveryVariantAndSeed() {
+        Budget b = new Budget(0.5, 3, null);
+        List<PlannedRun> momentum = new MomentumPluginExperiment().plan(b);
+        assertEquals(4 * 3, momentum.size());
+        assertEquals(12, momentum.stream().map(PlannedRun::id).distinct().count());
+        PlannedRun first = momentum.get(0);
+        assertEquals(List.of("--method", "simclr", "--epochs", "2", "--train-subset", "1500", "--batch-size", "128",
+                "--eval-train-subset", "2500", "--eval-test-subset", "1000", "--linear-epochs", "5", "--seed", "1"), first.trainArgs());
+        List<PlannedRun> collapse = new CollapseForecastExperiment().plan(new Budget(1, 1, Paths.get("/data")));
+        assertEquals(6, collapse.size());
+        assertTrue(collapse.get(0).trainArgs().containsAll(List.of("--width-multiplier", "0.25", "--data", "/data")));
+    }
+}
