@@ -73,5 +73,9 @@ class ExperimentCommandTest {
         List<PlannedRun> collapse = new CollapseForecastExperiment().plan(new Budget(1, 1, Paths.get("/data")));
         assertEquals(6, collapse.size());
         assertTrue(collapse.get(0).trainArgs().containsAll(List.of("--width-multiplier", "0.25", "--data", "/data")));
+        List<PlannedRun> regimes = new ContinualHybridExperiment().plan(new Budget(1, 2, null));
+        assertEquals(6, regimes.size());
+        assertEquals(List.of("multi-epoch", "continual", "hybrid"), regimes.subList(0, 3).stream().map(r -> r.factor("regime")).toList());
+        assertTrue(regimes.get(1).trainArgs().containsAll(List.of("--method", "simsiam", "--regime", "continual")));
     }
 }
