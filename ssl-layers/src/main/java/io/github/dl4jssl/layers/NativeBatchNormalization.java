@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.LayerWiring;
 import io.github.dl4jssl.layers.impl.NativeBatchNormalizationImpl;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -12,7 +13,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.Collection;
-import java.util.Map;
 
 /**
  * Batch normalisation (Ioffe &amp; Szegedy, ICML 2015) that computes exactly what DL4J's {@link BatchNormalization}
@@ -38,14 +38,8 @@ public class NativeBatchNormalization extends BatchNormalization {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
                              int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNOutSet("NativeBatchNormalization", getLayerName(), layerIndex, getNOut());
-        NativeBatchNormalizationImpl ret = new NativeBatchNormalizationImpl(conf, networkDataType);
-        ret.setListeners(trainingListeners);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> paramTable = initializer().init(conf, layerParamsView, initializeParams);
-        ret.setParamTable(paramTable);
-        ret.setConf(conf);
-        return ret;
+        return LayerWiring.wire(new NativeBatchNormalizationImpl(conf, networkDataType), conf, initializer(), trainingListeners,
+                layerIndex, layerParamsView, initializeParams);
     }
 
     @Override
