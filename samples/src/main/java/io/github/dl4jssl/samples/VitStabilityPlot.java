@@ -31,10 +31,10 @@ public final class VitStabilityPlot {
     }
 
     /** One run's curves. */
-    record Run(String label, List<Integer> iterations, List<Double> first, List<Double> last, List<Boolean> firstSpikes,
+    public record Run(String label, List<Integer> iterations, List<Double> first, List<Double> last, List<Boolean> firstSpikes,
                List<Boolean> lastSpikes, RunReport report) {
 
-        static Run read(Path dir, String label) throws IOException {
+        public static Run read(Path dir, String label) throws IOException {
             List<Integer> it = new ArrayList<>();
             List<Double> first = new ArrayList<>();
             List<Double> last = new ArrayList<>();
@@ -60,7 +60,7 @@ public final class VitStabilityPlot {
             return new Run(label, it, first, last, fs, ls, RunReport.read(dir.resolve("report.json")));
         }
 
-        String summary() {
+        public String summary() {
             return String.format(Locale.ROOT, "%s: first layer %d spikes flagged, max/median %.1f; last layer %d spikes, max/median %.1f;"
                             + " kNN monitor per epoch %s; final kNN %.2f%%, linear %.2f%%", label,
                     count(firstSpikes), maxOverMedian(first), count(lastSpikes), maxOverMedian(last),
@@ -86,7 +86,7 @@ public final class VitStabilityPlot {
     }
 
     /** Writes the four-panel comparison of {@code a} and {@code b} to {@code png}. */
-    static void plot(Run a, Run b, Path png) throws IOException {
+    public static void plot(Run a, Run b, Path png) throws IOException {
         XYChart first = chart("Gradient L2 norm, first trained backbone layer", "iteration", "||grad||");
         XYChart last = chart("Gradient L2 norm, last backbone layer", "iteration", "||grad||");
         XYChart knn = chart("kNN monitor top-1 (epoch 0 = random init)", "epoch", "accuracy (%)");

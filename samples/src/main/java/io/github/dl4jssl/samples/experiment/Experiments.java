@@ -11,7 +11,7 @@ public final class Experiments {
 
     static {
         for (Experiment e : List.of(new MomentumPluginExperiment(), new GradientStabilityExperiment(),
-                new CollapseForecastExperiment(), new ContinualHybridExperiment())) {
+                new CollapseForecastExperiment(), new ContinualHybridExperiment(), new VitStabilityExperiment())) {
             ALL.put(e.name(), e);
         }
     }
