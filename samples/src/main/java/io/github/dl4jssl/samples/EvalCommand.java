@@ -9,6 +9,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -33,20 +34,8 @@ public final class EvalCommand implements Callable<Integer> {
             description = "A train run directory, its model.zip (whole SSL graph) or backbone.zip.")
     Path model;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist, cifar10, cifar100, folder. Default: ${DEFAULT-VALUE}.")
-    String dataset;
-
-    @Option(names = "--image-size", defaultValue = "32", description = "folder: side of the square images (must match the model). Default: ${DEFAULT-VALUE}.")
-    int imageSize;
-
-    @Option(names = "--channels", defaultValue = "3", description = "folder: 3 (RGB) or 1 (greyscale). Default: ${DEFAULT-VALUE}.")
-    int channels;
-
-    @Option(names = "--holdout", defaultValue = "0.1", description = "folder: fraction held out for evaluation. Default: ${DEFAULT-VALUE}.")
-    double holdout;
-
-    @Option(names = "--data", description = "Directory of the data set files (default: the Debian package's directory).")
-    Path data;
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--eval-train-subset", defaultValue = "10000",
             description = "kNN memory bank and probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
@@ -77,7 +66,7 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        Datasets.normalise(dataset); // an unknown name fails here, listing the valid ones
+        dataOptions.validate();
         if (evalTrainSubset < 0 || (evalTestSubset != null && evalTestSubset < 0) || linearEpochs < 1 || fineTuneEpochs < 0) {
             throw new IllegalArgumentException("subset sizes and --fine-tune-epochs must be >= 0 and --linear-epochs >= 1");
         }
@@ -89,7 +78,7 @@ public final class EvalCommand implements Callable<Integer> {
         if (!Files.exists(model)) {
             throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
         }
-        Datasets.Split split = Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
+        Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = evalTrainSubset > 0 ? split.train().subset(Math.min(evalTrainSubset, split.train().size())) : split.train();
         LabelledImages test = evalTestSubset != null && evalTestSubset > 0 ? split.test().subset(Math.min(evalTestSubset, split.test().size())) : split.test();
         SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
@@ -104,7 +93,7 @@ public final class EvalCommand implements Callable<Integer> {
             report.trainImages = trained.trainImages;
         }
         report.backbone = saved.backbone().name();
-        report.dataset = dataset;
+        report.dataset = dataOptions.dataset;
         report.seed = seed;
         report.parameters = saved.graph().numParams();
         report.evalTrainImages = train.size();
@@ -112,7 +101,7 @@ public final class EvalCommand implements Callable<Integer> {
         report.model = saved.file().toString();
 
         Evaluation eval = new Evaluation(train, test, linearEpochs, seed);
-        log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataset, train.size(), test.size());
+        log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataOptions.dataset, train.size(), test.size());
         Evaluation.Result result = eval.evaluate(saved.graph());
         report.knnTop1 = result.knnTop1();
         report.linearTop1 = result.linearTop1();
@@ -140,5 +129,4 @@ public final class EvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The train and test images of {@code dataset} (the one place to point at a data set registry). */
 }

@@ -49,12 +49,13 @@ public final class TrainCommand implements Callable<Integer> {
     /**
      * Sizes of the per-epoch kNN monitor's memory bank and test set (first images of the evaluation sets). Chosen with
      * {@code bench --monitors} so that all monitors together slow training by less than 10% (a 5,000 + 1,000 kNN alone
-     * cost about 13% of a default epoch).
+     * cost about 13% of a default epoch with DL4J's layers; with the native layers, 2,000 + 500 and a 1,000-image
+     * collapse probe still cost 10.7%).
      */
-    static final int MONITOR_BANK = 2_000;
+    static final int MONITOR_BANK = 1_500;
     static final int MONITOR_TEST = 500;
-    /** Test images on which the collapse monitor measures the backbone features' spectrum. */
-    static final int COLLAPSE_PROBE = 1_000;
+    /** Test images on which the collapse monitor measures the backbone features' spectrum (n &gt; d = 128 for RankMe). */
+    static final int COLLAPSE_PROBE = 500;
     /** Iterations per epoch of the default run (6,000 images, batch 128), the epoch length the monitor benchmark assumes. */
     static final int DEFAULT_EPOCH_ITERATIONS = 6_000 / 128;
 
@@ -62,20 +63,8 @@ public final class TrainCommand implements Callable<Integer> {
             completionCandidates = MethodNames.class)
     String method;
 
-    @Option(names = "--dataset", defaultValue = "fashion-mnist", description = "Data set: fashion-mnist, cifar10, cifar100 (binary version), folder (one sub-folder of images per class). Default: ${DEFAULT-VALUE}.")
-    String dataset;
-
-    @Option(names = "--data", description = "Directory of the data set files (default for fashion-mnist: the Debian package's directory).")
-    Path data;
-
-    @Option(names = "--image-size", defaultValue = "32", description = "folder: side of the square images it is cropped and resized to. Default: ${DEFAULT-VALUE}.")
-    int imageSize;
-
-    @Option(names = "--channels", defaultValue = "3", description = "folder: 3 (RGB) or 1 (greyscale). Default: ${DEFAULT-VALUE}.")
-    int channels;
-
-    @Option(names = "--holdout", defaultValue = "0.1", description = "folder: fraction held out (stratified) for kNN and linear evaluation. Default: ${DEFAULT-VALUE}.")
-    double holdout;
+    @Mixin
+    DataOptions dataOptions = new DataOptions();
 
     @Option(names = "--regime", defaultValue = "multi-epoch",
             description = "Training regime (Li, Efros, Pathak 2022): multi-epoch (the --train-subset images every epoch), continual (epochs x train-subset distinct images, each seen once), hybrid (chunks of --chunk-size distinct images, --passes passes each). Default: ${DEFAULT-VALUE}.")
@@ -163,7 +152,7 @@ public final class TrainCommand implements Callable<Integer> {
         long start = System.nanoTime();
         Path outDir = prepareOutput();
         control.start(outDir);
-        Datasets.Split split = Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
+        Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = split.train();
         LabelledImages test = split.test();
         int perEpoch = trainSubset > 0 ? Math.min(trainSubset, train.size()) : train.size();
@@ -191,7 +180,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.backboneDetails = net.toString();
         report.patchEmbeddingFrozen = VitOptions.patchEmbeddingFrozen(net);
         report.widthMultiplier = widthMultiplier;
-        report.dataset = dataset;
+        report.dataset = dataOptions.dataset;
         report.epochs = epochs;
         report.batchSize = batchSize;
         report.seed = seed;
@@ -301,7 +290,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!METHODS.contains(method)) {
             throw new IllegalArgumentException("unknown --method '" + method + "'; valid methods: " + String.join(", ", METHODS));
         }
-        Datasets.normalise(dataset); // an unknown name fails here, before anything is loaded, listing the valid names
+        dataOptions.validate();
         if (!TrainingRegime.NAMES.contains(regime)) {
             throw new IllegalArgumentException("unknown --regime '" + regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }

@@ -34,6 +34,19 @@ public record Budget(double scale, int seeds, Path data) {
         return out;
     }
 
+    /** One run per method and seed: {@code --method M} and {@link #trainArgs}, ids {@code M-seedS}. */
+    public List<PlannedRun> perMethod(List<String> methods, int trainImages, int epochs) {
+        List<PlannedRun> runs = new ArrayList<>();
+        for (long seed : seedList()) {
+            for (String method : methods) {
+                List<String> args = new ArrayList<>(List.of("--method", method));
+                args.addAll(trainArgs(trainImages, epochs, seed));
+                runs.add(new PlannedRun(method + "-seed" + seed, java.util.Map.of("method", method, "seed", Long.toString(seed)), args));
+            }
+        }
+        return runs;
+    }
+
     /**
      * The {@code train} arguments shared by the runs of an experiment: {@code epochs} epochs over
      * {@code trainImages * scale} images, evaluation on {@code 5000 * scale} bank / {@code 2000 * scale} test

@@ -38,15 +38,7 @@ public final class GradientStabilityExperiment implements Experiment {
 
     @Override
     public List<PlannedRun> plan(Budget budget) {
-        List<PlannedRun> runs = new ArrayList<>();
-        for (long seed : budget.seedList()) {
-            for (String method : METHODS) {
-                List<String> args = new ArrayList<>(List.of("--method", method));
-                args.addAll(budget.trainArgs(TRAIN_IMAGES, EPOCHS, seed));
-                runs.add(new PlannedRun(method + "-seed" + seed, Map.of("method", method, "seed", Long.toString(seed)), args));
-            }
-        }
-        return runs;
+        return budget.perMethod(METHODS, TRAIN_IMAGES, EPOCHS);
     }
 
     @Override
