@@ -38,6 +38,8 @@ final class RunMonitors {
     private final CollapseMonitor collapse;
     private final KnnMonitor knn;
     private final String featureVertex;
+    /** The projector's output vertex (the last {@code projector_} vertex), or null for a graph without one. */
+    private final String projectorVertex;
     private MonitorStatsPublisher publisher;
 
     /**
@@ -63,7 +65,12 @@ final class RunMonitors {
         this.gradients = g.build();
         this.featureVertex = method.backboneOutput();
         // warn on near-complete collapse only: a randomly initialised SmallCnn already gives AUC ~0.99 (d = 128)
-        this.collapse = CollapseMonitor.builder().probe(probe).vertices(featureVertex).everyEpochs(1)
+        this.projectorVertex = lastVertex(graph, SslMethod.PROJECTOR_PREFIX);
+        CollapseMonitor.Builder c = CollapseMonitor.builder().probe(probe).vertices(featureVertex);
+        if (projectorVertex != null) {
+            c.vertices(projectorVertex); // Li, Efros, Pathak 2022 measure the projector output too
+        }
+        this.collapse = c.everyEpochs(1)
                 .collapseThreshold(0.999)
                 .outputCsv(outDir.resolve("collapse.csv")).build();
         // measured on the backbone taken out of the graph after each epoch (same vertex names), see measureKnn
@@ -94,6 +101,17 @@ final class RunMonitors {
             publisher.publish();
         }
         return top1;
+    }
+
+    /** The last vertex in topological order whose name starts with {@code prefix}, or null. */
+    private static String lastVertex(ComputationGraph graph, String prefix) {
+        String last = null;
+        for (String name : graph.getConfiguration().getTopologicalOrderStr()) {
+            if (name.startsWith(prefix)) {
+                last = name;
+            }
+        }
+        return last;
     }
 
     /** The first layer in topological order whose name starts with {@code prefix} and that has parameters. */
@@ -135,6 +153,11 @@ final class RunMonitors {
         return collapse.getHistory(featureVertex);
     }
 
+    /** The projector output's collapse metrics, empty for a graph without a projector. */
+    List<CollapseMonitor.Record> projectorCollapseHistory() {
+        return projectorVertex == null ? List.of() : collapse.getHistory(projectorVertex);
+    }
+
     /** Each block's gradient-norm fluctuation (std / mean) over the last window. */
     Map<String, Double> finalFluctuation() {
         List<GradientMagnitudeMonitor.Measurement> history = gradients.getHistory();
@@ -155,7 +178,11 @@ final class RunMonitors {
             Plots.line(outDir.resolve("fluctuation.png"), "Gradient-norm fluctuation (std / mean over the window)",
                     "iteration", "std / mean", x, fluctuation);
         }
-        List<CollapseMonitor.Record> records = collapseHistory();
+        plotCollapse(collapseHistory(), "backbone features", outDir.resolve("collapse.png"));
+        plotCollapse(projectorCollapseHistory(), "projector output", outDir.resolve("collapse-projector.png"));
+    }
+
+    private static void plotCollapse(List<CollapseMonitor.Record> records, String what, Path png) throws IOException {
         if (!records.isEmpty()) {
             Map<String, List<? extends Number>> curves = new LinkedHashMap<>();
             CollapseMetrics.Result first = records.get(0).metrics();
@@ -164,8 +191,7 @@ final class RunMonitors {
             curves.put(String.format("before training (AUC %.3f, RankMe %.1f)", first.auc(), first.rankMe()), toList(first.cumulativeVariance()));
             curves.put(String.format("epoch %d (AUC %.3f, RankMe %.1f)", records.get(records.size() - 1).epoch(), last.auc(), last.rankMe()),
                     toList(last.cumulativeVariance()));
-            Plots.line(outDir.resolve("collapse.png"), "Cumulative explained variance of the backbone features",
-                    "number of singular directions", "explained variance", k, curves);
+            Plots.line(png, "Cumulative explained variance of the " + what, "number of singular directions", "explained variance", k, curves);
         }
     }
 

@@ -65,6 +65,9 @@ public final class RunReport {
 
     /** Collapse AUC of the backbone features on the probe set per epoch (index 0 = before training). */
     public List<Double> collapseAucPerEpoch = new ArrayList<>();
+    /** Collapse AUC and effective rank of the projector output per epoch (index 0 = before training). */
+    public List<Double> projectorCollapseAucPerEpoch = new ArrayList<>();
+    public List<Double> projectorRankMePerEpoch = new ArrayList<>();
     /** Effective rank (RankMe) of the backbone features per epoch (index 0 = before training). */
     public List<Double> rankMePerEpoch = new ArrayList<>();
     /** Each gradient block's norm fluctuation (std / mean) over the last window of the run. */

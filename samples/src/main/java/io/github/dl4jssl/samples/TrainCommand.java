@@ -273,6 +273,10 @@ public final class TrainCommand implements Callable<Integer> {
             report.collapseAucPerEpoch.add(record.metrics().auc());
             report.rankMePerEpoch.add(record.metrics().rankMe());
         }
+        for (var record : monitors.projectorCollapseHistory()) {
+            report.projectorCollapseAucPerEpoch.add(record.metrics().auc());
+            report.projectorRankMePerEpoch.add(record.metrics().rankMe());
+        }
         report.gradientFluctuation = monitors.finalFluctuation();
         monitors.writePlots(outDir);
         report.write(outDir.resolve("report.json"));

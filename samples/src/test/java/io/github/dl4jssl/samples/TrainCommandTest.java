@@ -49,10 +49,11 @@ class TrainCommandTest {
         assertTrue(r.gradientFluctuation.keySet().containsAll(java.util.List.of("first layer", "last layer", "backbone", "projector")),
                 r.gradientFluctuation.toString());
         assertNull(r.patchEmbeddingFrozen, "a CNN has no patch projection");
-        assertTrue(Files.readAllLines(out.resolve("collapse.csv")).size() == 4, "header + 3 measurements");
+        assertEquals(3, r.projectorCollapseAucPerEpoch.size(), "the projector output is measured too");
+        assertEquals(1 + 2 * 3, Files.readAllLines(out.resolve("collapse.csv")).size(), "header + 3 measurements x 2 vertices");
         assertEquals(2 * 8 * 4, Files.readAllLines(out.resolve("gradients.csv")).stream().filter(l -> l.contains(",block,")).count(),
                 "16 iterations x 4 blocks (first layer, last layer, backbone, projector; SimCLR has no predictor)");
-        for (String f : new String[]{"loss.png", "knn.png", "gradients.png", "fluctuation.png", "collapse.png"}) {
+        for (String f : new String[]{"loss.png", "knn.png", "gradients.png", "fluctuation.png", "collapse.png", "collapse-projector.png"}) {
             byte[] png = Files.readAllBytes(out.resolve(f));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");
         }
