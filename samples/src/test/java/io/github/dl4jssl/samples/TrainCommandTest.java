@@ -79,15 +79,26 @@ class TrainCommandTest {
         var sessions = new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body());
         var mine = sessions.get(sessions.size() - 1);
         assertEquals("simclr / small-cnn", mine.get("description").asText());
-        assertEquals(16 + 3 + 3, mine.get("records").asInt(), "16 gradient, 3 collapse, 3 kNN measurements");
+        assertEquals(16 + 2 * 3 + 3, mine.get("records").asInt(), "16 gradient, 3 x 2 collapse (backbone, projector), 3 kNN measurements");
         var data = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.getPort() + "/ssl/data/"
                         + mine.get("id").asText())).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body());
         var knn = data.get("knnTop1").get("kNN top-1").get("y");
         var auc = data.get("collapseAuc").get("backbone_pool").get("y");
+        assertEquals(2, data.get("collapseAuc").size(), "backbone features and projector output: " + data.get("collapseAuc"));
+        String projector = null;
+        for (var it = data.get("collapseAuc").fieldNames(); it.hasNext(); ) {
+            String v = it.next();
+            if (!v.equals("backbone_pool")) {
+                projector = v;
+            }
+        }
+        assertTrue(projector.startsWith("projector_"), projector);
+        var projectorAuc = data.get("collapseAuc").get(projector).get("y");
         for (int e = 0; e < 3; e++) {
             assertEquals(r.knnMonitorPerEpoch.get(e), knn.get(e).asDouble(), 0.0);
             assertEquals(r.collapseAucPerEpoch.get(e), auc.get(e).asDouble(), 0.0);
+            assertEquals(r.projectorCollapseAucPerEpoch.get(e), projectorAuc.get(e).asDouble(), 0.0);
         }
     }
 
