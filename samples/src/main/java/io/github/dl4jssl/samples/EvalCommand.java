@@ -37,15 +37,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
-    @Option(names = "--eval-train-subset", defaultValue = "10000",
-            description = "kNN memory bank and probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
-    int evalTrainSubset;
-
-    @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
-    Integer evalTestSubset;
-
-    @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
-    int linearEpochs;
+    @Mixin
+    EvalOptions evalOptions = new EvalOptions();
 
     @Option(names = "--fine-tune-epochs", defaultValue = "0",
             description = "Also fine-tune the whole backbone with a softmax classifier for N epochs (0 = no). Default: ${DEFAULT-VALUE}.")
@@ -67,7 +60,8 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         dataOptions.validate();
-        if (evalTrainSubset < 0 || (evalTestSubset != null && evalTestSubset < 0) || linearEpochs < 1 || fineTuneEpochs < 0) {
+        if (evalOptions.evalTrainSubset < 0 || (evalOptions.evalTestSubset != null && evalOptions.evalTestSubset < 0)
+                || evalOptions.linearEpochs < 1 || fineTuneEpochs < 0) {
             throw new IllegalArgumentException("subset sizes and --fine-tune-epochs must be >= 0 and --linear-epochs >= 1");
         }
         if (fineTuneEpochs > 0 && batchSize < 2) {
@@ -79,8 +73,8 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
         }
         Datasets.Split split = dataOptions.load(seed);
-        LabelledImages train = evalTrainSubset > 0 ? split.train().subset(Math.min(evalTrainSubset, split.train().size())) : split.train();
-        LabelledImages test = evalTestSubset != null && evalTestSubset > 0 ? split.test().subset(Math.min(evalTestSubset, split.test().size())) : split.test();
+        LabelledImages train = evalOptions.trainSet(split.train());
+        LabelledImages test = evalOptions.testSet(split.test());
         SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
 
         RunReport report = new RunReport();
@@ -100,7 +94,7 @@ public final class EvalCommand implements Callable<Integer> {
         report.evalTestImages = test.size();
         report.model = saved.file().toString();
 
-        Evaluation eval = new Evaluation(train, test, linearEpochs, seed);
+        Evaluation eval = new Evaluation(train, test, evalOptions.linearEpochs, seed);
         log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataOptions.dataset, train.size(), test.size());
         Evaluation.Result result = eval.evaluate(saved.graph());
         report.knnTop1 = result.knnTop1();

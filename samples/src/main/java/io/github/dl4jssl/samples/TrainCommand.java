@@ -66,6 +66,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     DataOptions dataOptions = new DataOptions();
 
+    @Mixin
+    EvalOptions evalOptions = new EvalOptions();
+
     @Option(names = "--regime", defaultValue = "multi-epoch",
             description = "Training regime (Li, Efros, Pathak 2022): multi-epoch (the --train-subset images every epoch), continual (epochs x train-subset distinct images, each seen once), hybrid (chunks of --chunk-size distinct images, --passes passes each). Default: ${DEFAULT-VALUE}.")
     String regime;
@@ -99,13 +102,6 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Train on the first N training images (0 = all 60,000). Default: ${DEFAULT-VALUE}, sized for a 10-minute run on 2 cores.")
     Integer trainSubset;
 
-    @Option(names = "--eval-train-subset", defaultValue = "10000",
-            description = "kNN memory bank and linear-probe training set: the first N training images. Default: ${DEFAULT-VALUE}.")
-    Integer evalTrainSubset;
-
-    @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
-    Integer evalTestSubset;
-
     @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3;"
             + " MoCo v3 on a ViT: AdamW peak rate, default 1.5e-4 x batch / 256).")
     Double learningRate;
@@ -118,9 +114,6 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--momentum", description = "Target-branch momentum in [0, 1] of the methods with one (MoCo: m; BYOL, MoCo v3, SimCLR-EMA: its start value). Default: the method's.")
     Double momentum;
-
-    @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
-    int linearEpochs;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -158,8 +151,8 @@ public final class TrainCommand implements Callable<Integer> {
         int perEpoch = trainSubset > 0 ? Math.min(trainSubset, train.size()) : train.size();
         TrainingRegime schedule = TrainingRegime.byName(regime, train.size(), perEpoch, epochs,
                 chunkSize != null ? chunkSize : perEpoch, passes, seed);
-        LabelledImages evalTrain = evalTrainSubset > 0 ? train.subset(Math.min(evalTrainSubset, train.size())) : train;
-        LabelledImages evalTest = evalTestSubset != null && evalTestSubset > 0 ? test.subset(Math.min(evalTestSubset, test.size())) : test;
+        LabelledImages evalTrain = evalOptions.trainSet(train);
+        LabelledImages evalTest = evalOptions.testSet(test);
         if (batchSize > perEpoch) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " is larger than the training set ("
                     + perEpoch + " images)");
@@ -199,7 +192,7 @@ public final class TrainCommand implements Callable<Integer> {
         TrainingUi trainingUi = ui.enabled ? TrainingUi.start(ui, outDir, monitors, method + " / " + backbone) : null;
 
         // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
-        Evaluation eval = new Evaluation(evalTrain, evalTest, linearEpochs, seed);
+        Evaluation eval = new Evaluation(evalTrain, evalTest, evalOptions.linearEpochs, seed);
         if (!control.isResuming()) {
             log.info("Evaluating the random-weights baseline");
             ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
@@ -307,7 +300,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (batchSize < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
         }
-        for (Integer n : new Integer[]{trainSubset, evalTrainSubset, evalTestSubset}) {
+        for (Integer n : new Integer[]{trainSubset, evalOptions.evalTrainSubset, evalOptions.evalTestSubset}) {
             if (n != null && n < 0) {
                 throw new IllegalArgumentException("subset sizes must be positive (or 0 for all), got " + n);
             }
