@@ -7,8 +7,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -35,10 +33,7 @@ class CheckpointResumeTest {
     static String run(int expectedExit, List<String> args, String... more) {
         List<String> all = new ArrayList<>(args);
         all.addAll(List.of(more));
-        StringWriter err = new StringWriter();
-        int code = Dl4jSsl.execute(new PrintWriter(err, true), all.toArray(String[]::new));
-        assertEquals(expectedExit, code, "exit code; stderr: " + err);
-        return err.toString();
+        return Cli.run(expectedExit, all.toArray(String[]::new));
     }
 
     static ComputationGraph model(Path runDir) throws Exception {

@@ -3,8 +3,6 @@ package io.github.dl4jssl.samples;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -17,10 +15,7 @@ class TrainCommandTest {
     private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
 
     private static String run(int expectedExit, String... args) {
-        StringWriter err = new StringWriter();
-        int code = Dl4jSsl.execute(new PrintWriter(err, true), args);
-        assertEquals(expectedExit, code, "exit code; stderr: " + err);
-        return err.toString();
+        return Cli.run(expectedExit, args);
     }
 
     @Test
