@@ -1,5 +1,9 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.NtXentLossImpl;
+import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -28,9 +32,10 @@ import java.util.Map;
 public class NtXentLoss extends SslLossLayer {
 
     /** Added to the self-similarity logits to exclude them from the softmax denominator. */
-    private static final double SELF_MASK = 1e9;
+    public static final double SELF_MASK = 1e9;
 
     private double temperature = 0.5;
+    private boolean sameDiff;
 
     /** For JSON. */
     protected NtXentLoss() {
@@ -39,6 +44,7 @@ public class NtXentLoss extends SslLossLayer {
     protected NtXentLoss(Builder b) {
         this.layerName = b.name;
         this.temperature = b.temperature;
+        this.sameDiff = b.sameDiff;
     }
 
     public double getTemperature() {
@@ -47,6 +53,24 @@ public class NtXentLoss extends SslLossLayer {
 
     public void setTemperature(double temperature) {
         this.temperature = temperature;
+    }
+
+    /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
+    public boolean isSameDiff() {
+        return sameDiff;
+    }
+
+    public void setSameDiff(boolean sameDiff) {
+        this.sameDiff = sameDiff;
+    }
+
+    /**
+     * The runtime layer: {@link NtXentLossImpl}, the same loss and gradient in plain ND4J operations, unless
+     * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph.
+     */
+    @Override
+    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return sameDiff ? super.runtimeLayer(conf, dataType) : new NtXentLossImpl(conf, dataType);
     }
 
     @Override
@@ -77,6 +101,16 @@ public class NtXentLoss extends SslLossLayer {
     public static class Builder {
         private String name;
         private double temperature = 0.5;
+        private boolean sameDiff;
+
+        /**
+         * Run the loss as the SameDiff graph of {@link NtXentLoss#defineLayer} instead of its plain-ND4J runtime
+         * layer {@link NtXentLossImpl} (same score and gradient; for comparison, slower). Default: false.
+         */
+        public Builder sameDiff(boolean sameDiff) {
+            this.sameDiff = sameDiff;
+            return this;
+        }
 
         /** The layer name (the graph builder's vertex name takes precedence). */
         public Builder name(String name) {

@@ -107,11 +107,16 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
         return inputType;
     }
 
+    /** The runtime layer {@link #instantiate} sets up: by default the SameDiff graph of {@link #defineLayer}. */
+    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new ValidatingSameDiffOutputLayer(conf, dataType);
+    }
+
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        ValidatingSameDiffOutputLayer ret = new ValidatingSameDiffOutputLayer(conf, networkDataType);
+        ValidatingSameDiffOutputLayer ret = runtimeLayer(conf, networkDataType);
         ret.setIndex(layerIndex);
         ret.setParamsViewArray(layerParamsView);
         ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));

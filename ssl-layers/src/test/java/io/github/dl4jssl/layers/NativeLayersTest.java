@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.NativeConvolutionLayerImpl;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -10,6 +11,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -123,6 +125,79 @@ class NativeLayersTest {
                     "gradient " + k + " " + format + ": " + v.shapeInfoToString() + " vs "
                             + fast.gradient().gradientForVariable().get(k).shapeInfoToString() + " diff "
                             + v.sub(fast.gradient().gradientForVariable().get(k)).amaxNumber()));
+        }
+    }
+
+    @Test
+    void sameGradientsWhenCol2imRunsInChunksOfImages() {
+        // 4 images; columns per image: 2*3*3 x 3*3 = 162 elements in conv1, 3*2*2 x 2*2 = 48 in conv2 (whose input
+        // gradient reaches conv1). A scratch of 100 elements makes chunks of 1 and 2 images, 150 of 1 and 3 (then a
+        // partial chunk of 1), the default one chunk of 4
+        ComputationGraph slow = net(false, CNN2DFormat.NCHW);
+        INDArray x = input(CNN2DFormat.NCHW);
+        INDArray labels = Nd4j.rand(DataType.DOUBLE, 4, 3);
+        slow.setInputs(x);
+        slow.setLabels(labels);
+        slow.computeGradientAndScore();
+        try {
+            for (long scratch : new long[]{100, 150, NativeConvolutionLayerImpl.DEFAULT_SCRATCH_SIZE}) {
+                NativeConvolutionLayerImpl.setScratchSize(scratch);
+                ComputationGraph fast = net(true, CNN2DFormat.NCHW);
+                fast.setInputs(x);
+                fast.setLabels(labels);
+                fast.computeGradientAndScore();
+                assertEquals(slow.score(), fast.score(), 1e-12, "scratch " + scratch);
+                slow.gradient().gradientForVariable().forEach((k, v) -> assertTrue(
+                        v.equalsWithEps(fast.gradient().gradientForVariable().get(k), 1e-7), "gradient " + k + ", scratch " + scratch));
+            }
+        } finally {
+            NativeConvolutionLayerImpl.setScratchSize(NativeConvolutionLayerImpl.DEFAULT_SCRATCH_SIZE);
+        }
+        assertThrows(IllegalArgumentException.class, () -> NativeConvolutionLayerImpl.setScratchSize(0));
+    }
+
+    /** conv (kernel, stride, dilation, padding, mode) -> tanh -> MSE: the same loss and gradients as DL4J's layer. */
+    @Test
+    void sameGradientsForStridesDilationsAndPaddings() {
+        int[][] configs = { // kH, kW, sH, sW, dH, dW, pH, pW, mode (0 Same, 1 Truncate)
+                {3, 3, 1, 1, 1, 1, 0, 0, 0}, {3, 2, 2, 1, 1, 1, 0, 0, 0}, {3, 3, 1, 1, 2, 2, 0, 0, 0},
+                {2, 3, 2, 2, 1, 2, 0, 0, 0}, {3, 3, 2, 1, 1, 1, 1, 2, 1}, {1, 1, 1, 1, 1, 1, 0, 0, 1}, {3, 3, 1, 2, 2, 1, 2, 1, 1}};
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 2, 7, 6);
+        for (int[] c : configs) {
+            String what = java.util.Arrays.toString(c);
+            ComputationGraph[] graphs = new ComputationGraph[2];
+            for (int i = 0; i < 2; i++) {
+                ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+                        .updater(new NoOp()).graphBuilder().addInputs("in")
+                        .setInputTypes(InputType.convolutional(7, 6, 2))
+                        .addLayer("conv", conv(i == 1, 1).kernelSize(c[0], c[1]).stride(c[2], c[3]).dilation(c[4], c[5])
+                                .padding(c[6], c[7]).convolutionMode(c[8] == 0 ? ConvolutionMode.Same : ConvolutionMode.Truncate)
+                                .nOut(3).activation(Activation.TANH).build(), "in")
+                        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                                .activation(Activation.IDENTITY).build(), "conv")
+                        .setOutputs("out").build();
+                graphs[i] = new ComputationGraph(conf);
+                graphs[i].init();
+                graphs[i].setInputs(x);
+                graphs[i].setLabels(Nd4j.ones(DataType.DOUBLE, 3, 2));
+                graphs[i].computeGradientAndScore();
+            }
+            assertEquals(graphs[0].score(), graphs[1].score(), 1e-12, what);
+            graphs[0].gradient().gradientForVariable().forEach((k, v) -> assertTrue(
+                    v.equalsWithEps(graphs[1].gradient().gradientForVariable().get(k), 1e-9), "gradient " + k + " " + what));
+            // the input gradient too (the first layer's epsilon is otherwise unused)
+            INDArray[] eps = new INDArray[2];
+            INDArray dOut = null;
+            for (int i = 0; i < 2; i++) {
+                org.deeplearning4j.nn.api.Layer layer = graphs[i].getLayer("conv");
+                LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+                layer.setInput(x, mgr);
+                INDArray out = layer.activate(true, mgr);
+                dOut = dOut != null ? dOut : Nd4j.randn(DataType.DOUBLE, out.shape());
+                eps[i] = layer.backpropGradient(dOut, mgr).getSecond();
+            }
+            assertTrue(eps[0].equalsWithEps(eps[1], 1e-9), "input gradient " + what);
         }
     }
 

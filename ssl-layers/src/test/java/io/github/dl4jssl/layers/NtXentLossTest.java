@@ -38,8 +38,13 @@ class NtXentLossTest {
         Nd4j.setDefaultDataTypes(previous, previous);
     }
 
-    /** input(nIn) -> [dense(tanh)] -> NT-Xent. */
+    /** input(nIn) -> [dense(tanh)] -> NT-Xent (the plain-ND4J runtime layer). */
     static ComputationGraph graph(int nIn, int embed, double temperature, boolean dense, Object updater) {
+        return graph(nIn, embed, temperature, dense, updater, false);
+    }
+
+    /** input(nIn) -> [dense(tanh)] -> NT-Xent, run as its SameDiff graph if {@code sameDiff}. */
+    static ComputationGraph graph(int nIn, int embed, double temperature, boolean dense, Object updater, boolean sameDiff) {
         ComputationGraphConfiguration.GraphBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(42).dataType(DataType.DOUBLE)
                 .updater(updater instanceof Adam ? (Adam) updater : new NoOp())
@@ -49,7 +54,7 @@ class NtXentLossTest {
             b.addLayer("dense", new DenseLayer.Builder().nOut(embed).activation(Activation.TANH).build(), "in");
             last = "dense";
         }
-        b.addLayer("loss", new NtXentLoss.Builder().temperature(temperature).build(), last).setOutputs("loss");
+        b.addLayer("loss", new NtXentLoss.Builder().temperature(temperature).sameDiff(sameDiff).build(), last).setOutputs("loss");
         ComputationGraph g = new ComputationGraph(b.build());
         g.init();
         return g;
@@ -127,6 +132,51 @@ class NtXentLossTest {
         assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                 .inputs(new INDArray[]{x}).labels(new INDArray[]{Nd4j.zeros(DataType.DOUBLE, x.size(0), 1)})
                 .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)));
+    }
+
+    @Test
+    void plainNd4jRuntimeEqualsTheSameDiffGraph() {
+        for (double t : new double[]{0.1, 0.5}) {
+            ComputationGraph fast = graph(6, 4, t, true, null, false);
+            ComputationGraph graph = graph(6, 4, t, true, null, true);
+            assertInstanceOf(io.github.dl4jssl.layers.impl.NtXentLossImpl.class, fast.getLayer("loss"));
+            assertFalse(graph.getLayer("loss") instanceof io.github.dl4jssl.layers.impl.NtXentLossImpl);
+            assertEquals(graph.params(), fast.params());
+            INDArray x = Nd4j.randn(DataType.DOUBLE, 10, 6);
+            // a row of large norm and one of tiny norm (still above the eps of the normalisation)
+            x.getRow(0).muli(1e3);
+            x.getRow(7).muli(1e-6);
+            for (ComputationGraph g : new ComputationGraph[]{fast, graph}) {
+                g.setInputs(x);
+                g.setLabels(Nd4j.zeros(DataType.DOUBLE, 10, 1));
+                g.computeGradientAndScore();
+            }
+            assertEquals(graph.score(), fast.score(), 1e-10, "temperature " + t);
+            graph.gradient().gradientForVariable().forEach((k, v) -> assertTrue(
+                    v.equalsWithEps(fast.gradient().gradientForVariable().get(k), 1e-9), "gradient " + k + ", temperature " + t));
+            // the input gradient of the loss layer itself
+            INDArray[] eps = new INDArray[2];
+            ComputationGraph[] both = {fast, graph};
+            for (int i = 0; i < 2; i++) {
+                org.deeplearning4j.nn.api.Layer loss = both[i].getLayer("loss");
+                loss.setInput(x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 4)).dup(),
+                        org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces());
+                ((org.deeplearning4j.nn.api.layers.IOutputLayer) loss).setLabels(Nd4j.zeros(DataType.DOUBLE, 10, 1));
+                eps[i] = loss.backpropGradient(null, org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces()).getSecond();
+            }
+            assertTrue(eps[0].equalsWithEps(eps[1], 1e-9), "input gradient, temperature " + t + ": " + eps[0] + " vs " + eps[1]);
+        }
+    }
+
+    @Test
+    void sameDiffFlagSurvivesJson() {
+        for (boolean sameDiff : new boolean[]{false, true}) {
+            ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(
+                    graph(5, 4, 0.2, true, null, sameDiff).getConfiguration().toJson());
+            NtXentLoss loss = (NtXentLoss) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get("loss"))
+                    .getLayerConf().getLayer();
+            assertEquals(sameDiff, loss.isSameDiff());
+        }
     }
 
     @Test
