@@ -26,7 +26,8 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   centred sums of squares and dot products, combined per channel in double, and per-row scale/shift. A few
  *   contiguous passes, several times faster than libnd4j's {@code batchnorm}/{@code batchnorm_bp} and ND4J's
  *   reductions over axes (0, 2, 3), which walk strided sub-arrays.</li>
- *   <li>NHWC: libnd4j's {@code batchnorm} and {@code batchnorm_bp}.</li>
+ *   <li>NHWC, and NCHW with a single row or a single value per row (1x1 maps): libnd4j's {@code batchnorm} and
+ *   {@code batchnorm_bp}.</li>
  * </ul>
  * The running mean and log10 standard deviation (or variance) "gradients" are DL4J's (see DL4J's
  * BatchNormalization: the updater subtracts them). Other inputs and {@code lockGammaBeta} take DL4J's own code.
@@ -89,10 +90,18 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         }
         x = x.castTo(dataType);
         boolean train = training == TrainingMode.TRAIN;
-        return ch == 1 ? rowsForward(x, train, workspaceMgr) : libnd4jForward(x, train, workspaceMgr);
+        return rowsPath(x) ? rowsForward(x, train, workspaceMgr) : libnd4jForward(x, train, workspaceMgr);
     }
 
-    /** NHWC: libnd4j's batchnorm, with the batch statistics from ND4J's reductions in training mode. */
+    /**
+     * Whether x takes the row-wise path: NCHW with more than one row and more than one value per row (libnd4j's
+     * per-row ops treat a matrix with a single row or column as a vector; such arrays are tiny anyway).
+     */
+    private boolean rowsPath(INDArray x) {
+        return channelAxis() == 1 && x.size(0) * x.size(1) > 1 && x.size(2) * x.size(3) > 1;
+    }
+
+    /** NHWC (and tiny NCHW): libnd4j's batchnorm, with the batch statistics from ND4J's reductions in training mode. */
     private INDArray libnd4jForward(INDArray x, boolean train, LayerWorkspaceMgr workspaceMgr) {
         INDArray mean;
         INDArray var;
@@ -129,7 +138,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             epsilon = epsilon.castTo(dataType);
         }
         Gradient gradient = new DefaultGradient();
-        INDArray epsNext = channelAxis() == 1 ? rowsBackward(x, epsilon, workspaceMgr)
+        INDArray epsNext = rowsPath(x) ? rowsBackward(x, epsilon, workspaceMgr)
                 : libnd4jBackward(x, epsilon, workspaceMgr);
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA,
                 gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
@@ -141,7 +150,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         return new Pair<>(gradient, epsNext);
     }
 
-    /** NHWC: libnd4j's batchnorm_bp; writes the gamma and beta gradients, returns dL/dx. */
+    /** NHWC (and tiny NCHW): libnd4j's batchnorm_bp; writes the gamma and beta gradients, returns dL/dx. */
     private INDArray libnd4jBackward(INDArray x, INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         long c = batchMean.length();
         INDArray dGamma = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
