@@ -17,12 +17,15 @@ import java.util.Collection;
 /**
  * Batch normalisation (Ioffe &amp; Szegedy, ICML 2015) that computes exactly what DL4J's {@link BatchNormalization}
  * computes (same parameters {@code gamma, beta, mean, log10stdev/var}, same running-statistics update, same JSON
- * fields) but runs CNN activations through libnd4j's native {@code batchnorm} and {@code batchnorm_bp} ops.
+ * fields) but runs CNN activations through faster code: NCHW activations as the contiguous [N*C, H*W] matrix
+ * (per-row reductions and scale/shift, a few passes each way), NHWC activations through libnd4j's native
+ * {@code batchnorm} and {@code batchnorm_bp} ops.
  *
  * <p>Why: DL4J 1.0.0-M2.1 builds the CPU batch normalisation out of separate broadcast and reduction ops
- * (about ten passes over the activations forward and backward, plus copies of non-contiguous inputs); the native
- * ops take one pass each way. It is a subclass of {@link BatchNormalization}, so code that recognises batch
- * normalisation layers (MoCo's shuffle BN, the EMA target) treats it the same way.</p>
+ * (about ten passes over the activations forward and backward, plus copies of non-contiguous inputs), and
+ * libnd4j's ops as well as ND4J's reductions over axes (0, 2, 3) walk strided sub-arrays of NCHW data. It is a
+ * subclass of {@link BatchNormalization}, so code that recognises batch normalisation layers (MoCo's shuffle BN,
+ * the EMA target) treats it the same way.</p>
  *
  * <p>The native path covers rank-4 input (NCHW or NHWC) with learned gamma and beta; feed-forward (rank-2) input
  * and {@code lockGammaBeta(true)} run DL4J's own implementation unchanged.</p>

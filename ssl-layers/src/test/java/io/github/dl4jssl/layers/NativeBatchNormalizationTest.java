@@ -1,0 +1,245 @@
+package io.github.dl4jssl.layers;
+
+import org.deeplearning4j.gradientcheck.GradientCheckUtil;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.NoOp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * {@link NativeBatchNormalization} on NCHW input (its row-wise path) against batch normalisation written out with
+ * plain loops in double: training-mode output, the gradients for input, gamma and beta through the batch
+ * statistics, the running statistics after one fit step and the inference output with them; plus a gradient check.
+ */
+class NativeBatchNormalizationTest {
+
+    /** The shape of most tests: N, C, H, W. */
+    private static final int[] SHAPE = {3, 2, 3, 4};
+    /** Shapes that take libnd4j's ops instead of the row-wise path: 1x1 maps (ResNet's last stage), one row. */
+    private static final int[][] EDGE_SHAPES = {{3, 2, 1, 1}, {1, 1, 3, 4}};
+    private static final double EPS = 1e-5;
+
+    private static DataType previous;
+
+    @BeforeAll
+    static void doublePrecision() {
+        previous = Nd4j.dataType();
+        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
+    }
+
+    @AfterAll
+    static void restore() {
+        Nd4j.setDefaultDataTypes(previous, previous);
+    }
+
+    /**
+     * in [C, H, W] -> "bn" -> "out" (per-pixel MSE); with Sgd(0) only the running statistics move in a fit step
+     * (DL4J's updater for them is NoOp).
+     */
+    private static ComputationGraph graph(int[] shape, boolean useLogStd, double decay, IUpdater updater) {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE)
+                .updater(updater).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(shape[2], shape[3], shape[1]))
+                .addLayer("bn", new NativeBatchNormalization.Builder().useLogStd(useLogStd).decay(decay).build(), "in")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "bn")
+                .setOutputs("out").build());
+        g.init();
+        g.getLayer("bn").getParam("gamma").assign(Nd4j.createFromArray(new double[][]{gamma(shape[1])}));
+        g.getLayer("bn").getParam("beta").assign(Nd4j.createFromArray(new double[][]{beta(shape[1])}));
+        return g;
+    }
+
+    private static double[] gamma(int channels) {
+        double[] g = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            g[c] = 1.7 - 1.1 * c;
+        }
+        return g;
+    }
+
+    private static double[] beta(int channels) {
+        double[] b = new double[channels];
+        for (int c = 0; c < channels; c++) {
+            b[c] = 0.4 - 1.3 * c;
+        }
+        return b;
+    }
+
+    /** Random input whose last channel is far from zero mean, so that centring matters. */
+    private static INDArray input(int[] shape) {
+        Nd4j.getRandom().setSeed(12);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, shape[0], shape[1], shape[2], shape[3]).muli(2);
+        x.get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.point(shape[1] - 1)).addi(7);
+        return x;
+    }
+
+    /** The M = N*H*W values of channel c, in (n, h, w) order. */
+    private static double[] channel(INDArray a, int c) {
+        double[] v = new double[(int) (a.size(0) * a.size(2) * a.size(3))];
+        int i = 0;
+        for (int n = 0; n < a.size(0); n++) {
+            for (int h = 0; h < a.size(2); h++) {
+                for (int w = 0; w < a.size(3); w++) {
+                    v[i++] = a.getDouble(n, c, h, w);
+                }
+            }
+        }
+        return v;
+    }
+
+    private static double mean(double[] v) {
+        double s = 0;
+        for (double d : v) {
+            s += d;
+        }
+        return s / v.length;
+    }
+
+    private static double biasedVariance(double[] v) {
+        double m = mean(v);
+        double s = 0;
+        for (double d : v) {
+            s += (d - m) * (d - m);
+        }
+        return s / v.length;
+    }
+
+    private static void assertChannelEquals(double[] expected, double[] actual, double tol, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], tol, what + " at " + i);
+        }
+    }
+
+    @Test
+    void trainingOutputAndGradientsEqualThePlainFormulas() {
+        trainingOutputAndGradientsEqualThePlainFormulas(SHAPE, 1e-10);
+    }
+
+    @Test
+    void edgeShapesTooEqualThePlainFormulas() {
+        // libnd4j's batchnorm_bp agrees with the formulas to ~1e-8 only, even in double
+        for (int[] shape : EDGE_SHAPES) {
+            trainingOutputAndGradientsEqualThePlainFormulas(shape, 1e-7);
+        }
+    }
+
+    private static void trainingOutputAndGradientsEqualThePlainFormulas(int[] shape, double tol) {
+        INDArray x = input(shape);
+        Nd4j.getRandom().setSeed(13);
+        INDArray dy = Nd4j.randn(DataType.DOUBLE, shape[0], shape[1], shape[2], shape[3]);
+        double[] gamma = gamma(shape[1]);
+        double[] beta = beta(shape[1]);
+        // c-order input and an f-order copy (whose [N*C, H*W] matrix is a copy, not a view)
+        for (INDArray in : new INDArray[]{x, x.dup('f')}) {
+            ComputationGraph net = graph(shape, true, 0.9, new NoOp());
+            net.initGradientsView();
+            Layer bn = net.getLayer("bn");
+            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+            bn.setInput(in, mgr);
+            INDArray y = bn.activate(true, mgr);
+            Pair<Gradient, INDArray> back = bn.backpropGradient(dy, mgr);
+            for (int c = 0; c < shape[1]; c++) {
+                double[] xc = channel(x, c);
+                double[] g = channel(dy, c);
+                int m = xc.length;
+                double mu = mean(xc);
+                double sigma = Math.sqrt(biasedVariance(xc) + EPS);
+                double[] xhat = new double[m];
+                double[] expectedY = new double[m];
+                double dBeta = 0;
+                double dGamma = 0;
+                for (int i = 0; i < m; i++) {
+                    xhat[i] = (xc[i] - mu) / sigma;
+                    expectedY[i] = gamma[c] * xhat[i] + beta[c];
+                    dBeta += g[i];
+                    dGamma += g[i] * xhat[i];
+                }
+                double[] expectedDx = new double[m];
+                for (int i = 0; i < m; i++) {
+                    expectedDx[i] = gamma[c] / sigma * (g[i] - dBeta / m - xhat[i] * dGamma / m);
+                }
+                String where = " channel " + c + " order " + in.ordering() + " shape " + java.util.Arrays.toString(shape);
+                assertChannelEquals(expectedY, channel(y, c), tol, "output" + where);
+                assertChannelEquals(expectedDx, channel(back.getSecond(), c), tol, "dL/dx" + where);
+                assertEquals(dGamma, back.getFirst().getGradientFor("gamma").getDouble(c), tol, "dL/dgamma" + where);
+                assertEquals(dBeta, back.getFirst().getGradientFor("beta").getDouble(c), tol, "dL/dbeta" + where);
+            }
+        }
+    }
+
+    @Test
+    void runningStatisticsAfterOneFitStepAndInferenceWithThem() {
+        INDArray x = input(SHAPE);
+        int channels = SHAPE[1];
+        double decay = 0.7;
+        double[] mean0 = {0.3, -0.2};
+        double[] var0 = {1.5, 0.5};
+        for (boolean useLogStd : new boolean[]{true, false}) {
+            ComputationGraph g = graph(SHAPE, useLogStd, decay, new Sgd(0.0));
+            Layer bn = g.getLayer("bn");
+            bn.getParam("mean").assign(Nd4j.createFromArray(new double[][]{mean0}));
+            if (useLogStd) {
+                bn.getParam("log10stdev").assign(Nd4j.createFromArray(new double[][]{
+                        {0.5 * Math.log10(var0[0]), 0.5 * Math.log10(var0[1])}}));
+            } else {
+                bn.getParam("var").assign(Nd4j.createFromArray(new double[][]{var0}));
+            }
+            g.fit(new MultiDataSet(x, Nd4j.rand(DataType.DOUBLE, SHAPE[0], SHAPE[1], SHAPE[2], SHAPE[3])));
+            double[] runningVar = new double[channels];
+            for (int c = 0; c < channels; c++) {
+                double[] xc = channel(x, c);
+                String where = " channel " + c + " useLogStd " + useLogStd;
+                assertEquals(decay * mean0[c] + (1 - decay) * mean(xc), bn.getParam("mean").getDouble(c), 1e-10, "mean" + where);
+                runningVar[c] = decay * var0[c] + (1 - decay) * biasedVariance(xc);
+                double stored = useLogStd ? Math.pow(10, 2 * bn.getParam("log10stdev").getDouble(c)) : bn.getParam("var").getDouble(c);
+                assertEquals(runningVar[c], stored, 1e-10, "variance" + where);
+            }
+            assertEquals(1.7, bn.getParam("gamma").getDouble(0), 0.0, "Sgd(0) leaves gamma");
+            INDArray y = g.feedForward(x, false).get("bn");
+            double[] gamma = gamma(channels);
+            double[] beta = beta(channels);
+            for (int c = 0; c < channels; c++) {
+                double[] xc = channel(x, c);
+                double[] expected = new double[xc.length];
+                for (int i = 0; i < xc.length; i++) {
+                    expected[i] = gamma[c] * (xc[i] - bn.getParam("mean").getDouble(c)) / Math.sqrt(runningVar[c] + EPS) + beta[c];
+                }
+                assertChannelEquals(expected, channel(y, c), 1e-10, "inference channel " + c + " useLogStd " + useLogStd);
+            }
+        }
+    }
+
+    @Test
+    void gradientCheckDoublePrecision() {
+        for (boolean useLogStd : new boolean[]{true, false}) {
+            ComputationGraph g = graph(SHAPE, useLogStd, 0.9, new NoOp());
+            Nd4j.getRandom().setSeed(14);
+            INDArray labels = Nd4j.rand(DataType.DOUBLE, SHAPE[0], SHAPE[1], SHAPE[2], SHAPE[3]);
+            assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
+                    .inputs(new INDArray[]{input(SHAPE).dup('f')}).labels(new INDArray[]{labels})
+                    .excludeParams(Set.of("bn_mean", "bn_log10stdev", "bn_var"))
+                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), "useLogStd " + useLogStd);
+        }
+    }
+}
