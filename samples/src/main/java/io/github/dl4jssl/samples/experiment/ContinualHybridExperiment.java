@@ -36,6 +36,11 @@ public final class ContinualHybridExperiment implements Experiment {
     }
 
     @Override
+    public int defaultSeeds() {
+        return 3;
+    }
+
+    @Override
     public List<PlannedRun> plan(Budget budget) {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : budget.seedList()) {

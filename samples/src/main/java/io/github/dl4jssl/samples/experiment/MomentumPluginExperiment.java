@@ -18,8 +18,8 @@ import java.util.Map;
 public final class MomentumPluginExperiment implements Experiment {
 
     static final List<String> METHODS = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages");
-    static final int TRAIN_IMAGES = 3000;
-    static final int EPOCHS = 2;
+    static final int TRAIN_IMAGES = 6000;
+    static final int EPOCHS = 3;
 
     @Override
     public String name() {
