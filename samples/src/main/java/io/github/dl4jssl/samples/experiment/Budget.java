@@ -53,8 +53,13 @@ public record Budget(double scale, int seeds, Path data) {
      * images, a 5-epoch linear probe, the batch size capped so that an epoch has at least 4 batches.
      */
     public List<String> trainArgs(int trainImages, int epochs, long seed) {
+        return trainArgs(trainImages, epochs, seed, 128);
+    }
+
+    /** {@link #trainArgs(int, int, long)} with the batch size capped at {@code maxBatch} instead of 128. */
+    public List<String> trainArgs(int trainImages, int epochs, long seed, int maxBatch) {
         int train = scaled(trainImages, 16);
-        int batch = Math.min(128, Math.max(4, train / 4));
+        int batch = Math.min(maxBatch, Math.max(4, train / 4));
         List<String> args = new ArrayList<>(List.of(
                 "--epochs", Integer.toString(epochs),
                 "--train-subset", Integer.toString(train),

@@ -12,12 +12,13 @@ import java.util.Map;
  * {@code vit-stability}: Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers" (MoCo v3,
  * ICCV 2021), sections 4.1-4.2: self-supervised ViT training is unstable at high learning rates, gradient spikes show
  * first in the first layer, and freezing the random patch projection fixes it. MoCo v3 on a small ViT at a high AdamW
- * learning rate, with a trainable and with a frozen patch projection (the runs of {@code scripts/vit-stability.sh}).
+ * learning rate, with a trainable and with a frozen patch projection (longer runs than {@code scripts/vit-stability.sh}).
  */
 public final class VitStabilityExperiment implements Experiment {
 
-    static final int TRAIN_IMAGES = 320;
-    static final int EPOCHS = 6;
+    static final int TRAIN_IMAGES = 2000;
+    static final int EPOCHS = 15;
+    static final int BATCH = 32;
 
     @Override
     public String name() {
@@ -29,7 +30,8 @@ public final class VitStabilityExperiment implements Experiment {
         return "Chen, Xie, He 2021 (MoCo v3), sections 4.1-4.2. Claims tested: at a high learning rate, self-supervised ViT "
                 + "training shows gradient spikes, first in the first layer, followed by dips of kNN accuracy; a frozen random "
                 + "patch projection removes them. MoCo v3 on a ViT of depth 2, width 32, 4 heads, patch 7 (16 tokens on "
-                + "28x28 Fashion-MNIST), AdamW at peak lr 5e-3 (about 130x the paper's rate for this batch), batch 32.";
+                + "28x28 Fashion-MNIST), AdamW at peak lr 5e-3 (about 130x the paper's rate for this batch), batch " + BATCH + ", " + EPOCHS
+                + " epochs of " + TRAIN_IMAGES + " images (times --scale).";
     }
 
     @Override
@@ -39,7 +41,7 @@ public final class VitStabilityExperiment implements Experiment {
             for (boolean frozen : new boolean[]{false, true}) {
                 List<String> args = new ArrayList<>(List.of("--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "2",
                         "--vit-width", "32", "--vit-heads", "4", "--vit-patch", "7", "--lr", "5e-3"));
-                args.addAll(budget.trainArgs(TRAIN_IMAGES, EPOCHS, seed));
+                args.addAll(budget.trainArgs(TRAIN_IMAGES, EPOCHS, seed, BATCH));
                 if (frozen) {
                     args.add("--freeze-patch-embedding");
                 }

@@ -63,7 +63,7 @@ class ExperimentCommandTest {
         assertEquals(4 * 3, momentum.size());
         assertEquals(12, momentum.stream().map(PlannedRun::id).distinct().count());
         PlannedRun first = momentum.get(0);
-        assertEquals(List.of("--method", "simclr", "--epochs", "2", "--train-subset", "1500", "--batch-size", "128",
+        assertEquals(List.of("--method", "simclr", "--epochs", "3", "--train-subset", "3000", "--batch-size", "128",
                 "--eval-train-subset", "2500", "--eval-test-subset", "1000", "--linear-epochs", "5", "--seed", "1"), first.trainArgs());
         List<PlannedRun> collapse = new CollapseForecastExperiment().plan(new Budget(1, 1, Paths.get("/data")));
         assertEquals(6, collapse.size());
@@ -72,5 +72,13 @@ class ExperimentCommandTest {
         assertEquals(6, regimes.size());
         assertEquals(List.of("multi-epoch", "continual", "hybrid"), regimes.subList(0, 3).stream().map(r -> r.factor("regime")).toList());
         assertTrue(regimes.get(1).trainArgs().containsAll(List.of("--method", "simsiam", "--regime", "continual")));
+        List<PlannedRun> vit = new VitStabilityExperiment().plan(new Budget(1, 1, null));
+        assertEquals(List.of("trainable-seed1", "frozen-seed1"), vit.stream().map(PlannedRun::id).toList());
+        assertTrue(vit.get(1).trainArgs().containsAll(List.of("--batch-size", "32", "--train-subset", "2000",
+                "--epochs", "15", "--freeze-patch-embedding")));
+        assertFalse(vit.get(0).trainArgs().contains("--freeze-patch-embedding"));
+        // a small scale caps the batch at a quarter of the images
+        assertTrue(new VitStabilityExperiment().plan(new Budget(0.04, 1, null)).get(0).trainArgs()
+                .containsAll(List.of("--train-subset", "80", "--batch-size", "20")));
     }
 }
