@@ -18,7 +18,7 @@ import java.util.concurrent.Callable;
  * {@code train} runs with fixed seeds) and writes {@code results.md}, CSV files and PNG plots.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true,
-        description = "Reproduce a finding of the seed papers at small scale: ${COMPLETION-CANDIDATES}.")
+        description = "Reproduce a finding of the seed papers at small scale (the experiments: experiment --help).")
 public final class ExperimentCommand implements Callable<Integer> {
 
     @Parameters(index = "0", completionCandidates = Names.class, description = "Experiment: ${COMPLETION-CANDIDATES}.")

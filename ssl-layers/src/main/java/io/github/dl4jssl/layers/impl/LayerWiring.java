@@ -2,7 +2,6 @@ package io.github.dl4jssl.layers.impl;
 
 import org.deeplearning4j.nn.api.ParamInitializer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.layers.BaseLayer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -15,7 +14,7 @@ public final class LayerWiring {
     }
 
     /** Sets listeners, index, the parameter view and the initialised parameter table of {@code layer}; returns it. */
-    public static <L extends BaseLayer<?>> L wire(L layer, NeuralNetConfiguration conf, ParamInitializer initializer,
+    public static <L extends org.deeplearning4j.nn.api.Layer> L wire(L layer, NeuralNetConfiguration conf, ParamInitializer initializer,
                                                    Collection<TrainingListener> listeners, int index,
                                                    INDArray paramsView, boolean initializeParams) {
         layer.setListeners(listeners);

@@ -146,9 +146,16 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         int[] d = layerConf().getDilation();
         long y0 = (long) ky * d[0];
         long x0 = (long) kx * d[1];
-        return padded.get(NDArrayIndex.all(), NDArrayIndex.all(),
-                NDArrayIndex.interval(y0, s[0], y0 + (long) (outH - 1) * s[0] + 1),
-                NDArrayIndex.interval(x0, s[1], x0 + (long) (outW - 1) * s[1] + 1));
+        return padded.get(NDArrayIndex.all(), NDArrayIndex.all(), strided(y0, s[0], outH), strided(x0, s[1], outW));
+    }
+
+    /**
+     * {@code count} indices from {@code begin} in steps of {@code stride}. A single index is asked for with stride 1:
+     * ND4J 1.0.0-M2.1 reads a one-element interval with a larger stride past its end (an out-of-range error).
+     */
+    private static org.nd4j.linalg.indexing.INDArrayIndex strided(long begin, int stride, int count) {
+        return count == 1 ? NDArrayIndex.interval(begin, begin + 1)
+                : NDArrayIndex.interval(begin, stride, begin + (long) (count - 1) * stride + 1);
     }
 
     /** The rows of kernel tap (ky, kx) of a [inC, kH, kW, n, outH, outW] columns array: [inC, n, outH, outW]. */

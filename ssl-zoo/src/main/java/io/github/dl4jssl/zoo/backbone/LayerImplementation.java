@@ -1,22 +1,25 @@
 package io.github.dl4jssl.zoo.backbone;
 
+import io.github.dl4jssl.layers.NativeActivationLayer;
 import io.github.dl4jssl.layers.NativeBatchNormalization;
 import io.github.dl4jssl.layers.NativeConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.nd4j.linalg.activations.Activation;
 
 import java.util.Locale;
 
 /**
- * Which implementation of convolution and batch normalisation a backbone is built from. Both compute the same
+ * Which implementation of convolution, batch normalisation and ReLU a backbone is built from. Both compute the same
  * function with the same parameters (tested: equal loss and gradients); they differ in speed on the CPU.
  */
 public enum LayerImplementation {
 
-    /** DL4J's own {@link ConvolutionLayer} and {@link BatchNormalization} (Java-side im2col and broadcasts). */
+    /** DL4J's own {@link ConvolutionLayer}, {@link BatchNormalization} and {@link ActivationLayer}. */
     DL4J,
 
-    /** {@link NativeConvolutionLayer} and {@link NativeBatchNormalization}: one libnd4j op per pass. */
+    /** {@link NativeConvolutionLayer}, {@link NativeBatchNormalization} and {@link NativeActivationLayer}. */
     NATIVE;
 
     /** The default of the zoo's backbones. */
@@ -30,6 +33,11 @@ public enum LayerImplementation {
     /** A batch-normalisation builder of this implementation, with DL4J's defaults. */
     public BatchNormalization.Builder batchNormalization() {
         return this == NATIVE ? new NativeBatchNormalization.Builder() : new BatchNormalization.Builder();
+    }
+
+    /** A ReLU activation layer of this implementation. */
+    public ActivationLayer relu() {
+        return this == NATIVE ? NativeActivationLayer.relu() : new ActivationLayer(Activation.RELU);
     }
 
     /** {@code dl4j} or {@code native} (case-insensitive); anything else is an error naming both. */

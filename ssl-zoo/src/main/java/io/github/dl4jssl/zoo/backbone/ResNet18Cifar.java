@@ -154,8 +154,8 @@ public final class ResNet18Cifar implements Backbone {
                 .build();
     }
 
-    private static ActivationLayer relu() {
-        return new ActivationLayer.Builder().activation(Activation.RELU).build();
+    private ActivationLayer relu() {
+        return layers.relu();
     }
 
     @Override

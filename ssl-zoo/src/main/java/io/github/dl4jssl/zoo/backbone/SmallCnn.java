@@ -3,7 +3,6 @@ package io.github.dl4jssl.zoo.backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -116,7 +115,7 @@ public final class SmallCnn implements Backbone {
                     .weightInit(WeightInit.RELU)
                     .build(), prev);
             graph.addLayer(bn, layers.batchNormalization().build(), conv);
-            graph.addLayer(relu, new ActivationLayer.Builder().activation(Activation.RELU).build(), bn);
+            graph.addLayer(relu, layers.relu(), bn);
             prev = relu;
         }
         String pool = prefix + "pool";

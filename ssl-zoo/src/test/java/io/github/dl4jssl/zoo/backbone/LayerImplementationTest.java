@@ -91,6 +91,8 @@ class LayerImplementationTest {
         assertInstanceOf(NativeBatchNormalization.class, layer(fast, "backbone_bn1"));
         assertFalse(layer(slow, "backbone_conv1") instanceof NativeConvolutionLayer);
         assertFalse(layer(slow, "backbone_bn1") instanceof NativeBatchNormalization);
+        assertInstanceOf(io.github.dl4jssl.layers.NativeActivationLayer.class, layer(fast, "backbone_relu1"));
+        assertFalse(layer(slow, "backbone_relu1") instanceof io.github.dl4jssl.layers.NativeActivationLayer);
         assertEquals(LayerImplementation.NATIVE, new SmallCnn().layers(), "native is the default");
         assertEquals(LayerImplementation.NATIVE, new ResNet18Cifar().layers(), "native is the default");
         assertEquals(fast, ComputationGraphConfiguration.fromJson(fast.toJson()));

@@ -1,0 +1,57 @@
+package io.github.dl4jssl.layers.impl;
+
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.ActivationLayer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.impl.ActivationReLU;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The runtime layer of {@link io.github.dl4jssl.layers.NativeActivationLayer}: a plain ReLU (DL4J's
+ * {@link ActivationReLU} with no threshold, cap or slope) as one op per pass without copying the input; any other
+ * activation takes DL4J's {@link ActivationLayer} code.
+ */
+public class NativeActivationLayerImpl extends ActivationLayer {
+
+    private static final ActivationReLU PLAIN_RELU = new ActivationReLU();
+
+    public NativeActivationLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private boolean plainRelu() {
+        return PLAIN_RELU.equals(layerConf().getActivationFn());
+    }
+
+    @Override
+    public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        if (!plainRelu()) {
+            return super.activate(training, workspaceMgr);
+        }
+        assertInputSet(false);
+        applyDropOutIfNecessary(training, workspaceMgr);
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+        Nd4j.exec(new RectifiedLinear(input, out, 0.0));
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+        if (!plainRelu()) {
+            return super.backpropGradient(epsilon, workspaceMgr);
+        }
+        assertInputSet(true);
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(input, epsilon.castTo(input.dataType()))
+                .addOutputs(epsNext).addFloatingPointArguments(0.0).build());
+        return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(epsNext));
+    }
+}
