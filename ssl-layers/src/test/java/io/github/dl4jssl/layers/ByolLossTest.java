@@ -7,9 +7,8 @@ import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,20 +22,9 @@ import java.io.File;
 import static io.github.dl4jssl.layers.PairLossTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(DoublePrecision.class)
 class ByolLossTest {
 
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     private static MultiDataSet mds(INDArray a, INDArray b) {
         return new MultiDataSet(new INDArray[]{a, b}, new INDArray[]{zeroLabels(a.size(0))});

@@ -8,9 +8,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,21 +25,10 @@ import java.util.Set;
 import static io.github.dl4jssl.layers.PairLossTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(DoublePrecision.class)
 class InfoNceLossTest {
 
     private static final Set<String> QUEUE_PARAMS = Set.of("loss_queue", "loss_queuePtr");
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     private static MultiDataSet mds(INDArray a, INDArray b) {
         return new MultiDataSet(new INDArray[]{a, b}, new INDArray[]{zeroLabels(a.size(0))});

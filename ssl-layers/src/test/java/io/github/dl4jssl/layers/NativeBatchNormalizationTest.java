@@ -8,9 +8,8 @@ import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -31,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * plain loops in double: training-mode output, the gradients for input, gamma and beta through the batch
  * statistics, the running statistics after one fit step and the inference output with them; plus a gradient check.
  */
+@ExtendWith(DoublePrecision.class)
 class NativeBatchNormalizationTest {
 
     /** The shape of most tests: N, C, H, W. */
@@ -39,18 +39,6 @@ class NativeBatchNormalizationTest {
     private static final int[][] EDGE_SHAPES = {{3, 2, 1, 1}, {1, 1, 3, 4}};
     private static final double EPS = 1e-5;
 
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     /**
      * in [C, H, W] -> "bn" -> "out" (per-pixel MSE); with Sgd(0) only the running statistics move in a fit step

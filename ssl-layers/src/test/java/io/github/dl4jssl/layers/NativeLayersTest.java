@@ -13,9 +13,8 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -35,20 +34,9 @@ import static org.junit.jupiter.api.Assertions.*;
  * against a direct loop / plain ND4J formula, outputs and gradients against DL4J's own layers, JSON and
  * ModelSerializer round trips.
  */
+@ExtendWith(DoublePrecision.class)
 class NativeLayersTest {
 
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     private static ConvolutionLayer.Builder conv(boolean nativeLayer, int k) {
         return nativeLayer ? new NativeConvolutionLayer.Builder(k, k) : new ConvolutionLayer.Builder(k, k);

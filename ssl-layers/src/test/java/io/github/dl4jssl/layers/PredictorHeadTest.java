@@ -5,9 +5,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,20 +19,9 @@ import java.util.Set;
 import static io.github.dl4jssl.layers.PairLossTestSupport.gradientCheck;
 import static org.junit.jupiter.api.Assertions.*;
 
+@ExtendWith(DoublePrecision.class)
 class PredictorHeadTest {
 
-    private static DataType previous;
-
-    @BeforeAll
-    static void doublePrecision() {
-        previous = Nd4j.dataType();
-        Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
-    }
-
-    @AfterAll
-    static void restore() {
-        Nd4j.setDefaultDataTypes(previous, previous);
-    }
 
     /** Inputs "in" [*, 6] -> predictor (6 -> 5 -> 3) and "z" [*, 3]; merge(p, z) -> BYOL loss. */
     private static ComputationGraph predictorWithByol() {
