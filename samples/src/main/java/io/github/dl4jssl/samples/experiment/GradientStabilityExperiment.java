@@ -37,6 +37,11 @@ public final class GradientStabilityExperiment implements Experiment {
     }
 
     @Override
+    public int defaultSeeds() {
+        return 3;
+    }
+
+    @Override
     public List<PlannedRun> plan(Budget budget) {
         return budget.perMethod(METHODS, TRAIN_IMAGES, EPOCHS);
     }
