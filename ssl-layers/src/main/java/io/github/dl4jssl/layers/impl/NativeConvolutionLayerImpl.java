@@ -22,14 +22,31 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeConvolutionLayer}: DL4J's convolution layer with
- * {@link #preOutput} and {@link #backpropGradient} replaced by libnd4j's {@code conv2d} / {@code conv2d_bp}
- * (weights in DL4J's own [outC, inC, kH, kW] layout, libnd4j weight format 1, so nothing is permuted or copied).
- * Parameters, gradient views, dropout, weight noise and the activation function are handled as in DL4J.
+ * {@link #preOutput} and {@link #backpropGradient} replaced. NCHW input: the batch's columns as one matrix and one
+ * large matrix product per pass ({@link #forwardNchw}, {@link #backpropNchw}). NHWC input: libnd4j's {@code conv2d} /
+ * {@code conv2d_bp} (weights in DL4J's own [outC, inC, kH, kW] layout, libnd4j weight format 1). Parameters, gradient
+ * views, dropout, weight noise and the activation function are handled as in DL4J.
  */
 public class NativeConvolutionLayerImpl extends ConvolutionLayer {
 
     /** libnd4j weight format: [outC, inC, kH, kW], DL4J's layout. */
     private static final int WEIGHTS_OIYX = 1;
+
+    /** Default of {@link #setScratchSize}: 4 Mi elements (16 MB in float). */
+    public static final long DEFAULT_SCRATCH_SIZE = 4L << 20;
+
+    private static volatile long scratchSize = DEFAULT_SCRATCH_SIZE;
+
+    /**
+     * The size, in elements, of the scratch buffer through which col2im runs, a chunk of images at a time (at least
+     * one image per chunk). Only speed and memory depend on it.
+     */
+    public static void setScratchSize(long elements) {
+        if (elements < 1) {
+            throw new IllegalArgumentException("scratch size must be at least 1 element, got " + elements);
+        }
+        scratchSize = elements;
+    }
 
     /**
      * The columns of the last training forward pass, [inC*kH*kW, n*outH*outW], kept outside workspaces
@@ -54,18 +71,14 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         return layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC;
     }
 
-    /** The integer arguments of conv2d / conv2d_bp; also validates the input size as DL4J does. */
-    private int[] opArguments(INDArray input) {
+    /** The integer arguments of conv2d / conv2d_bp (NHWC input). */
+    private int[] opArguments() {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
         int[] k = c.getKernelSize();
         int[] s = c.getStride();
         int[] d = c.getDilation();
         int[] p = c.getPadding();
-        ConvolutionMode mode = convolutionMode;
-        // DL4J's size check and error messages (Strict mode: exact fit; too-small input)
-        ConvolutionUtils.getOutputSize(input, k, s, mode == ConvolutionMode.Same ? null : p, mode, d,
-                c.getCnn2dDataFormat());
-        boolean same = mode == ConvolutionMode.Same;
+        boolean same = convolutionMode == ConvolutionMode.Same;
         return new int[]{k[0], k[1], s[0], s[1], same ? 0 : p[0], same ? 0 : p[1], d[0], d[1],
                 same ? 1 : 0, nchw() ? 0 : 1, WEIGHTS_OIYX};
     }
@@ -82,7 +95,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray in = input.castTo(dataType);
         validateInputDepth(weights.size(1));
-        int[] args = opArguments(in);
+        // DL4J's size check and error messages (Strict mode: exact fit; too-small input)
         int[] outSize = ConvolutionUtils.getOutputSize(in, layerConf().getKernelSize(), layerConf().getStride(),
                 convolutionMode == ConvolutionMode.Same ? null : layerConf().getPadding(), convolutionMode,
                 layerConf().getDilation(), layerConf().getCnn2dDataFormat());
@@ -96,7 +109,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
             Nd4j.exec(DynamicCustomOp.builder("conv2d")
                     .addInputs(bias == null ? new INDArray[]{in, weights} : new INDArray[]{in, weights, vector(bias)})
                     .addOutputs(z)
-                    .addIntegerArguments(args)
+                    .addIntegerArguments(opArguments())
                     .build());
         }
         return new Pair<>(z, null);
@@ -224,22 +237,6 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         }
     }
 
-    /** Default of {@link #setScratchSize}: 4 Mi elements (16 MB in float). */
-    public static final long DEFAULT_SCRATCH_SIZE = 4L << 20;
-
-    private static volatile long scratchSize = DEFAULT_SCRATCH_SIZE;
-
-    /**
-     * The size, in elements, of the scratch buffer through which col2im runs, a chunk of images at a time (at least
-     * one image per chunk). Only speed and memory depend on it.
-     */
-    public static void setScratchSize(long elements) {
-        if (elements < 1) {
-            throw new IllegalArgumentException("scratch size must be at least 1 element, got " + elements);
-        }
-        scratchSize = elements;
-    }
-
     /**
      * libnd4j's col2im of column gradients in the {@link #columns} layout into the NCHW input gradient, a chunk of
      * images at a time through a small scratch buffer in libnd4j's [n, inC, kH, kW, outH, outW] layout (strided
@@ -334,7 +331,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
             Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                     .addInputs(bias == null ? new INDArray[]{in, weights, delta} : new INDArray[]{in, weights, vector(bias), delta})
                     .addOutputs(biasGrad == null ? new INDArray[]{epsNext, weightGrad} : new INDArray[]{epsNext, weightGrad, vector(biasGrad)})
-                    .addIntegerArguments(opArguments(in))
+                    .addIntegerArguments(opArguments())
                     .build());
         }
 
