@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Side-by-side training throughput of DL4J-SSL and the PyTorch reference (ssl_peer.py, a measuring instrument
+# outside the project) on this machine, in one run: the peer and `dl4j-ssl bench --data fixed` run alternately
+# (peer, ours, peer, ours, ...) for the same methods, backbone and batch, and one table prints, per method, the
+# images/s of every round and the ratio ours / peer of each round (each ours run right after its peer run).
+# Absolute figures drift by 10-20% between runs on shared machines: only the ratios of one run are comparable.
+#
+#   scripts/compare-peer.sh [--methods simclr,mocov2] [--backbone small-cnn|resnet18-cifar] [--rounds 2]
+#                           [--batch 256] [--iterations 10] [--warmup 3] [--out docs/bench/compare-NAME]
+#                           [-- extra options for dl4j-ssl bench]
+# Environment: PEER (ssl_peer.py; default ../shared/peer/ssl_peer.py next to the project), PEER_PYTHON
+# (default /usr/bin/python3), PEER_LIBS (LD_LIBRARY_PATH of the peer only: Debian's pthread OpenBLAS, see the
+# peer's README), PEER_THREADS (default 2), JAVA_OPTS (default -Xmx4g).
+# Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md (the printed table).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+methods=simclr,simclr-ema-projector,simclr-ema,mocov2,byol,simsiam
+backbone=small-cnn
+rounds=2
+batch=""
+iterations=10
+warmup=3
+out=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --methods) methods=$2; shift 2 ;;
+    --backbone) backbone=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --batch) batch=$2; shift 2 ;;
+    --iterations) iterations=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --) shift; break ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    *) echo "compare-peer.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+case "$backbone" in
+  small-cnn) peer_backbone=(--backbone smallcnn --size 28); batch=${batch:-256} ;;
+  resnet18-cifar) peer_backbone=(--backbone resnet18 --in-ch 3 --size 32); batch=${batch:-64} ;;
+  *) echo "compare-peer.sh: --backbone must be small-cnn or resnet18-cifar, got '$backbone'" >&2; exit 2 ;;
+esac
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare-peer.sh: --rounds must be a positive whole number, got '$rounds'" >&2; exit 2; }
+
+peer=${PEER:-$root/../shared/peer/ssl_peer.py}
+peer_python=${PEER_PYTHON:-/usr/bin/python3}
+peer_libs=${PEER_LIBS:-$HOME/.cache/openblas/root/usr/lib/x86_64-linux-gnu/openblas-pthread}
+[[ -f "$peer" ]] || { echo "compare-peer.sh: the PyTorch reference '$peer' does not exist; set PEER=/path/to/ssl_peer.py" >&2; exit 2; }
+"$peer_python" -c 'import torch' 2>/dev/null \
+  || { echo "compare-peer.sh: $peer_python cannot import torch; install the peer's packages (see its README)" >&2; exit 2; }
+[[ -d "$peer_libs" ]] || echo "compare-peer.sh: warning: PEER_LIBS '$peer_libs' missing: the peer runs on Debian's default (reference) BLAS" >&2
+
+out=${out:-$root/docs/bench/compare-$backbone-$(date -u +%Y%m%dT%H%M)}
+mkdir -p "$out"
+export JAVA_OPTS=${JAVA_OPTS:--Xmx4g}
+"$root/dl4j-ssl" --version >/dev/null # build first, outside the timed runs
+
+for ((r = 1; r <= rounds; r++)); do
+  echo "round $r/$rounds: peer" >&2
+  LD_LIBRARY_PATH=$peer_libs OPENBLAS_NUM_THREADS=${PEER_THREADS:-2} "$peer_python" "$peer" --threads "${PEER_THREADS:-2}" \
+    throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
+    --out "$out/peer-$r.json" >&2
+  echo "round $r/$rounds: dl4j-ssl" >&2
+  "$root/dl4j-ssl" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
+    --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "$@" >&2
+done
+
+python3 - "$out" "$rounds" "$methods" "$backbone" "$batch" <<'EOF' | tee "$out/table.md"
+import json, sys
+out, rounds, methods, backbone, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), sys.argv[4], sys.argv[5]
+peer = [{row["method"]: row for row in json.load(open(f"{out}/peer-{r}.json"))["rows"] if "method" in row}
+        for r in range(1, rounds + 1)]
+ours = [{res["method"]: res for res in json.load(open(f"{out}/ours-{r}.json"))["results"]} for r in range(1, rounds + 1)]
+print(f"{backbone}, batch {batch} pairs; images/s (both views) per round, peer = PyTorch reference (mean of its steps);")
+print("ratio = ours / peer of the same round; ceiling = GFLOP/s of the step / this run's matrix-product ceiling")
+print("(the peer's estimated with our FLOP count)\n")
+print("| method | peer images/s | ours images/s | ratio per round | mean ratio | ceiling ours | ceiling peer |")
+print("|---|---|---|---|---|---|---|")
+for m in methods:
+    p = [peer[r][m]["img_per_s_mean"] for r in range(rounds)]
+    o = [ours[r][m]["imagesPerSecond"] for r in range(rounds)]
+    ratios = [o[r] / p[r] for r in range(rounds)]
+    gflop_per_image = [ours[r][m]["trainingGflopPerStep"] / (2 * ours[r][m]["batchPairs"]) for r in range(rounds)]
+    ceiling = [ours[r][m]["ceilingGflops"] for r in range(rounds)]
+    c_ours = sum(ours[r][m]["ceilingRatio"] for r in range(rounds)) / rounds
+    c_peer = sum(p[r] * gflop_per_image[r] / ceiling[r] for r in range(rounds)) / rounds
+    fmt = lambda xs, f: " / ".join(f % x for x in xs)
+    print(f"| {m} | {fmt(p, '%.1f')} | {fmt(o, '%.1f')} | {fmt(ratios, '%.2f')} | **{sum(ratios) / rounds:.2f}** "
+          f"| {c_ours:.2f} | {c_peer:.2f} |")
+EOF
+echo "JSON of every run: $out" >&2
