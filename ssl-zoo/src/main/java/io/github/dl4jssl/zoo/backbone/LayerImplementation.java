@@ -7,12 +7,18 @@ import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Locale;
 
 /**
  * Which implementation of convolution, batch normalisation and ReLU a backbone is built from. Both compute the same
  * function with the same parameters (tested: equal loss and gradients); they differ in speed on the CPU.
+ *
+ * <p>The native layers are tuned for the CPU (strided copies into large GEMMs, per-row batch-norm sums, with
+ * libnd4j's CPU ops). On a GPU, DL4J's own layers are the right choice: they are what DL4J runs through cuDNN
+ * when a cuDNN helper is present, and their im2col + GEMM path otherwise. {@link #DEFAULT} is therefore chosen by
+ * ND4J's backend when this class is first used ({@link #forBackend(String)}).</p>
  */
 public enum LayerImplementation {
 
@@ -22,8 +28,25 @@ public enum LayerImplementation {
     /** {@link NativeConvolutionLayer}, {@link NativeBatchNormalization} and {@link NativeActivationLayer}. */
     NATIVE;
 
-    /** The default of the zoo's backbones. */
-    public static final LayerImplementation DEFAULT = NATIVE;
+    /**
+     * The default of the zoo's backbones: {@link #forBackend(String) chosen by} the backend ND4J loaded in this
+     * JVM ({@link #NATIVE} on the CPU, {@link #DL4J} on CUDA).
+     */
+    public static final LayerImplementation DEFAULT = forBackend(currentBackend());
+
+    /**
+     * The layer implementation for an ND4J backend, by the name ND4J reports in its environment information
+     * ({@code "CPU"} for nd4j-native, {@code "CUDA"} for nd4j-cuda): {@link #DL4J} on CUDA (DL4J's own layers, with
+     * cuDNN where DL4J has a helper for it), {@link #NATIVE} on anything else (the CPU-tuned layers).
+     */
+    public static LayerImplementation forBackend(String backend) {
+        return backend != null && backend.trim().equalsIgnoreCase("CUDA") ? DL4J : NATIVE;
+    }
+
+    /** The name of ND4J's backend in this JVM, as DL4J's own helper selection reads it ("CPU", "CUDA"). */
+    public static String currentBackend() {
+        return Nd4j.getExecutioner().getEnvironmentInformation().getProperty("backend");
+    }
 
     /** A convolution builder of this implementation. */
     public ConvolutionLayer.Builder convolution(int kernel) {

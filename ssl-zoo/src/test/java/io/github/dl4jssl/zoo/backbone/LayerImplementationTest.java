@@ -100,6 +100,17 @@ class LayerImplementationTest {
         assertEquals(LayerImplementation.DL4J, LayerImplementation.byName(" DL4J "));
     }
 
+    @Test
+    void defaultFollowsTheBackend() {
+        assertEquals(LayerImplementation.DL4J, LayerImplementation.forBackend("CUDA"), "DL4J's layers on a GPU");
+        assertEquals(LayerImplementation.DL4J, LayerImplementation.forBackend(" cuda "));
+        assertEquals(LayerImplementation.NATIVE, LayerImplementation.forBackend("CPU"), "the CPU-tuned layers on the CPU");
+        assertEquals(LayerImplementation.NATIVE, LayerImplementation.forBackend(null));
+        assertEquals("CPU", LayerImplementation.currentBackend(), "these tests run on nd4j-native");
+        assertEquals(LayerImplementation.forBackend(LayerImplementation.currentBackend()), LayerImplementation.DEFAULT);
+        assertEquals(LayerImplementation.NATIVE, LayerImplementation.DEFAULT);
+    }
+
     private static Object layer(ComputationGraphConfiguration conf, String name) {
         return ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
     }
