@@ -1,6 +1,10 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.InfoNceLossImpl;
+import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,13 +77,14 @@ public class InfoNceLoss extends MergedPairLoss {
     public static final String QUEUE_PTR = "queuePtr";
 
     /** Subtracted from the logits of the keys that are not candidates. */
-    private static final double NOT_A_CANDIDATE = 1e9;
+    public static final double NOT_A_CANDIDATE = 1e9;
 
     private double temperature = 0.2;
     private int queueSize;
     private boolean batchNegatives = true;
     private boolean symmetric = true;
     private boolean scaleByTwoTemperature;
+    private boolean sameDiff;
 
     /** For JSON. */
     protected InfoNceLoss() {
@@ -92,6 +97,16 @@ public class InfoNceLoss extends MergedPairLoss {
         this.batchNegatives = b.batchNegatives;
         this.symmetric = b.symmetric;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;
+        this.sameDiff = b.sameDiff;
+    }
+
+    /**
+     * The runtime layer: {@link InfoNceLossImpl}, the same loss and gradient in plain ND4J operations, unless
+     * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph of {@link #defineLayer}.
+     */
+    @Override
+    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return sameDiff ? super.runtimeLayer(conf, dataType) : new InfoNceLossImpl(conf, dataType);
     }
 
     @Override
@@ -216,6 +231,15 @@ public class InfoNceLoss extends MergedPairLoss {
         this.symmetric = symmetric;
     }
 
+    /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
+    public boolean isSameDiff() {
+        return sameDiff;
+    }
+
+    public void setSameDiff(boolean sameDiff) {
+        this.sameDiff = sameDiff;
+    }
+
     public boolean isScaleByTwoTemperature() {
         return scaleByTwoTemperature;
     }
@@ -232,6 +256,7 @@ public class InfoNceLoss extends MergedPairLoss {
         private boolean batchNegatives = true;
         private boolean symmetric = true;
         private boolean scaleByTwoTemperature;
+        private boolean sameDiff;
 
         /** The layer name (the graph builder's vertex name takes precedence). */
         public Builder name(String name) {
@@ -275,6 +300,15 @@ public class InfoNceLoss extends MergedPairLoss {
         /** Multiply the loss by 2t as MoCo v3's reference code does (default false). */
         public Builder scaleByTwoTemperature(boolean scaleByTwoTemperature) {
             this.scaleByTwoTemperature = scaleByTwoTemperature;
+            return this;
+        }
+
+        /**
+         * Run the loss as the SameDiff graph of {@link InfoNceLoss#defineLayer} instead of its plain-ND4J runtime
+         * layer {@link InfoNceLossImpl} (same score and gradients; for comparison, slower). Default: false.
+         */
+        public Builder sameDiff(boolean sameDiff) {
+            this.sameDiff = sameDiff;
             return this;
         }
 

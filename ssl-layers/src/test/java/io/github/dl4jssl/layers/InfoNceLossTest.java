@@ -91,6 +91,57 @@ class InfoNceLossTest {
     }
 
     @Test
+    void plainNd4jRuntimeEqualsTheSameDiffGraph() {
+        InfoNceLoss[] confs = {loss(0.2, 0, true, true, false), loss(0.2, 0, true, true, true),
+                loss(0.07, 7, false, false, false), loss(0.2, 7, false, true, false), loss(0.5, 5, true, true, false),
+                loss(0.5, 0, true, false, false), loss(0.1, 9, true, false, true)};
+        for (InfoNceLoss conf : confs) {
+            String what = "queue " + conf.getQueueSize() + " batchNeg " + conf.isBatchNegatives() + " symmetric "
+                    + conf.isSymmetric() + " scale " + conf.isScaleByTwoTemperature();
+            InfoNceLoss reference = (InfoNceLoss) conf.clone();
+            reference.setSameDiff(true);
+            ComputationGraph fast = onlineVsConstant(5, 4, conf, null);
+            ComputationGraph graph = onlineVsConstant(5, 4, reference, null);
+            assertInstanceOf(io.github.dl4jssl.layers.impl.InfoNceLossImpl.class, fast.getLayer("loss"));
+            assertFalse(graph.getLayer("loss") instanceof io.github.dl4jssl.layers.impl.InfoNceLossImpl);
+            assertEquals(graph.params(), fast.params(), "same parameters and queue");
+            INDArray a = Nd4j.randn(DataType.DOUBLE, 8, 5);
+            INDArray k = Nd4j.randn(DataType.DOUBLE, 8, 4);
+            k.getRow(2).muli(1e3);   // keys of large and tiny norm
+            k.getRow(5).muli(1e-6);
+            for (ComputationGraph g : new ComputationGraph[]{fast, graph}) {
+                g.setInputs(a, k);
+                g.setLabels(zeroLabels(8));
+                g.computeGradientAndScore();
+            }
+            assertEquals(graph.score(), fast.score(), 1e-10, what);
+            assertTrue(Math.abs(fast.score()) > 1e-3, "a loss that could differ: " + what);
+            graph.gradient().gradientForVariable().forEach((name, v) -> assertTrue(
+                    v.equalsWithEps(fast.gradient().gradientForVariable().get(name), 1e-9), "gradient " + name + ", " + what));
+            INDArray lossInput = Nd4j.randn(DataType.DOUBLE, 8, 8);
+            lossInput.getRow(3).muli(1e3);
+            lossInput.getRow(6).muli(1e-6);
+            INDArray expected = lossInputGradient(graph, lossInput.dup());
+            INDArray actual = lossInputGradient(fast, lossInput.dup());
+            assertTrue(expected.norm2Number().doubleValue() > 1e-6, what);
+            assertTrue(expected.equalsWithEps(actual, 1e-9), "input gradient, " + what + ": " + expected + " vs " + actual);
+        }
+    }
+
+    @Test
+    void sameDiffFlagSurvivesJson() {
+        for (boolean sameDiff : new boolean[]{false, true}) {
+            InfoNceLoss conf = loss(0.2, 4, false, true, false);
+            conf.setSameDiff(sameDiff);
+            ComputationGraphConfiguration json = ComputationGraphConfiguration.fromJson(
+                    onlineVsConstant(5, 4, conf, null).getConfiguration().toJson());
+            InfoNceLoss back = (InfoNceLoss) ((LayerVertex) json.getVertices().get("loss")).getLayerConf().getLayer();
+            assertEquals(sameDiff, back.isSameDiff());
+        }
+        assertTrue(new InfoNceLoss.Builder().sameDiff(true).build().isSameDiff());
+    }
+
+    @Test
     void queueIsInitialisedWithUnitRows() {
         ComputationGraph g = onlineVsConstant(5, 4, loss(0.2, 9, false, true, false), null);
         INDArray queue = g.getLayer("loss").getParam(InfoNceLoss.QUEUE);

@@ -1,0 +1,101 @@
+package io.github.dl4jssl.layers.impl;
+
+import io.github.dl4jssl.layers.InfoNceLoss;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+/**
+ * The runtime layer of {@link InfoNceLoss} (MoCo's contrastive loss, He et al. 2020, eq. 1; MoCo v3, Chen et al.
+ * 2021, eq. 1): the loss of {@link InfoNceLoss#defineLayer} and its gradient written out in plain ND4J operations.
+ * In SameDiff the loss against MoCo's queue of 4,096 keys took about a sixth of MoCo v2's training step on 2 cores.
+ * The SameDiff graph stays the reference: {@code InfoNceLoss.Builder.sameDiff(true)} runs it, and the tests check
+ * that both give the same score and gradients.
+ *
+ * <p>With unit queries q_i (the left half of the input, normalised by {@link UnitRows}), unit keys k (the right
+ * half, no gradient), the partner key p_i = k_{(i + N) mod 2N} and the candidate keys c (the other view's batch keys
+ * and/or the queue Q), the logits are s_ic = q_i . c / t, l_i = logsumexp_c s_ic - q_i . p_i / t and
+ * L = sum_i w_i l_i (w_i = 1, or 2 for the first view and 0 for the second without symmetry; times 2t with
+ * {@code scaleByTwoTemperature}). Then dL/dq_i = w_i (sum_c P_ic c - p_i) / t with P the row-wise softmax, and
+ * dL/dx from dL/dq by {@link UnitRows#backprop}; the key half gets a zero gradient.</p>
+ */
+public class InfoNceLossImpl extends HandDerivedLossLayer {
+
+    public InfoNceLossImpl(NeuralNetConfiguration conf, DataType dataType) {
+        super(conf, dataType);
+    }
+
+    private InfoNceLoss lossConf() {
+        return (InfoNceLoss) layerConf();
+    }
+
+    /** The forward pass: unit queries, partner keys, the candidates' softmax, row weights and the loss. */
+    private record Forward(UnitRows q, INDArray partner, INDArray softmax, INDArray weights, double loss) {
+    }
+
+    private Forward forward() {
+        InfoNceLoss c = lossConf();
+        INDArray x = input.castTo(dataType);
+        long rows = x.size(0);
+        long n = rows / 2;
+        long d = x.size(1) / 2;
+        double t = c.getTemperature();
+        UnitRows q = UnitRows.of(columns(x, 0, d));
+        INDArray partner = UnitRows.swapViews(UnitRows.of(columns(x, d, 2 * d)).z);
+        INDArray positive = q.z.mul(partner).sum(1).reshape(rows, 1).divi(t);
+        INDArray logits;
+        if (c.isBatchNegatives()) {
+            // a query's candidates are the keys of the other view: the partner rows of its own half
+            logits = q.z.mmul(partner.transpose()).divi(t);
+            logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.interval(n, rows)).subi(InfoNceLoss.NOT_A_CANDIDATE);
+            logits.get(NDArrayIndex.interval(n, rows), NDArrayIndex.interval(0, n)).subi(InfoNceLoss.NOT_A_CANDIDATE);
+        } else {
+            logits = positive.dup();
+        }
+        if (c.getQueueSize() > 0) {
+            logits = Nd4j.concat(1, logits, q.z.mmul(queue().transpose()).divi(t));
+        }
+        RowSoftmax softmax = RowSoftmax.ofInPlace(logits);
+        INDArray weights = Nd4j.valueArrayOf(new long[]{rows, 1}, c.isScaleByTwoTemperature() ? 2 * t : 1.0, dataType);
+        if (!c.isSymmetric()) {
+            weights.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).muli(2);
+            weights.get(NDArrayIndex.interval(n, rows), NDArrayIndex.all()).assign(0);
+        }
+        double loss = softmax.logNormalizers.sub(positive).muli(weights).sumNumber().doubleValue();
+        return new Forward(q, partner, softmax.probabilities, weights, loss);
+    }
+
+    private INDArray queue() {
+        return getParam(InfoNceLoss.QUEUE).castTo(dataType);
+    }
+
+    private static INDArray columns(INDArray m, long from, long to) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
+    }
+
+    @Override
+    protected double loss() {
+        return forward().loss();
+    }
+
+    @Override
+    protected LossAndGradient lossAndGradient() {
+        InfoNceLoss c = lossConf();
+        Forward f = forward();
+        INDArray g = f.softmax().muliColumnVector(f.weights());   // dL/ds, up to the positive's -w_i
+        long rows = g.size(0);
+        long batchColumns = c.isBatchNegatives() ? rows : 1;
+        INDArray batchG = columns(g, 0, batchColumns);
+        INDArray dq = c.isBatchNegatives() ? batchG.mmul(f.partner()) : f.partner().mulColumnVector(batchG);
+        dq.subi(f.partner().mulColumnVector(f.weights()));
+        if (c.getQueueSize() > 0) {
+            dq.addi(columns(g, batchColumns, batchColumns + c.getQueueSize()).mmul(queue()));
+        }
+        dq.divi(c.getTemperature());
+        INDArray dx = Nd4j.zeros(dataType, rows, 2 * dq.size(1));
+        columns(dx, 0, dq.size(1)).assign(f.q().backprop(dq));
+        return new LossAndGradient(f.loss(), dx);
+    }
+}
