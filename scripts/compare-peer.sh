@@ -10,7 +10,8 @@
 #                           [-- extra options for dl4j-ssl bench]
 # Environment: PEER (ssl_peer.py; default ../shared/peer/ssl_peer.py next to the project), PEER_PYTHON
 # (default /usr/bin/python3), PEER_LIBS (LD_LIBRARY_PATH of the peer only: Debian's pthread OpenBLAS, see the
-# peer's README), PEER_THREADS (default 2), JAVA_OPTS (default -Xmx4g).
+# peer's README), PEER_THREADS (default 2), JAVA_OPTS (default -Xmx4g), OURS (the dl4j-ssl launcher to measure;
+# default this project's ./dl4j-ssl, which builds first).
 # Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md (the printed table).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "compare-peer.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -54,7 +55,8 @@ peer_libs=${PEER_LIBS:-$HOME/.cache/openblas/root/usr/lib/x86_64-linux-gnu/openb
 out=${out:-$root/docs/bench/compare-$backbone-$(date -u +%Y%m%dT%H%M)}
 mkdir -p "$out"
 export JAVA_OPTS=${JAVA_OPTS:--Xmx4g}
-"$root/dl4j-ssl" --version >/dev/null # build first, outside the timed runs
+ours=${OURS:-$root/dl4j-ssl}
+"$ours" --version >/dev/null # build first, outside the timed runs
 
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: peer" >&2
@@ -62,7 +64,7 @@ for ((r = 1; r <= rounds; r++)); do
     throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
     --out "$out/peer-$r.json" >&2
   echo "round $r/$rounds: dl4j-ssl" >&2
-  "$root/dl4j-ssl" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
+  "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
     --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "$@" >&2
 done
 
