@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
  *
  * <p>The resource {@code simclr-default-gradients.csv} is the block rows of {@code gradients.csv} of the default run
  * {@code ./dl4j-ssl train --method simclr --dataset fashion-mnist} (SimCLR, SmallCnn, 6,000 Fashion-MNIST images,
- * batch 128, 3 epochs of 47 iterations, seed 42), made at commit 0d31594 (the old rule: spike when the norm exceeds
- * 3 times the median of the previous 50, after 5), trimmed to the columns {@code iteration,epoch,name,norm,spike};
- * {@code spike} is the old rule's flag. That run printed one WARN per flagged iteration.
+ * batch 128, 3 epochs of 46 iterations, seed 42), run on 2026-12-01 at commit 0d31594, whose rule flagged a spike
+ * when a norm exceeded 3 times the median of the previous 50 (after 5), trimmed to the columns
+ * {@code iteration,epoch,name,norm,spike} (awk over the {@code block} rows); {@code spike} is that old rule's flag.
+ * That run printed 11 "Gradient spike in block 'first layer'" warnings (9 in the first epoch, 2 in the second).
  */
 class DefaultRunSpikesTest {
 

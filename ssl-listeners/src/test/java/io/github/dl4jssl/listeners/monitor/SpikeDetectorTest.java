@@ -131,9 +131,9 @@ class SpikeDetectorTest {
 
     /**
      * Synthetic gradient norms: log-normal noise around a drifting level, with spikes injected (seeded). The noise
-     * has the robust scale of the default run's first layer (about 0.25 in log units, the noisiest block; see
-     * {@code DefaultRunSpikesTest}); the level falls by a factor e over the series and oscillates by e^0.3 (a
-     * learning-rate schedule, a changing loss). A spike multiplies 1 to 3 consecutive norms by a factor drawn
+     * has standard deviation 0.25 in log units, within the robust scale of the default run's blocks (0.15 to 0.39;
+     * the first layer's 0.23 before its norm starts to swing; see {@code DefaultRunSpikesTest}); the level falls by
+     * a factor e over the series and oscillates by e^0.3 (a learning-rate schedule, a changing loss). A spike multiplies 1 to 3 consecutive norms by a factor drawn
      * log-uniformly from [4, 10] (MoCo v3 shows jumps of an order of magnitude).
      */
     record Synthetic(double[] norms, List<int[]> spikes) {
