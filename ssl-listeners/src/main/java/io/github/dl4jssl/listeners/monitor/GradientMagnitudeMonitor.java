@@ -68,7 +68,8 @@ import org.slf4j.LoggerFactory;
  * {@link Measurement#spikes()}); {@link #spikeIterations()} keeps them all for the whole run. Instead of a warning
  * per spike the monitor logs one INFO line per epoch ({@link #onEpochEnd}) with the spikes per block, e.g.
  * {@code Gradient spikes in epoch 2 (iterations 47-93): first layer 1 (at 61), last layer 0, backbone 0,
- * projector 0} (epochs counted from 1: DL4J's epoch count + 1, as the {@code train} command prints them); each spike's details (norm, running median, robust z) are logged at DEBUG.
+ * projector 0} (epochs counted from 1: DL4J's epoch count + 1, as the {@code train} command prints them); each
+ * spike's details (norm, running median, robust z) are logged at DEBUG.
  *
  * <p><b>Gradient w.r.t. a block's output activation.</b> DL4J keeps each vertex's incoming error
  * ({@code GraphVertex.getEpsilon()}, {@code dL/d(output)} summed over consumers) until just after
@@ -103,7 +104,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
      * @param layerNorms       layer name -> gradient L2 norm
      * @param blockNorms       block name -> gradient L2 norm (blocks with no parameters omitted)
      * @param blockFluctuation block name -> std/mean over the window after this measurement
-     * @param spikes           blocks flagged as spiking at this measurement
+     * @param spikes           blocks in which a spike starts at this measurement (see {@link SpikeDetector})
      * @param outputGradientNorms vertex -> {@code ||dL/d(vertex output)||} (empty unless
      *                         configured and the graph trains without workspaces)
      */
