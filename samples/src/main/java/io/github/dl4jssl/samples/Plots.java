@@ -5,8 +5,10 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
+import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,6 +33,44 @@ public final class Plots {
         for (Map.Entry<String, List<? extends Number>> e : series.entrySet()) {
             chart.addSeries(e.getKey(), x, e.getValue()).setMarker(SeriesMarkers.CIRCLE);
         }
+        save(chart, png);
+    }
+
+    /**
+     * Writes one line chart with a series per map entry (x values shared, lines without point markers) and marked
+     * points of some of the lines (e.g. the gradient spikes of a block): triangles in the line's colour, with the
+     * legend entry "{@code NAME}: {@code marksLabel}".
+     *
+     * @param series name -> y values, each as long as {@code x}
+     * @param marks  name of a series -> indices into {@code x} of its points to mark (names not in
+     *               {@code series} and empty lists are ignored)
+     * @param marksLabel what the marks are, for the legend
+     */
+    public static void line(Path png, String title, String xTitle, String yTitle, List<? extends Number> x,
+                            Map<String, List<? extends Number>> series, Map<String, List<Integer>> marks,
+                            String marksLabel) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title)
+                .xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        Color[] colors = chart.getStyler().getSeriesColors();
+        int marked = 0;
+        int i = 0;
+        for (Map.Entry<String, List<? extends Number>> e : series.entrySet()) {
+            Color color = colors[i++ % colors.length];
+            XYSeries line = chart.addSeries(e.getKey(), x, e.getValue());
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineColor(color);
+            line.setMarkerColor(color);
+            List<Integer> at = marks.getOrDefault(e.getKey(), List.of());
+            if (!at.isEmpty()) {
+                XYSeries m = chart.addSeries(e.getKey() + ": " + marksLabel,
+                        at.stream().map(x::get).toList(), at.stream().map(e.getValue()::get).toList());
+                m.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                m.setMarker(SeriesMarkers.TRIANGLE_UP);
+                m.setMarkerColor(color);
+                marked++;
+            }
+        }
+        chart.getStyler().setLegendVisible(series.size() + marked > 1);
         save(chart, png);
     }
 

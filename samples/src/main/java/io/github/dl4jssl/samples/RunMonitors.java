@@ -164,17 +164,26 @@ final class RunMonitors {
         return history.isEmpty() ? Map.of() : new LinkedHashMap<>(history.get(history.size() - 1).blockFluctuation());
     }
 
+    /** Block -> iterations at which the gradient monitor flagged the start of a spike, over the whole run. */
+    Map<String, List<Integer>> gradientSpikes() {
+        return gradients.spikeIterations();
+    }
+
     void writePlots(Path outDir) throws IOException {
         List<GradientMagnitudeMonitor.Measurement> history = gradients.getHistory();
         if (!history.isEmpty()) {
             List<Integer> x = history.stream().map(GradientMagnitudeMonitor.Measurement::iteration).collect(Collectors.toList());
             Map<String, List<? extends Number>> norms = new LinkedHashMap<>();
             Map<String, List<? extends Number>> fluctuation = new LinkedHashMap<>();
+            Map<String, List<Integer>> spikes = new LinkedHashMap<>();
             for (String block : gradients.getBlocks().keySet()) {
                 norms.put(block, history.stream().map(m -> m.blockNorms().getOrDefault(block, 0.0)).collect(Collectors.toList()));
                 fluctuation.put(block, history.stream().map(m -> finite(m.blockFluctuation().get(block))).collect(Collectors.toList()));
+                spikes.put(block, IntStream.range(0, history.size()).filter(i -> history.get(i).spikes().contains(block))
+                        .boxed().collect(Collectors.toList()));
             }
-            Plots.line(outDir.resolve("gradients.png"), "Gradient L2 norm per block", "iteration", "||grad||", x, norms);
+            Plots.line(outDir.resolve("gradients.png"), "Gradient L2 norm per block (triangles: spikes)", "iteration", "||grad||",
+                    x, norms, spikes, "spike");
             Plots.line(outDir.resolve("fluctuation.png"), "Gradient-norm fluctuation (std / mean over the window)",
                     "iteration", "std / mean", x, fluctuation);
         }

@@ -72,6 +72,11 @@ public final class RunReport {
     public List<Double> rankMePerEpoch = new ArrayList<>();
     /** Each gradient block's norm fluctuation (std / mean) over the last window of the run. */
     public java.util.Map<String, Double> gradientFluctuation = new java.util.LinkedHashMap<>();
+    /**
+     * Each gradient block's spikes: the iterations at which the monitor's spike detector flagged one (a burst counts
+     * once; see {@code SpikeDetector}). After a resume only those of the resumed part.
+     */
+    public java.util.Map<String, List<Integer>> gradientSpikes = new java.util.LinkedHashMap<>();
 
     /** Writes the report atomically (temporary file, then rename). */
     public void write(Path file) throws IOException {

@@ -271,6 +271,7 @@ public final class TrainCommand implements Callable<Integer> {
             report.projectorRankMePerEpoch.add(record.metrics().rankMe());
         }
         report.gradientFluctuation = monitors.finalFluctuation();
+        report.gradientSpikes = monitors.gradientSpikes();
         monitors.writePlots(outDir);
         report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);

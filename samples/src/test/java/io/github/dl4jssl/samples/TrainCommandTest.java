@@ -48,6 +48,20 @@ class TrainCommandTest {
         assertEquals(1 + 2 * 3, Files.readAllLines(out.resolve("collapse.csv")).size(), "header + 3 measurements x 2 vertices");
         assertEquals(2 * 8 * 4, Files.readAllLines(out.resolve("gradients.csv")).stream().filter(l -> l.contains(",block,")).count(),
                 "16 iterations x 4 blocks (first layer, last layer, backbone, projector; SimCLR has no predictor)");
+        // the report's spikes per block are the CSV's spike rows
+        java.util.Map<String, java.util.List<Integer>> csvSpikes = new java.util.LinkedHashMap<>();
+        for (String line : Files.readAllLines(out.resolve("gradients.csv"))) {
+            String[] c = line.split(",", -1);
+            if (c[2].equals("block")) {
+                csvSpikes.computeIfAbsent(c[3], k -> new java.util.ArrayList<>());
+                if (c[7].equals("true")) {
+                    csvSpikes.get(c[3]).add(Integer.parseInt(c[0]));
+                }
+            }
+        }
+        assertEquals(csvSpikes, r.gradientSpikes);
+        assertEquals(java.util.List.of("first layer", "last layer", "backbone", "projector"),
+                java.util.List.copyOf(r.gradientSpikes.keySet()));
         for (String f : new String[]{"loss.png", "knn.png", "gradients.png", "fluctuation.png", "collapse.png", "collapse-projector.png"}) {
             byte[] png = Files.readAllBytes(out.resolve(f));
             assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', f + " is not a PNG");

@@ -60,9 +60,16 @@ import org.slf4j.LoggerFactory;
  * reported per layer). Param keys in {@link Builder#excludeParamKeys} are skipped; the default
  * skips the BatchNormalization running statistics {@code mean}, {@code var}, {@code log10stdev},
  * whose "gradient" entries are DL4J's running-average updates, not gradients. Frozen layers have no
- * gradient entries. Each block norm enters a {@link SlidingWindowStats} (window {@code W}, spike
- * factor {@code k}); fluctuation {@code = std/mean} over the window, and a spike (norm {@code > k x}
- * the median of the preceding window) is logged at WARN.
+ * gradient entries. Each block norm enters a {@link SlidingWindowStats} (window {@code W}): fluctuation
+ * {@code = std/mean} over the window; and a {@link SpikeDetector} (robust z-score of the log norm against the
+ * median and MAD of a longer window, minimum history, hysteresis; see there for the rule and its constants).
+ *
+ * <p><b>Spikes.</b> A spike is flagged once, at the iteration where it starts ({@code spike = true} in the CSV and in
+ * {@link Measurement#spikes()}); {@link #spikeIterations()} keeps them all for the whole run. Instead of a warning
+ * per spike the monitor logs one INFO line per epoch ({@link #onEpochEnd}) with the spikes per block, e.g.
+ * {@code Gradient spikes in epoch 2 (iterations 47-93): first layer 1 (at 61), last layer 0, backbone 0,
+ * projector 0} (epochs counted from 1: DL4J's epoch count + 1, as the {@code train} command prints them); each
+ * spike's details (norm, running median, robust z) are logged at DEBUG.
  *
  * <p><b>Gradient w.r.t. a block's output activation.</b> DL4J keeps each vertex's incoming error
  * ({@code GraphVertex.getEpsilon()}, {@code dL/d(output)} summed over consumers) until just after
@@ -77,9 +84,10 @@ import org.slf4j.LoggerFactory;
  * any graph by running its own forward/backward pass on a clone with workspaces off (training and inference mode), e.g. every
  * few epochs on a fixed batch.
  *
- * <p>CSV columns: {@code iteration,epoch,kind,name,norm,window_mean,fluctuation,spike} with
+ * <p>CSV columns: {@code iteration,epoch,kind,name,norm,window_mean,fluctuation,spike,robust_z} with
  * {@code kind} = {@code block}, {@code layer} (only with {@link Builder#logLayers}) or
- * {@code output_grad} (vertex output-error norms, only with {@link Builder#outputGradientVertices}).
+ * {@code output_grad} (vertex output-error norms, only with {@link Builder#outputGradientVertices});
+ * {@code robust_z} is the spike detector's z-score of the block norm (empty before its minimum history).
  */
 public class GradientMagnitudeMonitor extends BaseTrainingListener {
 
@@ -96,7 +104,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
      * @param layerNorms       layer name -> gradient L2 norm
      * @param blockNorms       block name -> gradient L2 norm (blocks with no parameters omitted)
      * @param blockFluctuation block name -> std/mean over the window after this measurement
-     * @param spikes           blocks flagged as spiking at this measurement
+     * @param spikes           blocks in which a spike starts at this measurement (see {@link SpikeDetector})
      * @param outputGradientNorms vertex -> {@code ||dL/d(vertex output)||} (empty unless
      *                         configured and the graph trains without workspaces)
      */
@@ -109,8 +117,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     private final Map<String, List<String>> blocks;
     private final Set<String> excluded;
     private final int window;
-    private final double spikeFactor;
-    private final int minHistory;
+    private final SpikeDetector.Config spikeConfig;
     private final CsvLog csv;
     private final boolean logLayers;
     private final int maxHistory;
@@ -120,7 +127,14 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     private boolean warnedWorkspaces;
 
     private final Map<String, SlidingWindowStats> stats = new LinkedHashMap<>();
+    private final Map<String, SpikeDetector> detectors = new LinkedHashMap<>();
+    private final Map<String, List<Integer>> spikeIterations = new LinkedHashMap<>();
     private final List<Measurement> history = new ArrayList<>();
+    /** Blocks measured and the spikes they started since the last epoch summary; first/last iteration then. */
+    private final Map<String, List<Integer>> spikesSinceSummary = new LinkedHashMap<>();
+    private int firstIterationSinceSummary = -1;
+    private int lastIterationSinceSummary = -1;
+    private int lastEpoch;
 
     private GradientMagnitudeMonitor(Builder b) {
         this.frequency = b.frequency;
@@ -129,16 +143,17 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
         this.blocks = Collections.unmodifiableMap(bl);
         this.excluded = Set.copyOf(b.excluded);
         this.window = b.window;
-        this.spikeFactor = b.spikeFactor;
-        this.minHistory = b.minHistory;
+        this.spikeConfig = b.spikeConfig;
         this.csv = b.csv == null ? null : new CsvLog(b.csv,
-                List.of("iteration", "epoch", "kind", "name", "norm", "window_mean", "fluctuation", "spike"));
+                List.of("iteration", "epoch", "kind", "name", "norm", "window_mean", "fluctuation", "spike", "robust_z"));
         this.logLayers = b.logLayers;
         this.maxHistory = b.maxHistory;
         this.normalizeByMinibatch = b.normalizeByMinibatch;
         this.outputGradientVertices = List.copyOf(b.outputGradientVertices);
         for (String block : blocks.keySet()) {
-            stats.put(block, new SlidingWindowStats(window, spikeFactor, minHistory));
+            stats.put(block, new SlidingWindowStats(window));
+            detectors.put(block, spikeConfig.newDetector());
+            spikeIterations.put(block, new ArrayList<>());
         }
     }
 
@@ -217,22 +232,32 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
             }
             double norm = Math.sqrt(sq);
             SlidingWindowStats.Observation o = stats.get(block).add(norm);
+            SpikeDetector.Decision d = detectors.get(block).add(norm);
             blockNorms.put(block, norm);
             fluct.put(block, o.fluctuation());
-            if (o.spike()) {
+            List<Integer> sinceSummary = spikesSinceSummary.computeIfAbsent(block, k -> new ArrayList<>());
+            if (d.spike()) {
                 spikes.add(block);
-                log.warn("Gradient spike in block '{}' at iteration {}: norm {} > {} x window median {}",
-                        block, iteration, fmt(norm), spikeFactor, fmt(o.median()));
+                spikeIterations.get(block).add(iteration);
+                sinceSummary.add(iteration);
+                log.debug("Gradient spike in block '{}' at iteration {}: norm {}, {} x the running median {} (robust z {})",
+                        block, iteration, fmt(norm), fmt(norm / d.median()), fmt(d.median()), fmt(d.z()));
             }
-            rows.add(List.of(iteration, epoch, "block", block, norm, o.mean(), o.fluctuation(), o.spike()));
+            rows.add(List.of(iteration, epoch, "block", block, norm, o.mean(), o.fluctuation(), d.spike(),
+                    Double.isNaN(d.z()) ? "" : d.z()));
         }
+        if (firstIterationSinceSummary < 0) {
+            firstIterationSinceSummary = iteration;
+        }
+        lastIterationSinceSummary = iteration;
+        lastEpoch = epoch;
         if (logLayers) {
             for (Map.Entry<String, Double> e : layerNorms.entrySet()) {
-                rows.add(List.of(iteration, epoch, "layer", e.getKey(), e.getValue(), "", "", ""));
+                rows.add(List.of(iteration, epoch, "layer", e.getKey(), e.getValue(), "", "", "", ""));
             }
         }
         for (Map.Entry<String, Double> e : outGrad.entrySet()) {
-            rows.add(List.of(iteration, epoch, "output_grad", e.getKey(), e.getValue(), "", "", ""));
+            rows.add(List.of(iteration, epoch, "output_grad", e.getKey(), e.getValue(), "", "", "", ""));
         }
         Measurement m = new Measurement(iteration, epoch, Collections.unmodifiableMap(new LinkedHashMap<>(layerNorms)),
                 Collections.unmodifiableMap(blockNorms), Collections.unmodifiableMap(fluct),
@@ -248,6 +273,62 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
             csv.append(rows);
         }
         return m;
+    }
+
+    /** Logs the epoch's spike summary ({@link #epochSummary()}) at INFO. */
+    @Override
+    public void onEpochEnd(Model model) {
+        String summary = epochSummary();
+        if (summary != null) {
+            log.info(summary);
+        }
+    }
+
+    /**
+     * The spikes per block since the previous summary (in practice: the epoch that just ended), as one line, e.g.
+     * {@code Gradient spikes in epoch 2 (iterations 47-93): first layer 1 (at 61), backbone 0}, where the epoch is
+     * that of the last measurement counted from 1; then starts counting afresh. {@link #onEpochEnd} logs it.
+     *
+     * @return the line, or null when nothing was measured since the previous summary
+     */
+    public synchronized String epochSummary() {
+        if (firstIterationSinceSummary < 0) {
+            return null;
+        }
+        StringBuilder sb = new StringBuilder("Gradient spikes in epoch ").append(lastEpoch + 1).append(" (iterations ")
+                .append(firstIterationSinceSummary).append('-').append(lastIterationSinceSummary).append("): ");
+        String sep = "";
+        for (Map.Entry<String, List<Integer>> e : spikesSinceSummary.entrySet()) {
+            List<Integer> its = e.getValue();
+            sb.append(sep).append(e.getKey()).append(' ').append(its.size());
+            if (!its.isEmpty()) {
+                sb.append(its.size() == 1 ? " (at " : " (at iterations ");
+                sb.append(its.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(", "))).append(')');
+            }
+            sep = ", ";
+        }
+        spikesSinceSummary.clear();
+        firstIterationSinceSummary = -1;
+        lastIterationSinceSummary = -1;
+        return sb.toString();
+    }
+
+    /**
+     * @return block -> iterations at which a spike started, oldest first, over the whole run (not limited by
+     *         {@link Builder#maxHistory}); a copy
+     */
+    public synchronized Map<String, List<Integer>> spikeIterations() {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        spikeIterations.forEach((k, v) -> out.put(k, List.copyOf(v)));
+        return out;
+    }
+
+    /**
+     * @param block a block name
+     * @return its spike detector, or null for an unknown block
+     */
+    public synchronized SpikeDetector spikeDetector(String block) {
+        return detectors.get(block);
     }
 
     /**
@@ -427,7 +508,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     @Override
     public String toString() {
         return "GradientMagnitudeMonitor[" + frequency + ", blocks=" + blocks + ", window=" + window
-                + ", k=" + spikeFactor + "]";
+                + ", spikes=" + spikeConfig + "]";
     }
 
     /** Builder. */
@@ -436,8 +517,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
         private final Map<String, List<String>> blocks = new LinkedHashMap<>();
         private Set<String> excluded = DEFAULT_EXCLUDED_PARAM_KEYS;
         private int window = SlidingWindowStats.DEFAULT_WINDOW;
-        private double spikeFactor = SlidingWindowStats.DEFAULT_SPIKE_FACTOR;
-        private int minHistory = SlidingWindowStats.DEFAULT_MIN_HISTORY;
+        private SpikeDetector.Config spikeConfig = SpikeDetector.Config.DEFAULT;
         private Path csv;
         private boolean logLayers = true;
         private int maxHistory = 0;
@@ -531,7 +611,8 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
         }
 
         /**
-         * @param w sliding window length (default 50)
+         * @param w length of the sliding window of the fluctuation std / mean (default 50); the spike detector has
+         *          its own window, see {@link #spikeDetection}
          * @return this
          */
         public Builder window(int w) {
@@ -540,20 +621,12 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
         }
 
         /**
-         * @param k spike when norm {@code > k x} median of the preceding window (default 3)
+         * @param config the spike detector's constants, one detector per block (default
+         *               {@link SpikeDetector.Config#DEFAULT})
          * @return this
          */
-        public Builder spikeFactor(double k) {
-            this.spikeFactor = k;
-            return this;
-        }
-
-        /**
-         * @param m earlier measurements needed before spikes are flagged (default 5)
-         * @return this
-         */
-        public Builder minHistory(int m) {
-            this.minHistory = m;
+        public Builder spikeDetection(SpikeDetector.Config config) {
+            this.spikeConfig = Objects.requireNonNull(config, "spike detection config");
             return this;
         }
 
@@ -586,7 +659,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
 
         /** @return the monitor */
         public GradientMagnitudeMonitor build() {
-            new SlidingWindowStats(window, spikeFactor, minHistory); // validates
+            new SlidingWindowStats(window); // validates
             return new GradientMagnitudeMonitor(this);
         }
     }

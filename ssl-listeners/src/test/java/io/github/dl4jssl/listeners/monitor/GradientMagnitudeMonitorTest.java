@@ -131,7 +131,7 @@ class GradientMagnitudeMonitorTest {
         assertEquals(3, mon.getHistory().size());
         assertEquals(2, mon.getHistory().get(2).iteration());
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("iteration,epoch,kind,name,norm,window_mean,fluctuation,spike", lines.get(0));
+        assertEquals("iteration,epoch,kind,name,norm,window_mean,fluctuation,spike,robust_z", lines.get(0));
         assertEquals(1 + 3 * (2 + 3), lines.size());
     }
 
@@ -207,12 +207,16 @@ class GradientMagnitudeMonitorTest {
     }
 
     @Test
-    void plantedSpikeThroughMonitorIsFlagged() {
-        GradientMagnitudeMonitor mon = GradientMagnitudeMonitor.builder()
-                .block("first", "conv1").block("rest", "stage").window(10).spikeFactor(3).minHistory(5).build();
+    void plantedSpikeThroughMonitorIsFlaggedOnceWithItsRobustZInTheCsv(@TempDir Path dir) throws Exception {
+        Path csv = dir.resolve("grad.csv");
+        SpikeDetector.Config config = new SpikeDetector.Config(10, 5, 6, 3, 0.05);
+        GradientMagnitudeMonitor mon = GradientMagnitudeMonitor.builder().block("first", "conv1").block("rest", "stage")
+                .window(10).spikeDetection(config).logLayers(false).outputCsv(csv).build();
         Random r = new Random(3);
+        List<Double> first = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            double n = 1.0 + 0.2 * r.nextGaussian() * 0.5;
+            double n = 1.0 + 0.1 * r.nextGaussian();
+            first.add(n);
             GradientMagnitudeMonitor.Measurement m = mon.record(i, 0,
                     Map.of("conv1", n, "stage1_a", 2 * n, "stage1_b", 2 * n));
             assertTrue(m.spikes().isEmpty(), "iteration " + i);
@@ -222,7 +226,57 @@ class GradientMagnitudeMonitorTest {
                 Map.of("conv1", 10.0, "stage1_a", 2.0, "stage1_b", 2.0));
         assertEquals(java.util.Set.of("first"), spike.spikes());
         assertTrue(spike.blockFluctuation().get("first") > mon.getHistory().get(19).blockFluctuation().get("first"));
-        assertEquals(21, mon.getHistory().size());
+        // the burst goes on: counted once
+        assertTrue(mon.record(21, 0, Map.of("conv1", 12.0, "stage1_a", 2.0, "stage1_b", 2.0)).spikes().isEmpty());
+        assertEquals(22, mon.getHistory().size());
+        assertEquals(Map.of("first", List.of(20), "rest", List.of()), mon.spikeIterations());
+
+        // the CSV row of the spike: the flag and the robust z of ln 10 against the 10 norms before it, by hand
+        double[] logs = first.subList(10, 20).stream().mapToDouble(Math::log).sorted().toArray();
+        double median = (logs[4] + logs[5]) / 2;
+        double[] dev = java.util.Arrays.stream(logs).map(l -> Math.abs(l - median)).sorted().toArray();
+        double z = (Math.log(10) - median) / (1.482602218505602 * (dev[4] + dev[5]) / 2);
+        String row = Files.readAllLines(csv).stream().filter(l -> l.startsWith("20,0,block,first,")).findFirst().orElseThrow();
+        String[] c = row.split(",");
+        assertEquals("true", c[7]);
+        assertEquals(z, Double.parseDouble(c[8]), 1e-9 * z);
+        assertEquals(10.0, Double.parseDouble(c[4]), 0.0);
+        assertEquals("false", Files.readAllLines(csv).stream().filter(l -> l.startsWith("21,0,block,first,"))
+                .findFirst().orElseThrow().split(",")[7]);
+        // before the minimum history the z column is empty
+        assertEquals(9, Files.readAllLines(csv).get(1).split(",", -1).length);
+        assertEquals("", Files.readAllLines(csv).get(1).split(",", -1)[8]);
+    }
+
+    @Test
+    void oneSummaryPerEpochCountsTheSpikesOfEachBlock() {
+        GradientMagnitudeMonitor mon = GradientMagnitudeMonitor.builder().blockPrefixes("a", "b")
+                .spikeDetection(new SpikeDetector.Config(10, 5, 6, 3, 0.05)).build();
+        assertEquals(null, mon.epochSummary(), "nothing measured yet");
+        for (int i = 0; i < 10; i++) {
+            mon.record(i, 0, Map.of("a", 1.0, "b", 1.0));
+        }
+        mon.record(10, 0, Map.of("a", 5.0, "b", 1.0));
+        mon.record(11, 0, Map.of("a", 1.0, "b", 1.0));
+        assertEquals("Gradient spikes in epoch 1 (iterations 0-11): a 1 (at 10), b 0", mon.epochSummary());
+        assertEquals(null, mon.epochSummary(), "counting starts afresh");
+        mon.record(12, 1, Map.of("a", 5.0, "b", 4.0));
+        mon.record(13, 1, Map.of("a", 1.0, "b", 1.0));
+        mon.record(14, 1, Map.of("a", 5.0, "b", 1.0));
+        assertEquals("Gradient spikes in epoch 2 (iterations 12-14): a 2 (at iterations 12, 14), b 1 (at 12)",
+                mon.epochSummary());
+        assertEquals(Map.of("a", List.of(10, 12, 14), "b", List.of(12)), mon.spikeIterations());
+    }
+
+    @Test
+    void trainingLogsTheSummaryAtEpochEnd() {
+        ComputationGraph g = tinyGraph();
+        GradientMagnitudeMonitor mon = GradientMagnitudeMonitor.builder().blockPrefixes("d", "out").build();
+        g.setListeners(mon);
+        MultiDataSet ds = data();
+        g.fit(new org.nd4j.linalg.dataset.adapter.SingletonMultiDataSetIterator(ds));
+        assertEquals(1, mon.getHistory().size());
+        assertEquals(null, mon.epochSummary(), "onEpochEnd has consumed the epoch's summary");
     }
 
     /**
