@@ -110,7 +110,11 @@ public final class NpyReader {
         java.util.List<Long> dims = new java.util.ArrayList<>();
         for (String p : parts) {
             if (!p.isBlank()) {
-                dims.add(Long.parseLong(p.trim().replaceAll("[lL]$", "")));
+                try {
+                    dims.add(Long.parseLong(p.trim().replaceAll("[lL]$", "")));
+                } catch (NumberFormatException e) {
+                    throw bad(file, "has an unreadable shape (" + tuple.trim() + ") in its .npy header");
+                }
             }
         }
         if (dims.size() != 2) {

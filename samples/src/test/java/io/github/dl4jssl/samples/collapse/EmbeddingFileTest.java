@@ -84,6 +84,7 @@ public class EmbeddingFileTest {
         assertError(write(dir, "i.npy", npy(1, "<i8", false, "(2, 3)", M)), "dtype '<i8'");
         assertError(write(dir, "one-d.npy", npy(1, "<f8", false, "(6,)", new double[][]{{1, 2, 3, 4, 5, 6}})), "1-D array");
         assertError(write(dir, "three-d.npy", npy(1, "<f8", false, "(1, 2, 3)", M)), "3-D array");
+        assertError(write(dir, "shape.npy", npy(1, "<f8", false, "(2, x)", M)), "unreadable shape (2, x)");
         byte[] v9 = npy(1, "<f8", false, "(2, 3)", M);
         v9[6] = 9;
         assertError(write(dir, "v9.npy", v9), "version 9.0");
