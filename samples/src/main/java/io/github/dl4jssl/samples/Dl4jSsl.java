@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "dl4j-ssl", mixinStandardHelpOptions = true, version = "dl4j-ssl 0.1.0-SNAPSHOT",
         description = "Self-supervised visual representation learning with Deeplearning4j.",
-        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, UiCommand.class, ExperimentCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, UiCommand.class, ExperimentCommand.class,
+                CollapseCommand.class})
 public final class Dl4jSsl implements Runnable {
 
     @CommandLine.Spec
@@ -32,7 +33,13 @@ public final class Dl4jSsl implements Runnable {
 
     /** Runs the command line without exiting, with error messages going to {@code err}. */
     public static int execute(java.io.PrintWriter err, String... args) {
+        return execute(new java.io.PrintWriter(System.out, true), err, args);
+    }
+
+    /** Runs the command line without exiting, with results going to {@code out} (commands that print through picocli). */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
         CommandLine cli = new CommandLine(new Dl4jSsl());
+        cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof IllegalStateException

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
@@ -49,6 +50,10 @@ public final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--batch-size", defaultValue = "128", description = "Fine-tuning batch size. Default: ${DEFAULT-VALUE}.")
     int batchSize;
+
+    @Option(names = "--collapse-normalize",
+            description = "Collapse metrics: L2-normalise each embedding before centring, as the --normalize of Li, Efros, Pathak's test_collapse.py (default: off, as in their code).")
+    boolean collapseNormalize;
 
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -106,6 +111,13 @@ public final class EvalCommand implements Callable<Integer> {
         report.randomKnnTop1 = baseline.knnTop1();
         report.randomLinearTop1 = baseline.linearTop1();
         report.randomLinearTop5 = baseline.linearTop5();
+        CollapseMetrics.Result collapse = CollapseCommand.measure(saved.graph(),
+                test.subset(Math.min(TrainCommand.COLLAPSE_PROBE, test.size())).features(), collapseNormalize);
+        report.collapseMetric = RunReport.EQUATION_2;
+        report.collapseNormalized = collapseNormalize;
+        report.collapseAuc = collapse.collapseAuc();
+        report.varianceAuc = collapse.varianceAuc();
+        report.rankMe = collapse.rankMe();
         if (fineTuneEpochs > 0) {
             log.info("Fine-tuning the whole backbone for {} epochs", fineTuneEpochs);
             FineTune.Result ft = new FineTune(fineTuneEpochs, batchSize, fineTuneLr, seed)

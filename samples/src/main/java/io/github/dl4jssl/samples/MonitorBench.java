@@ -92,7 +92,7 @@ final class MonitorBench {
         TimedListener gradient = null;
         TimedListener collapse = null;
         if (probe != null) {
-            monitors = new RunMonitors(graph, ssl, probe, bank, queries, tmp.resolve("run-" + System.nanoTime()));
+            monitors = new RunMonitors(graph, ssl, probe, bank, queries, false, tmp.resolve("run-" + System.nanoTime()));
             List<TrainingListener> ls = monitors.listeners();
             gradient = new TimedListener(ls.get(0));
             collapse = new TimedListener(ls.get(1));

@@ -46,9 +46,10 @@ final class RunMonitors {
      * @param probe     images of the collapse monitor
      * @param knnBank   labelled memory bank of the kNN monitor
      * @param knnQuery  labelled images the kNN monitor classifies
+     * @param normalize the collapse monitor L2-normalises each embedding first (Li, Efros, Pathak's --normalize)
      */
     RunMonitors(ComputationGraph graph, SslMethod method, INDArray probe, LabelledImages knnBank, LabelledImages knnQuery,
-                Path outDir) {
+                boolean normalize, Path outDir) {
         GradientMagnitudeMonitor.Builder g = GradientMagnitudeMonitor.builder().everyIterations(1)
                 .outputCsv(outDir.resolve("gradients.csv"));
         List<String> trained = trainedLayers(graph, SslMethod.BACKBONE_PREFIX);
@@ -64,13 +65,13 @@ final class RunMonitors {
         }
         this.gradients = g.build();
         this.featureVertex = method.backboneOutput();
-        // warn on near-complete collapse only: a randomly initialised SmallCnn already gives AUC ~0.99 (d = 128)
+        // warn on near-complete collapse only (collapse AUC 1 = rank one)
         this.projectorVertex = lastVertex(graph, SslMethod.PROJECTOR_PREFIX);
         CollapseMonitor.Builder c = CollapseMonitor.builder().probe(probe).vertices(featureVertex);
         if (projectorVertex != null) {
             c.vertices(projectorVertex); // Li, Efros, Pathak 2022 measure the projector output too
         }
-        this.collapse = c.everyEpochs(1)
+        this.collapse = c.everyEpochs(1).normalize(normalize)
                 .collapseThreshold(0.999)
                 .outputCsv(outDir.resolve("collapse.csv")).build();
         // measured on the backbone taken out of the graph after each epoch (same vertex names), see measureKnn
@@ -196,12 +197,26 @@ final class RunMonitors {
             Map<String, List<? extends Number>> curves = new LinkedHashMap<>();
             CollapseMetrics.Result first = records.get(0).metrics();
             CollapseMetrics.Result last = records.get(records.size() - 1).metrics();
+            String label = "%s (collapse AUC %.3f, variance AUC %.3f, RankMe %.1f)";
+            String lastName = "epoch " + records.get(records.size() - 1).epoch();
+            curves.put(String.format(label, "before training", first.collapseAuc(), first.varianceAuc(), first.rankMe()),
+                    curve(first.explainedVariance(), first.dimension()));
+            curves.put(String.format(label, lastName, last.collapseAuc(), last.varianceAuc(), last.rankMe()),
+                    curve(last.explainedVariance(), last.dimension()));
+            curves.put(lastName + ", squared singular values (variance AUC)", toList(last.cumulativeVariance()));
             List<Integer> k = IntStream.rangeClosed(1, first.dimension()).boxed().collect(Collectors.toList());
-            curves.put(String.format("before training (AUC %.3f, RankMe %.1f)", first.auc(), first.rankMe()), toList(first.cumulativeVariance()));
-            curves.put(String.format("epoch %d (AUC %.3f, RankMe %.1f)", records.get(records.size() - 1).epoch(), last.auc(), last.rankMe()),
-                    toList(last.cumulativeVariance()));
-            Plots.line(png, "Cumulative explained variance of the " + what, "number of singular directions", "explained variance", k, curves);
+            Plots.line(png, "Explained variance of the " + what + " (Li, Efros, Pathak 2022, Eq. 2: cumsum(s) / sum(s))",
+                    "number of singular directions", "explained variance", k, curves);
         }
+    }
+
+    /** Equation 2's curve (min(n, d) values) on the d-point axis: 1 after its end, where no variance is left. */
+    private static List<Double> curve(double[] explained, int d) {
+        List<Double> out = toList(explained);
+        while (out.size() < d) {
+            out.add(1.0);
+        }
+        return out;
     }
 
     private static double finite(Double v) {

@@ -63,11 +63,32 @@ public final class RunReport {
     /** kNN top-1 of the per-epoch monitor (on its subsets; index 0 = before training). */
     public List<Double> knnMonitorPerEpoch = new ArrayList<>();
 
-    /** Collapse AUC of the backbone features on the probe set per epoch (index 0 = before training). */
+    /**
+     * Which collapse AUC {@link #collapseAucPerEpoch} holds: {@value #EQUATION_2} (Li, Efros, Pathak 2022, Equation 2,
+     * on the singular values; see {@code CollapseMetrics}). Null in reports written before, whose collapse AUC was
+     * the variance AUC: {@link #read} moves those values to {@link #varianceAucPerEpoch}.
+     */
+    public String collapseMetric;
+    /** Whether the collapse metrics L2-normalised each embedding first (the authors' {@code --normalize}). */
+    public boolean collapseNormalized;
+    /**
+     * Collapse AUC (Li, Efros, Pathak 2022, Equation 2) of the backbone features on the probe set per epoch
+     * (index 0 = before training).
+     */
     public List<Double> collapseAucPerEpoch = new ArrayList<>();
-    /** Collapse AUC and effective rank of the projector output per epoch (index 0 = before training). */
+    /** Variance AUC (squared singular values, PCA's explained variance) of the backbone features per epoch. */
+    public List<Double> varianceAucPerEpoch = new ArrayList<>();
+    /** Collapse AUC, variance AUC and effective rank of the projector output per epoch (index 0 = before training). */
     public List<Double> projectorCollapseAucPerEpoch = new ArrayList<>();
+    public List<Double> projectorVarianceAucPerEpoch = new ArrayList<>();
     public List<Double> projectorRankMePerEpoch = new ArrayList<>();
+    /**
+     * The trained (train) or evaluated (eval) backbone's final collapse AUC (Equation 2), variance AUC and RankMe
+     * on the probe images; null when not measured.
+     */
+    public Double collapseAuc;
+    public Double varianceAuc;
+    public Double rankMe;
     /** Effective rank (RankMe) of the backbone features per epoch (index 0 = before training). */
     public List<Double> rankMePerEpoch = new ArrayList<>();
     /** Each gradient block's norm fluctuation (std / mean) over the last window of the run. */
@@ -86,7 +107,25 @@ public final class RunReport {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * Reads a report; one written before the collapse AUC followed Equation 2 ({@link #collapseMetric} null) gets
+     * its old collapse AUC values (the variance AUC) moved to the variance AUC fields, and no collapse AUC.
+     */
     public static RunReport read(Path file) throws IOException {
-        return new ObjectMapper().readValue(file.toFile(), RunReport.class);
+        RunReport r = new ObjectMapper().readValue(file.toFile(), RunReport.class);
+        if (r.collapseMetric == null) {
+            if (r.varianceAucPerEpoch.isEmpty()) {
+                r.varianceAucPerEpoch = r.collapseAucPerEpoch;
+            }
+            if (r.projectorVarianceAucPerEpoch.isEmpty()) {
+                r.projectorVarianceAucPerEpoch = r.projectorCollapseAucPerEpoch;
+            }
+            r.collapseAucPerEpoch = new ArrayList<>();
+            r.projectorCollapseAucPerEpoch = new ArrayList<>();
+        }
+        return r;
     }
+
+    /** The value of {@link #collapseMetric} for Li, Efros, Pathak's Equation 2. */
+    public static final String EQUATION_2 = "li-efros-pathak-2022-equation-2";
 }

@@ -115,6 +115,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--momentum", description = "Target-branch momentum in [0, 1] of the methods with one (MoCo: m; BYOL, MoCo v3, SimCLR-EMA: its start value). Default: the method's.")
     Double momentum;
 
+    @Option(names = "--collapse-normalize",
+            description = "Collapse monitor: L2-normalise each embedding before centring, as the --normalize of Li, Efros, Pathak's test_collapse.py (default: off, as in their code).")
+    boolean collapseNormalize;
+
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -188,7 +192,8 @@ public final class TrainCommand implements Callable<Integer> {
         report.evalTestImages = evalTest.size();
 
         RunMonitors monitors = new RunMonitors(graph, ssl, evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(),
-                evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())), evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())), outDir);
+                evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())), evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())),
+                collapseNormalize, outDir);
         TrainingUi trainingUi = ui.enabled ? TrainingUi.start(ui, outDir, monitors, method + " / " + backbone) : null;
 
         // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
@@ -262,12 +267,19 @@ public final class TrainCommand implements Callable<Integer> {
         ModelSerializer.writeModel(trained, outDir.resolve("backbone.zip").toFile(), false);
         SavedBackbone.tag(outDir.resolve("model.zip"), net);
         SavedBackbone.tag(outDir.resolve("backbone.zip"), net);
+        report.collapseMetric = RunReport.EQUATION_2;
+        report.collapseNormalized = collapseNormalize;
         for (var record : monitors.collapseHistory()) {
-            report.collapseAucPerEpoch.add(record.metrics().auc());
+            report.collapseAucPerEpoch.add(record.metrics().collapseAuc());
+            report.varianceAucPerEpoch.add(record.metrics().varianceAuc());
             report.rankMePerEpoch.add(record.metrics().rankMe());
+            report.collapseAuc = record.metrics().collapseAuc();
+            report.varianceAuc = record.metrics().varianceAuc();
+            report.rankMe = record.metrics().rankMe();
         }
         for (var record : monitors.projectorCollapseHistory()) {
-            report.projectorCollapseAucPerEpoch.add(record.metrics().auc());
+            report.projectorCollapseAucPerEpoch.add(record.metrics().collapseAuc());
+            report.projectorVarianceAucPerEpoch.add(record.metrics().varianceAuc());
             report.projectorRankMePerEpoch.add(record.metrics().rankMe());
         }
         report.gradientFluctuation = monitors.finalFluctuation();

@@ -57,6 +57,19 @@ class EvalCommandTest {
         assertEquals(a.randomKnnTop1, b.randomKnnTop1);
         assertEquals(a.randomLinearTop1, b.randomLinearTop1);
         assertEquals(0, b.fineTuneEpochs);
+        // collapse metrics of the evaluated backbone on the (60) test images, the same through both files
+        assertEquals(RunReport.EQUATION_2, a.collapseMetric);
+        assertEquals(a.collapseAuc, b.collapseAuc);
+        assertTrue(a.collapseAuc > 0.5 && a.collapseAuc < a.varianceAuc, a.collapseAuc + " vs " + a.varianceAuc);
+        // and what `collapse --model` prints for the same backbone and images
+        java.io.StringWriter out = new java.io.StringWriter();
+        assertEquals(0, Dl4jSsl.execute(new java.io.PrintWriter(out, true), new java.io.PrintWriter(new java.io.StringWriter(), true),
+                "collapse", "--model", backbone.toString(), "--images", "60", "--json"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertEquals(b.collapseAuc, json.get("collapseAuc").asDouble(), 0.0);
+        assertEquals(b.varianceAuc, json.get("varianceAuc").asDouble(), 0.0);
+        assertEquals(b.rankMe, json.get("rankMe").asDouble(), 0.0);
+        assertEquals(60, json.get("samples").asInt());
     }
 
     @Test

@@ -38,9 +38,19 @@ class TrainCommandTest {
         assertTrue(r.linearTop5 >= r.linearTop1);
         assertEquals(3, r.collapseAucPerEpoch.size(), "collapse measured before training and after each epoch");
         assertEquals(3, r.rankMePerEpoch.size());
-        for (double auc : r.collapseAucPerEpoch) {
-            assertTrue(auc > 0 && auc <= 1.0, "AUC " + auc);
+        assertEquals(RunReport.EQUATION_2, r.collapseMetric);
+        assertFalse(r.collapseNormalized);
+        assertEquals(3, r.varianceAucPerEpoch.size());
+        for (int e = 0; e < 3; e++) {
+            double auc = r.collapseAucPerEpoch.get(e);
+            assertTrue(auc > 0.5 && auc <= 1.0, "AUC " + auc);
+            // Equation 2 on the singular values lies below the same area on their squares (unless rank one)
+            assertTrue(auc < r.varianceAucPerEpoch.get(e), auc + " vs " + r.varianceAucPerEpoch.get(e));
         }
+        assertEquals(r.collapseAucPerEpoch.get(2), r.collapseAuc);
+        assertEquals(r.varianceAucPerEpoch.get(2), r.varianceAuc);
+        assertEquals(r.rankMePerEpoch.get(2), r.rankMe);
+        assertTrue(Files.readAllLines(out.resolve("collapse.csv")).get(0).contains(",collapseAuc,varianceAuc,rankme,"));
         assertTrue(r.gradientFluctuation.keySet().containsAll(java.util.List.of("first layer", "last layer", "backbone", "projector")),
                 r.gradientFluctuation.toString());
         assertNull(r.patchEmbeddingFrozen, "a CNN has no patch projection");

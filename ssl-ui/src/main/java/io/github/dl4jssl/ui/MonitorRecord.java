@@ -23,8 +23,10 @@ import java.util.Objects;
  *
  * <p>{@link #kind()} says which monitor measured: {@link Kind#GRADIENT} ({@code GradientMagnitudeMonitor}: values
  * {@code norm/<block>}, {@code fluctuation/<block>}, {@code spike/<block>} = 0 or 1), {@link Kind#COLLAPSE}
- * ({@code CollapseMonitor}: {@link #subject()} = the vertex, values {@code auc}, {@code rankme}, {@link #vector()} = the
- * singular values, descending) or {@link Kind#KNN} ({@code KnnMonitor}: value {@code top1}). Records are updates of
+ * ({@code CollapseMonitor}: {@link #subject()} = the vertex, values {@code collapseAuc} (Li, Efros, Pathak 2022,
+ * Equation 2), {@code varianceAuc} (squared singular values), {@code rankme}, {@code samples}, {@link #vector()} = the
+ * singular values, descending; records written before the collapse AUC followed Equation 2 have only {@code auc},
+ * which was the variance AUC, and {@code rankme}) or {@link Kind#KNN} ({@code KnnMonitor}: value {@code top1}). Records are updates of
  * type {@link #TYPE_ID}; the storage keys updates by (session, type, worker, timestamp), so a publisher must give
  * each record of a worker its own timestamp ({@link MonitorStatsPublisher} does).
  *

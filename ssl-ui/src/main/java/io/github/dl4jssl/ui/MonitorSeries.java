@@ -5,6 +5,7 @@ import org.deeplearning4j.core.storage.Persistable;
 import org.deeplearning4j.core.storage.StatsStorage;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +21,11 @@ import java.util.Map;
  *   "gradientNorm":        { block: {x: [...], y: [...]} },
  *   "gradientFluctuation": { block: {x, y} },            (y: std / mean over the window; null before it is defined)
  *   "gradientSpikes":      { block: [iteration, ...] },
- *   "collapseAuc":         { vertex: {x, y} },
+ *   "collapseAuc":         { vertex: {x, y} },             (Li, Efros, Pathak 2022, Equation 2: singular values)
+ *   "varianceAuc":         { vertex: {x, y} },             (the same area on the squared singular values)
  *   "rankMe":              { vertex: {x, y} },
- *   "spectrum":            { vertex: {first: {iteration, singularValues, cumulativeVariance}, latest: {...}} },
+ *   "spectrum":            { vertex: {first: {iteration, singularValues, explainedVariance, cumulativeVariance},
+ *                                     latest: {...}} },     (explainedVariance: Equation 2's curve)
  *   "knnTop1":             { "kNN top-1": {x, y} } }
  * </pre>
  */
@@ -66,6 +69,7 @@ public final class MonitorSeries {
         Map<String, Map<String, Object>> fluctuation = new LinkedHashMap<>();
         Map<String, List<Integer>> spikes = new LinkedHashMap<>();
         Map<String, Map<String, Object>> auc = new LinkedHashMap<>();
+        Map<String, Map<String, Object>> varianceAuc = new LinkedHashMap<>();
         Map<String, Map<String, Object>> rankMe = new LinkedHashMap<>();
         Map<String, Map<String, Object>> spectrum = new LinkedHashMap<>();
         Map<String, Map<String, Object>> knn = new LinkedHashMap<>();
@@ -88,12 +92,19 @@ public final class MonitorSeries {
                     }
                 });
                 case COLLAPSE -> {
-                    add(auc, r.subject(), r.iteration(), r.values().get("auc"));
+                    // records from before Equation 2 have only "auc", which was the variance AUC
+                    if (r.values().containsKey("collapseAuc")) {
+                        add(auc, r.subject(), r.iteration(), r.values().get("collapseAuc"));
+                    }
+                    add(varianceAuc, r.subject(), r.iteration(), r.values().getOrDefault("varianceAuc", r.values().get("auc")));
                     add(rankMe, r.subject(), r.iteration(), r.values().get("rankme"));
                     Map<String, Object> s = spectrum.computeIfAbsent(r.subject(), v -> new LinkedHashMap<>());
                     Map<String, Object> curve = new LinkedHashMap<>();
                     curve.put("iteration", r.iteration());
                     curve.put("singularValues", r.vector());
+                    Double n = r.values().get("samples");
+                    int m = n == null ? r.vector().length : (int) Math.min(n, r.vector().length);
+                    curve.put("explainedVariance", CollapseMetrics.explainedVariance(Arrays.copyOf(r.vector(), m)));
                     curve.put("cumulativeVariance", CollapseMetrics.cumulativeExplainedVariance(r.vector()));
                     s.putIfAbsent("first", curve);
                     s.put("latest", curve);
@@ -108,6 +119,7 @@ public final class MonitorSeries {
         out.put("gradientFluctuation", fluctuation);
         out.put("gradientSpikes", spikes);
         out.put("collapseAuc", auc);
+        out.put("varianceAuc", varianceAuc);
         out.put("rankMe", rankMe);
         out.put("spectrum", spectrum);
         out.put("knnTop1", knn);

@@ -93,8 +93,10 @@ public final class MonitorStatsPublisher extends BaseTrainingListener {
             List<CollapseMonitor.Record> history = collapse.getHistory();
             for (CollapseMonitor.Record r : history.subList(collapseSent, history.size())) {
                 Map<String, Double> v = new LinkedHashMap<>();
-                v.put("auc", r.metrics().auc());
+                v.put("collapseAuc", r.metrics().collapseAuc());
+                v.put("varianceAuc", r.metrics().varianceAuc());
                 v.put("rankme", r.metrics().rankMe());
+                v.put("samples", (double) r.metrics().samples());
                 out.add(record(MonitorRecord.Kind.COLLAPSE, r.iteration(), r.epoch(), r.vertex(), v,
                         r.metrics().singularValues()));
             }

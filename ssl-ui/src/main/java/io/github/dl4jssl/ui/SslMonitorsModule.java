@@ -23,7 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The DL4J training UI page of the research monitors: gradient norm and fluctuation per block (Pham et al. 2022,
- * MoCo v3), dimensional collapse (AUC of the cumulative explained variance, Li, Efros, Pathak 2022; RankMe,
+ * MoCo v3), dimensional collapse (the collapse AUC of Li, Efros, Pathak 2022, Equation 2, and the variance AUC; RankMe,
  * Garrido et al. 2023; the singular-value spectrum) and kNN top-1 accuracy, from the {@link MonitorRecord}s in the
  * attached {@link StatsStorage}s, live while training and from a saved {@code FileStatsStorage}.
  *

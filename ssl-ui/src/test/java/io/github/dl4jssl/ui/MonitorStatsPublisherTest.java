@@ -64,7 +64,9 @@ class MonitorStatsPublisherTest {
         for (int i = 0; i < c.size(); i++) {
             assertEquals(c.get(i).iteration(), cr.get(i).iteration());
             assertEquals("backbone_fc2", cr.get(i).subject());
-            assertEquals(c.get(i).metrics().auc(), cr.get(i).values().get("auc"));
+            assertEquals(c.get(i).metrics().collapseAuc(), cr.get(i).values().get("collapseAuc"));
+            assertEquals(c.get(i).metrics().varianceAuc(), cr.get(i).values().get("varianceAuc"));
+            assertEquals(c.get(i).metrics().samples(), cr.get(i).values().get("samples"));
             assertEquals(c.get(i).metrics().rankMe(), cr.get(i).values().get("rankme"));
             assertArrayEquals(c.get(i).metrics().singularValues(), cr.get(i).vector());
         }

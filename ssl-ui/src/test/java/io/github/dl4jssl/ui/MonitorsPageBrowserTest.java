@@ -84,7 +84,8 @@ class MonitorsPageBrowserTest {
         assertEquals(c.size(), shown.get("collapseAuc").size());
         assertEquals(c.size(), shown.get("rankMe").size());
         for (int j = 0; j < c.size(); j++) {
-            assertEquals(c.get(j).metrics().auc(), shown.get("collapseAuc").get(j).y(), 0.0);
+            assertEquals(c.get(j).metrics().collapseAuc(), shown.get("collapseAuc").get(j).y(), 0.0);
+            assertEquals(c.get(j).metrics().varianceAuc(), shown.get("varianceAuc").get(j).y(), 0.0);
             assertEquals(c.get(j).metrics().rankMe(), shown.get("rankMe").get(j).y(), 0.0);
             assertEquals(c.get(j).iteration(), shown.get("rankMe").get(j).x());
         }
@@ -95,6 +96,12 @@ class MonitorsPageBrowserTest {
             assertEquals(s[j] / s[0], spectrum.get(j).y(), 1e-15);
         }
         assertEquals(2 * s.length, shown.get("cumulativeVariance").size(), "first and latest curve");
+        double[] e = c.get(c.size() - 1).metrics().explainedVariance();
+        List<HeadlessChromium.Point> explained = shown.get("explainedVariance");
+        assertEquals(c.get(0).metrics().explainedVariance().length + e.length, explained.size(), "first and latest curve");
+        for (int j = 0; j < e.length; j++) {
+            assertEquals(e[j], explained.get(explained.size() - e.length + j).y(), 1e-15);
+        }
         assertEquals(k.size(), shown.get("knnTop1").size());
         for (int j = 0; j < k.size(); j++) {
             assertEquals(k.get(j).top1(), shown.get("knnTop1").get(j).y(), 0.0);

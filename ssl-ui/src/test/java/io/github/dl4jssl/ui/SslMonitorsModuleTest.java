@@ -61,7 +61,8 @@ class SslMonitorsModuleTest {
             }
         }
         CollapseMonitor.Record c = run.collapse.getHistory().get(0);
-        assertEquals(c.metrics().auc(), data.get("collapseAuc").get("backbone_fc2").get("y").get(0).asDouble(), 0.0);
+        assertEquals(c.metrics().collapseAuc(), data.get("collapseAuc").get("backbone_fc2").get("y").get(0).asDouble(), 0.0);
+        assertEquals(c.metrics().varianceAuc(), data.get("varianceAuc").get("backbone_fc2").get("y").get(0).asDouble(), 0.0);
         assertEquals(c.metrics().rankMe(), data.get("rankMe").get("backbone_fc2").get("y").get(0).asDouble(), 0.0);
         JsonNode sv = data.get("spectrum").get("backbone_fc2").get("latest").get("singularValues");
         assertEquals(6, sv.size());

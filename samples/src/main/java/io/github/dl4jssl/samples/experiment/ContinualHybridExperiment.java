@@ -35,9 +35,10 @@ public final class ContinualHybridExperiment implements Experiment {
                 + EPOCHS + " x as many distinct images, hybrid streams chunks of one round's size with 2 passes each.";
     }
 
+    /** Five seeds: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
     @Override
     public int defaultSeeds() {
-        return 3;
+        return PairedComparison.DECISIVE_SEEDS;
     }
 
     @Override
@@ -55,50 +56,55 @@ public final class ContinualHybridExperiment implements Experiment {
 
     @Override
     public String summarize(List<FinishedRun> runs, Path outDir) throws IOException {
-        Map<String, List<Double>> linear = new LinkedHashMap<>();
-        Map<String, List<Double>> knn = new LinkedHashMap<>();
-        Map<String, List<Double>> auc = new LinkedHashMap<>();
-        Map<String, List<Double>> rank = new LinkedHashMap<>();
+        // regime -> seed -> value, so that the claims compare regimes seed by seed
+        BySeed linear = new BySeed(), knn = new BySeed(), auc = new BySeed(), varianceAuc = new BySeed(), rank = new BySeed();
         Map<String, Integer> distinct = new LinkedHashMap<>();
         for (FinishedRun r : runs) {
-            String g = r.factor("regime");
-            linear.computeIfAbsent(g, k -> new ArrayList<>()).add(r.report().linearTop1);
-            knn.computeIfAbsent(g, k -> new ArrayList<>()).add(r.report().knnTop1);
-            auc.computeIfAbsent(g, k -> new ArrayList<>()).add(last(r.report().collapseAucPerEpoch));
-            rank.computeIfAbsent(g, k -> new ArrayList<>()).add(last(r.report().rankMePerEpoch));
+            String g = r.factor("regime"), seed = r.factor("seed");
+            linear.put(g, seed, 100 * r.report().linearTop1);
+            knn.put(g, seed, 100 * r.report().knnTop1);
+            auc.put(g, seed, last(r.report().collapseAucPerEpoch));
+            varianceAuc.put(g, seed, last(r.report().varianceAucPerEpoch));
+            rank.put(g, seed, last(r.report().rankMePerEpoch));
             distinct.put(g, r.report().distinctTrainImages);
         }
-        Table table = new Table("regime", "distinct images", "images seen", "linear top-1 (%)", "kNN top-1 (%)",
-                "collapse AUC", "RankMe");
+        Table table = new Table("regime", "seeds", "distinct images", "images seen", "linear top-1 (%)", "kNN top-1 (%)",
+                "collapse AUC (Eq. 2)", "variance AUC", "RankMe");
         int seen = runs.isEmpty() ? 0 : runs.get(0).report().epochs * runs.get(0).report().trainImages;
-        for (String g : linear.keySet()) {
-            table.row(g, distinct.get(g), seen, Table.pct(linear.get(g)), Table.pct(knn.get(g)),
-                    Table.num(Stats.mean(auc.get(g)), 4), Table.num(Stats.mean(rank.get(g)), 1));
+        for (String g : linear.conditions()) {
+            table.row(g, linear.get(g).size(), distinct.get(g), seen, linear.meanStd(g, 2), knn.meanStd(g, 2),
+                    auc.meanStd(g, 4), varianceAuc.meanStd(g, 4), Table.num(rank.mean(g), 1));
         }
         table.writeCsv(outDir.resolve("regimes.csv"));
-        List<String> regimes = new ArrayList<>(linear.keySet());
+        List<String> regimes = new ArrayList<>(linear.conditions());
         Map<String, List<? extends Number>> acc = new LinkedHashMap<>();
-        acc.put("linear top-1", regimes.stream().map(g -> 100 * Stats.mean(linear.get(g))).toList());
-        acc.put("kNN top-1", regimes.stream().map(g -> 100 * Stats.mean(knn.get(g))).toList());
+        acc.put("linear top-1", regimes.stream().map(linear::mean).toList());
+        acc.put("kNN top-1", regimes.stream().map(knn::mean).toList());
         Plots.bars(outDir.resolve("accuracy.png"), "SimSiam accuracy per training regime", "top-1 (%)", regimes, acc, Map.of());
         Map<String, List<? extends Number>> collapse = new LinkedHashMap<>();
-        collapse.put("collapse AUC", regimes.stream().map(g -> Stats.mean(auc.get(g))).toList());
-        Plots.bars(outDir.resolve("collapse.png"), "Collapse AUC per training regime (higher = more collapsed)", "AUC",
+        collapse.put("collapse AUC (Eq. 2)", regimes.stream().map(auc::mean).toList());
+        Plots.bars(outDir.resolve("collapse.png"),
+                "Collapse AUC (Li, Efros, Pathak 2022, Eq. 2) per training regime (higher = more collapsed)", "collapse AUC",
                 regimes, collapse, Map.of());
-        StringBuilder md = new StringBuilder("## Results\n\n").append(table.markdown())
-                .append("\n![accuracy](accuracy.png)\n![collapse](collapse.png)\n\n## What the runs show\n\n");
-        if (auc.containsKey("multi-epoch") && auc.containsKey("continual")) {
-            double m = Stats.mean(auc.get("multi-epoch")), c = Stats.mean(auc.get("continual"));
-            md.append(String.format("- Collapse AUC, continual vs multi-epoch: %.4f vs %.4f (%s).%n", c, m,
-                    c < m ? "continual collapses less, as the paper says" : "continual does not collapse less here"));
+
+        List<PairedComparison> collapseClaims = new ArrayList<>();
+        if (auc.has("continual") && auc.has("multi-epoch")) {
+            collapseClaims.add(PairedComparison.of("continual collapses less than multi-epoch",
+                    "collapse AUC: continual - multi-epoch", auc.get("continual"), auc.get("multi-epoch"), PairedComparison.Expected.LESS));
         }
-        if (linear.containsKey("hybrid")) {
-            String best = linear.entrySet().stream().max(Map.Entry.comparingByValue(
-                    java.util.Comparator.comparingDouble(Stats::mean))).orElseThrow().getKey();
-            md.append("- Best linear probe: **").append(best).append("**")
-                    .append(best.equals("hybrid") ? " (as the paper says).\n" : " (the paper expects hybrid).\n");
+        List<PairedComparison> accuracyClaims = new ArrayList<>();
+        for (String other : List.of("multi-epoch", "continual")) {
+            if (linear.has("hybrid") && linear.has(other)) {
+                accuracyClaims.add(PairedComparison.of("hybrid gives the best linear probe",
+                        "linear top-1 (points): hybrid - " + other, linear.get("hybrid"), linear.get(other),
+                        PairedComparison.Expected.GREATER));
+            }
         }
-        return md.toString();
+        return "## Results\n\n" + table.markdown()
+                + "\nMean ± sample standard deviation over the seeds. " + Experiments.AUC_NOTE + "\n"
+                + "\n![accuracy](accuracy.png)\n![collapse](collapse.png)\n\n## Claims\n\n" + PairedComparison.LEGEND + "\n\n"
+                + PairedComparison.table(collapseClaims, 4, 1).markdown() + "\n"
+                + PairedComparison.table(accuracyClaims, 2, 1).markdown();
     }
 
     private static double last(List<Double> xs) {

@@ -9,6 +9,11 @@ public final class Experiments {
 
     private static final Map<String, Experiment> ALL = new LinkedHashMap<>();
 
+    /** What the two collapse AUCs in the results are, for {@code results.md}. */
+    static final String AUC_NOTE = "Collapse AUC: Li, Efros, Pathak 2022, Equation 2 (area under cumsum(s) / sum(s) of the "
+            + "singular values s of the centred backbone features on the probe images; 1 = collapsed, about 0.5 = isotropic); "
+            + "variance AUC: the same area on the squared singular values (PCA's explained variance).";
+
     static {
         for (Experiment e : List.of(new MomentumPluginExperiment(), new GradientStabilityExperiment(),
                 new CollapseForecastExperiment(), new ContinualHybridExperiment(), new VitStabilityExperiment())) {

@@ -52,8 +52,11 @@ public final class MomentumPluginExperiment implements Experiment {
         Map<String, List<Double>> knn = new LinkedHashMap<>();
         Map<String, List<Double>> linear = new LinkedHashMap<>();
         Map<String, List<Double>> speed = new LinkedHashMap<>();
+        BySeed knnBySeed = new BySeed(), linearBySeed = new BySeed();
         for (FinishedRun r : runs) {
             String m = r.factor("method");
+            knnBySeed.put(m, r.factor("seed"), 100 * r.report().knnTop1);
+            linearBySeed.put(m, r.factor("seed"), 100 * r.report().linearTop1);
             knn.computeIfAbsent(m, k -> new ArrayList<>()).add(r.report().knnTop1);
             linear.computeIfAbsent(m, k -> new ArrayList<>()).add(r.report().linearTop1);
             speed.computeIfAbsent(m, k -> new ArrayList<>()).add(r.report().imagesPerSecond);
@@ -81,7 +84,27 @@ public final class MomentumPluginExperiment implements Experiment {
 
         return "## Results\n\n" + table.markdown() + "\n![accuracy](accuracy.png)\n![throughput](throughput.png)\n\n"
                 + "Per-run numbers: `runs.csv`; each run's report, monitors and plots: `runs/<id>/`.\n\n"
-                + "## What the runs show\n\n" + verdict(knn, linear, speed) + "\n";
+                + "## What the runs show\n\n" + verdict(knn, linear, speed) + "\n## Claims\n\n" + PairedComparison.LEGEND
+                + " Claim 2 says \"comparable or better\": an inconclusive interval is consistent with it, a contradicted one "
+                + "is not.\n\n" + PairedComparison.table(claims(knnBySeed, linearBySeed), 2, 1).markdown();
+    }
+
+    /** The claims seed by seed, in top-1 points: kNN and linear probe. */
+    static List<PairedComparison> claims(BySeed knn, BySeed linear) {
+        String[][] pairs = {{"EMA improves SimCLR", "simclr-ema", "simclr"},
+                {"projector-only EMA is comparable or better", "simclr-ema-projector", "simclr-ema"},
+                {"EMA on the final stage improves SimCLR", "simclr-ema-stages", "simclr"}};
+        List<PairedComparison> out = new ArrayList<>();
+        for (String[] p : pairs) {
+            for (Map.Entry<String, BySeed> e : Map.of("kNN", knn, "linear", linear).entrySet().stream()
+                    .sorted(Map.Entry.comparingByKey()).toList()) {
+                if (e.getValue().has(p[1]) && e.getValue().has(p[2])) {
+                    out.add(PairedComparison.of(p[0], e.getKey() + " top-1 (points): " + p[1] + " - " + p[2],
+                            e.getValue().get(p[1]), e.getValue().get(p[2]), PairedComparison.Expected.GREATER));
+                }
+            }
+        }
+        return out;
     }
 
     static Table perRunTable(List<FinishedRun> runs) {

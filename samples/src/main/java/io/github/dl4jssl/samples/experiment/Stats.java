@@ -1,9 +1,14 @@
 package io.github.dl4jssl.samples.experiment;
 
+import org.apache.commons.math3.distribution.TDistribution;
+
 import java.util.Arrays;
 import java.util.List;
 
-/** Small statistics for experiment summaries: mean, sample standard deviation, Spearman rank correlation. */
+/**
+ * Small statistics for experiment summaries: mean, sample standard deviation, Spearman rank correlation, Student t
+ * quantiles and confidence intervals (Apache Commons Math's {@link TDistribution}).
+ */
 public final class Stats {
 
     private Stats() {
@@ -21,6 +26,29 @@ public final class Stats {
         double m = mean(xs);
         double ss = xs.stream().mapToDouble(x -> (x - m) * (x - m)).sum();
         return Math.sqrt(ss / (xs.size() - 1));
+    }
+
+    /**
+     * @param p           probability, e.g. 0.975
+     * @param freedom     degrees of freedom, at least 1
+     * @return the {@code p} quantile of Student's t distribution
+     */
+    public static double tQuantile(double p, int freedom) {
+        if (freedom < 1) {
+            throw new IllegalArgumentException("Student t needs at least 1 degree of freedom, got " + freedom);
+        }
+        return new TDistribution(null, freedom).inverseCumulativeProbability(p);
+    }
+
+    /**
+     * Half the width of the two-sided t confidence interval of a mean: {@code t_{(1+c)/2, n-1} * s / sqrt(n)}.
+     *
+     * @param std        sample standard deviation
+     * @param n          sample size, at least 2
+     * @param confidence e.g. 0.95
+     */
+    public static double tHalfWidth(double std, int n, double confidence) {
+        return tQuantile((1 + confidence) / 2, n - 1) * std / Math.sqrt(n);
     }
 
     /** Spearman's rank correlation (Pearson correlation of the ranks; ties get their mean rank). */

@@ -26,4 +26,19 @@ class StatsTest {
         assertArrayEquals(new double[]{1, 2.5, 2.5, 4}, Stats.ranks(new double[]{0, 7, 7, 9}), 0.0);
         assertThrows(IllegalArgumentException.class, () -> Stats.spearman(new double[]{1}, new double[]{1}));
     }
+
+    @Test
+    void studentTQuantilesMatchClosedFormsAndTables() {
+        // df = 1 (Cauchy): tan(pi (p - 1/2)); df = 2: (2p - 1) / sqrt(2 p (1 - p))
+        assertEquals(Math.tan(Math.PI * 0.475), Stats.tQuantile(0.975, 1), 1e-9);
+        assertEquals(0.95 / Math.sqrt(2 * 0.975 * 0.025), Stats.tQuantile(0.975, 2), 1e-9);
+        // printed t tables (two-sided 95%)
+        assertEquals(3.182446, Stats.tQuantile(0.975, 3), 1e-6);
+        assertEquals(2.776445, Stats.tQuantile(0.975, 4), 1e-6);
+        assertEquals(2.262157, Stats.tQuantile(0.975, 9), 1e-6);
+        assertEquals(2.042272, Stats.tQuantile(0.975, 30), 1e-6);
+        // half width t s / sqrt(n): n = 3, s = 0.5
+        assertEquals(0.95 / Math.sqrt(2 * 0.975 * 0.025) * 0.5 / Math.sqrt(3), Stats.tHalfWidth(0.5, 3, 0.95), 1e-9);
+        assertThrows(IllegalArgumentException.class, () -> Stats.tQuantile(0.975, 0));
+    }
 }

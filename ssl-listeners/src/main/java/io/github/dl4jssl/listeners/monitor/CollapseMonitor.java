@@ -20,15 +20,16 @@ import org.slf4j.LoggerFactory;
  * Tracks dimensional collapse of embeddings during training: every {@code n} epochs (or
  * iterations) runs the model in inference mode on a fixed probe set, reads the activations of named
  * vertices (e.g. the backbone output and the projector output, see {@link FeatureExtractor}) and
- * computes {@link CollapseMetrics}: the cumulative explained variance AUC of Li, Efros, Pathak 2022
- * ("Understanding Collapse in Non-Contrastive Siamese Representation Learning", ECCV 2022) and the
- * RankMe effective rank of Garrido et al. 2023.
+ * computes {@link CollapseMetrics}: the collapse AUC of Li, Efros, Pathak 2022 ("Understanding Collapse
+ * in Non-Contrastive Siamese Representation Learning", ECCV 2022, Equation 2, on the singular values), the
+ * variance AUC (the same area on the squared singular values, PCA's explained variance) and the RankMe
+ * effective rank of Garrido et al. 2023.
  *
- * <p>When a vertex's AUC rises to or above the threshold (default 0.9; 1 = all variance in one
+ * <p>When a vertex's collapse AUC rises to or above the threshold (default 0.9; 1 = all variance in one
  * direction, about 0.5 = isotropic) a WARN is logged once (and an INFO when it falls back below).
  * Every measurement is kept in memory ({@link #getHistory()}) and, with an output path, appended
- * to a CSV with columns {@code iteration,epoch,vertex,n,d,auc,rankme,s1..sK} ({@code K} =
- * {@link Builder#topSingularValues}, empty cells when {@code d < K}).
+ * to a CSV with columns {@code iteration,epoch,vertex,n,d,normalized,collapseAuc,varianceAuc,rankme,s1..sK}
+ * ({@code K} = {@link Builder#topSingularValues}, empty cells when {@code d < K}).
  *
  * <p>Cost per measurement: one inference pass over the probe set plus an SVD of an {@code [n, d]}
  * matrix per vertex. Only {@link ComputationGraph} is supported.
@@ -55,6 +56,7 @@ public class CollapseMonitor extends BaseTrainingListener {
     private final double threshold;
     private final int topK;
     private final boolean centre;
+    private final boolean normalize;
     private final CollapseMetrics.Solver solver;
     private final CsvLog csv;
 
@@ -69,8 +71,10 @@ public class CollapseMonitor extends BaseTrainingListener {
         this.threshold = b.threshold;
         this.topK = b.topK;
         this.centre = b.centre;
+        this.normalize = b.normalize;
         this.solver = b.solver;
-        List<String> cols = new ArrayList<>(List.of("iteration", "epoch", "vertex", "n", "d", "auc", "rankme"));
+        List<String> cols = new ArrayList<>(List.of("iteration", "epoch", "vertex", "n", "d", "normalized",
+                "collapseAuc", "varianceAuc", "rankme"));
         for (int i = 1; i <= topK; i++) {
             cols.add("s" + i);
         }
@@ -110,20 +114,22 @@ public class CollapseMonitor extends BaseTrainingListener {
         Map<String, CollapseMetrics.Result> out = new LinkedHashMap<>();
         List<List<?>> rows = new ArrayList<>();
         for (String v : vertices) {
-            CollapseMetrics.Result m = CollapseMetrics.compute(feats.get(v), centre, solver);
+            CollapseMetrics.Result m = CollapseMetrics.compute(feats.get(v), normalize, centre, solver);
             out.put(v, m);
             history.add(new Record(iteration, epoch, v, m));
-            boolean now = m.auc() >= threshold;
+            boolean now = m.collapseAuc() >= threshold;
             Boolean before = collapsed.put(v, now);
             if (now && !Boolean.TRUE.equals(before)) {
-                log.warn("Dimensional collapse at vertex '{}' (iteration {}, epoch {}): AUC {} >= {} (RankMe {} of d = {})",
-                        v, iteration, epoch, fmt(m.auc()), threshold, fmt(m.rankMe()), m.dimension());
+                log.warn("Dimensional collapse at vertex '{}' (iteration {}, epoch {}): collapse AUC {} >= {} (RankMe {} of d = {})",
+                        v, iteration, epoch, fmt(m.collapseAuc()), threshold, fmt(m.rankMe()), m.dimension());
             } else if (!now && Boolean.TRUE.equals(before)) {
-                log.info("Vertex '{}' no longer collapsed (iteration {}): AUC {} < {}", v, iteration, fmt(m.auc()), threshold);
+                log.info("Vertex '{}' no longer collapsed (iteration {}): collapse AUC {} < {}", v, iteration,
+                        fmt(m.collapseAuc()), threshold);
             }
-            log.info("Collapse metrics '{}' at iteration {} epoch {}: AUC {}, RankMe {} (d = {})",
-                    v, iteration, epoch, fmt(m.auc()), fmt(m.rankMe()), m.dimension());
-            List<Object> row = new ArrayList<>(List.of(iteration, epoch, v, m.samples(), m.dimension(), m.auc(), m.rankMe()));
+            log.info("Collapse metrics '{}' at iteration {} epoch {}: collapse AUC {}, variance AUC {}, RankMe {} (d = {})",
+                    v, iteration, epoch, fmt(m.collapseAuc()), fmt(m.varianceAuc()), fmt(m.rankMe()), m.dimension());
+            List<Object> row = new ArrayList<>(List.of(iteration, epoch, v, m.samples(), m.dimension(), normalize,
+                    m.collapseAuc(), m.varianceAuc(), m.rankMe()));
             double[] s = m.singularValues();
             for (int i = 0; i < topK; i++) {
                 row.add(i < s.length ? (Object) s[i] : "");
@@ -151,7 +157,7 @@ public class CollapseMonitor extends BaseTrainingListener {
 
     /**
      * @param vertex a vertex name
-     * @return whether its last AUC was at or above the threshold
+     * @return whether its last collapse AUC was at or above the threshold
      */
     public synchronized boolean isCollapsed(String vertex) {
         return Boolean.TRUE.equals(collapsed.get(vertex));
@@ -180,6 +186,7 @@ public class CollapseMonitor extends BaseTrainingListener {
         private double threshold = 0.9;
         private int topK = 5;
         private boolean centre = true;
+        private boolean normalize;
         private CollapseMetrics.Solver solver = CollapseMetrics.Solver.EIGEN;
         private Path csv;
 
@@ -241,7 +248,7 @@ public class CollapseMonitor extends BaseTrainingListener {
         }
 
         /**
-         * @param t AUC at or above which a vertex counts as collapsed (default 0.9)
+         * @param t collapse AUC (Equation 2) at or above which a vertex counts as collapsed (default 0.9)
          * @return this
          */
         public Builder collapseThreshold(double t) {
@@ -268,7 +275,17 @@ public class CollapseMonitor extends BaseTrainingListener {
         }
 
         /**
-         * @param s singular value solver (default SVD)
+         * @param n L2-normalise each embedding before centring, as {@code test_collapse.py --normalize} of Li,
+         *          Efros, Pathak (default false, as in their code)
+         * @return this
+         */
+        public Builder normalize(boolean n) {
+            this.normalize = n;
+            return this;
+        }
+
+        /**
+         * @param s singular value solver (default EIGEN)
          * @return this
          */
         public Builder solver(CollapseMetrics.Solver s) {

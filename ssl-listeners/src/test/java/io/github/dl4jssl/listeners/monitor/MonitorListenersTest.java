@@ -56,7 +56,9 @@ class MonitorListenersTest {
         Path csv = dir.resolve("sub/collapse.csv");
         CollapseMonitor mon = CollapseMonitor.builder().probe(probe).vertices("d1", "emb").everyEpochs(1)
                 .batchSize(16).topSingularValues(4).outputCsv(csv).build();
-        g.setListeners(mon);
+        CollapseMonitor normalized = CollapseMonitor.builder().probe(probe).vertices("emb").everyEpochs(1)
+                .normalize(true).outputCsv(dir.resolve("normalized.csv")).build();
+        g.setListeners(mon, normalized);
         g.fit(iterator(), 2);
 
         List<CollapseMonitor.Record> h = mon.getHistory();
@@ -66,17 +68,29 @@ class MonitorListenersTest {
         assertEquals(4, h.get(3).iteration()); // 2 batches x 2 epochs
         CollapseMetrics.Result direct = CollapseMetrics.compute(g.feedForward(probe, false).get("emb"));
         CollapseMetrics.Result last = mon.getHistory("emb").get(1).metrics();
-        assertEquals(direct.auc(), last.auc(), 1e-6);
+        assertEquals(direct.collapseAuc(), last.collapseAuc(), 1e-6);
+        assertEquals(direct.varianceAuc(), last.varianceAuc(), 1e-6);
+        CollapseMetrics.Result directNormalized = CollapseMetrics.compute(g.feedForward(probe, false).get("emb"), true, true,
+                CollapseMetrics.Solver.EIGEN);
+        CollapseMetrics.Result lastNormalized = normalized.getHistory("emb").get(1).metrics();
+        assertTrue(lastNormalized.normalized());
+        assertEquals(directNormalized.collapseAuc(), lastNormalized.collapseAuc(), 1e-6);
+        assertTrue(Math.abs(lastNormalized.collapseAuc() - last.collapseAuc()) > 1e-6, "normalising changes the spectrum");
+        assertTrue(Files.readAllLines(dir.resolve("normalized.csv")).get(1).startsWith("2,0,emb,40,3,true,"));
         assertEquals(direct.rankMe(), last.rankMe(), 1e-5);
         assertArrayEquals(direct.singularValues(), last.singularValues(), 1e-4);
         assertEquals(40, last.samples());
         assertEquals(8, mon.getHistory("d1").get(0).metrics().dimension());
 
         List<String> lines = Files.readAllLines(csv);
-        assertEquals("iteration,epoch,vertex,n,d,auc,rankme,s1,s2,s3,s4", lines.get(0));
+        assertEquals("iteration,epoch,vertex,n,d,normalized,collapseAuc,varianceAuc,rankme,s1,s2,s3,s4", lines.get(0));
         assertEquals(5, lines.size());
-        assertTrue(lines.get(2).startsWith("2,0,emb,40,3,"), lines.get(2));
+        assertTrue(lines.get(2).startsWith("2,0,emb,40,3,false," + last0(mon).collapseAuc() + ","), lines.get(2));
         assertTrue(lines.get(2).endsWith(","), "d = 3 < 4 leaves s4 empty: " + lines.get(2));
+    }
+
+    private static CollapseMetrics.Result last0(CollapseMonitor mon) {
+        return mon.getHistory("emb").get(0).metrics();
     }
 
     @Test
@@ -94,7 +108,8 @@ class MonitorListenersTest {
         assertEquals(2, mon.getHistory("emb").size());
         assertEquals(2, mon.getHistory("emb").get(1).iteration());
         assertTrue(mon.isCollapsed("emb"));
-        assertEquals(1.0, mon.getHistory("emb").get(0).metrics().auc(), 1e-5);
+        assertEquals(1.0, mon.getHistory("emb").get(0).metrics().collapseAuc(), 1e-5);
+        assertEquals(1.0, mon.getHistory("emb").get(0).metrics().varianceAuc(), 1e-5);
         assertEquals(1.0, mon.getHistory("emb").get(0).metrics().rankMe(), 1e-3);
         assertFalse(mon.isCollapsed("d1"), "tanh layer of a 4-d input is not rank one");
     }
