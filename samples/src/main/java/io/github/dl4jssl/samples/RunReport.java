@@ -31,6 +31,12 @@ public final class RunReport {
     /** The temperature and Adam learning rate given on the command line; null = the method's defaults. */
     public Double temperature;
     public Double learningRate;
+    /** The optimizer the network trained with, as its DL4J configuration prints it (e.g. "Lars(lr=..., ...)"). */
+    public String optimizer;
+    /** The learning-rate schedule: constant or warmup-cosine. */
+    public String schedule;
+    /** The weight decay on the weights (inside LARS's trust ratio, or DL4J's decoupled decay); 0 = none. */
+    public Double weightDecay;
     public long parameters;
     /** Training images per epoch (source images, not views). */
     public int trainImages;

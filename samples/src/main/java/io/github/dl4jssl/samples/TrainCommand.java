@@ -102,8 +102,8 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Train on the first N training images (0 = all 60,000). Default: ${DEFAULT-VALUE}, sized for a 10-minute run on 2 cores.")
     Integer trainSubset;
 
-    @Option(names = "--lr", description = "Train with Adam at this learning rate (default: the method's own optimizer; SimCLR: Adam 1e-3;"
-            + " MoCo v3 on a ViT: AdamW peak rate, default 1.5e-4 x batch / 256).")
+    @Option(names = "--lr", description = "Learning rate (peak rate with --schedule warmup-cosine) of --optimizer, Adam if none is given"
+            + " (default: the optimizer's: adam 1e-3, sgd 0.05 x batch / 256, lars 0.3 x batch / 256; MoCo v3 on a ViT: AdamW 1.5e-4 x batch / 256).")
     Double learningRate;
 
     @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
@@ -133,6 +133,9 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     VitOptions vit = new VitOptions();
+
+    @Mixin
+    OptimizerOptions optimizerOptions = new OptimizerOptions();
 
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
@@ -165,8 +168,8 @@ public final class TrainCommand implements Callable<Integer> {
         Backbone net = vit.apply(Backbones.byName(backbone, train.height(), train.width(), train.channels(),
                 LayerImplementation.byName(layers), widthMultiplier));
         int queue = moCoQueueSize(perEpoch);
-        SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
-                queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)));
+        SslMethod ssl = SslMethods.create(method, net, optimizerOptions.methodOptions(method, net, learningRate, temperature,
+                queue, batchSize, seed, momentum, epochs, perEpoch / batchSize));
         ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), perEpoch, batchSize);
@@ -183,6 +186,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.seed = seed;
         report.temperature = temperature;
         report.learningRate = learningRate;
+        OptimizerOptions.describe(graph, report);
         report.parameters = graph.numParams();
         report.trainImages = perEpoch;
         report.regime = schedule.name();
@@ -310,6 +314,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
             throw new IllegalArgumentException("--momentum must be in [0, 1] (target = m * target + (1 - m) * online), got " + momentum);
         }
+        optimizerOptions.validate(learningRate, epochs);
         if (batchSize < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
         }

@@ -2,10 +2,6 @@ package io.github.dl4jssl.samples;
 
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.VisionTransformer;
-import io.github.dl4jssl.zoo.method.MocoV3;
-import io.github.dl4jssl.zoo.method.SslMethods;
-import org.nd4j.linalg.learning.config.Adam;
-import org.nd4j.linalg.learning.config.IUpdater;
 import picocli.CommandLine.Option;
 
 /**
@@ -51,19 +47,5 @@ final class VitOptions {
     /** Whether the patch projection is frozen, or null for a backbone without one. */
     static Boolean patchEmbeddingFrozen(Backbone net) {
         return net instanceof VisionTransformer vit ? vit.patchEmbeddingFrozen() : null;
-    }
-
-    /**
-     * The method options: MoCo v3 on a ViT trains with AdamW on the warm-up + cosine schedule (peak {@code lr}, or
-     * 1.5e-4 x batch / 256); otherwise Adam at {@code lr} if given, else the method's own optimizer.
-     */
-    static SslMethods.Options methodOptions(String method, Backbone net, Double lr, Double temperature, int queue,
-                                            int batchSize, long seed, Double momentum, long totalIterations) {
-        if ("mocov3".equals(method) && net instanceof VisionTransformer) {
-            double peak = lr != null ? lr : MocoV3.VIT_BASE_LEARNING_RATE * batchSize / 256.0;
-            IUpdater adamW = MocoV3.vitAdam(peak, MocoV3.vitWarmupIterations(totalIterations), totalIterations);
-            return new SslMethods.Options(adamW, temperature, queue, batchSize, seed, momentum, MocoV3.VIT_WEIGHT_DECAY);
-        }
-        return new SslMethods.Options(lr != null ? new Adam(lr) : null, temperature, queue, batchSize, seed, momentum);
     }
 }

@@ -29,6 +29,9 @@ class TrainCommandTest {
         assertEquals("small-cnn", r.backbone);
         assertEquals(512, r.trainImages);
         assertEquals(2, r.epochs);
+        assertTrue(r.optimizer.startsWith("Adam(learningRate=0.001, learningRateSchedule=null"), r.optimizer);
+        assertEquals("constant", r.schedule);
+        assertEquals(1e-6, r.weightDecay, "SimCLR's default, listed once per layer");
         assertEquals(2, r.lossPerEpoch.size());
         assertEquals(3, r.knnMonitorPerEpoch.size());
         assertTrue(r.imagesPerSecond > 0);

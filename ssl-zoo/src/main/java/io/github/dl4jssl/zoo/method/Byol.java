@@ -36,7 +36,8 @@ import java.util.Objects;
  * <p><b>Defaults.</b> Paper: projector and predictor 4096 hidden / 256 out ({@link Builder#paperHeads()}),
  * LARS with base learning rate 0.2 x batch / 256 and weight decay 1.5e-6, tau_base 0.996. Here, as for
  * {@link SimClr}, heads are scaled to small backbones (projector hidden max(512, feature size), 128 out;
- * predictor 512 hidden) and the updater is Adam 1e-3 (DL4J has no LARS); weight decay 1.5e-6.</p>
+ * predictor 512 hidden) and the updater is Adam 1e-3 (the paper's: {@code updater(Lars)} with {@code warmupCosine(...)});
+ * weight decay 1.5e-6.</p>
  *
  * <pre>{@code
  * Byol byol = new Byol.Builder().backbone(new SmallCnn()).build();

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.method;
 
+import io.github.dl4jssl.layers.optim.Lars;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.learning.config.IUpdater;
@@ -13,7 +14,7 @@ import java.util.Objects;
  * {@code new Byol.Builder().backbone(b).updater(u).seed(1).build()}.
  *
  * <p>Defaults: no backbone (required at build time), the method's optimizer and weight decay as given by the
- * concrete builder, seed 42, {@link DataType#FLOAT}.</p>
+ * concrete builder, a constant learning rate, seed 42, {@link DataType#FLOAT}.</p>
  *
  * @param <B> the concrete builder
  */
@@ -23,6 +24,7 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     private double weightDecay;
     private long seed = 42;
     private DataType dataType = DataType.FLOAT;
+    private WarmupCosineSchedule schedulePeakingAtOne;
 
     /** Starts with the method's default optimizer and weight decay. */
     MethodBuilder(IUpdater updater, double weightDecay) {
@@ -42,7 +44,10 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
         return self();
     }
 
-    /** The optimizer (default: the method's, see the concrete builder). */
+    /**
+     * The optimizer (default: the method's, see the concrete builder). With {@link Lars} the method's weight decay
+     * ({@link #weightDecay}) becomes LARS's own, inside its trust ratio, instead of DL4J's decoupled weight decay.
+     */
     public B updater(IUpdater updater) {
         this.updater = Objects.requireNonNull(updater, "updater");
         return self();
@@ -51,6 +56,16 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     /** Decoupled weight decay coefficient (0 to disable; default: the method's). */
     public B weightDecay(double weightDecay) {
         this.weightDecay = checkWeightDecay(weightDecay);
+        return self();
+    }
+
+    /**
+     * Trains on the learning-rate schedule of SimCLR, BYOL and MoCo v3 ({@link WarmupCosineSchedule}): linear warm-up
+     * over {@code warmupIterations}, then cosine decay to 0 at {@code totalIterations}, peaking at the optimizer's
+     * learning rate (whichever optimizer: the method's or {@link #updater}'s, which must have a constant rate).
+     */
+    public B warmupCosine(long warmupIterations, long totalIterations) {
+        this.schedulePeakingAtOne = new WarmupCosineSchedule(1.0, warmupIterations, totalIterations);
         return self();
     }
 
@@ -85,8 +100,34 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
         return Objects.requireNonNull(backbone, method + " needs a backbone: Builder.backbone(...)");
     }
 
-    /** The seed, data type, optimizer and weight decay set so far. */
+    /** The seed, data type, optimizer (on its schedule) and weight decay set so far. */
     GlobalSettings globalSettings() {
-        return new GlobalSettings(seed, dataType, updater, weightDecay);
+        IUpdater u = updater;
+        if (u instanceof Lars lars && lars.getWeightDecay() != weightDecay) {
+            if (lars.getWeightDecay() != 0) {
+                throw new IllegalArgumentException("the Lars updater's weight decay " + lars.getWeightDecay()
+                        + " differs from the method's " + weightDecay + ": set it once, with the method builder's "
+                        + "weightDecay(...) (LARS applies it inside its trust ratio)");
+            }
+            u = lars.withWeightDecay(weightDecay);
+        }
+        if (schedulePeakingAtOne != null) {
+            u = onSchedule(u, schedulePeakingAtOne);
+        }
+        return new GlobalSettings(seed, dataType, u, weightDecay);
+    }
+
+    /** A copy of {@code updater} whose constant learning rate lr becomes lr x {@code shape}. */
+    private static IUpdater onSchedule(IUpdater updater, WarmupCosineSchedule shape) {
+        double lr = updater.hasLearningRate() ? updater.getLearningRate(0, 0) : Double.NaN;
+        long last = shape.getTotalIterations() - 1;
+        if (!(lr > 0) || updater.getLearningRate((int) Math.min(last, Integer.MAX_VALUE), 0) != lr
+                || updater.getLearningRate((int) Math.min(last / 2, Integer.MAX_VALUE), 0) != lr) {
+            throw new IllegalArgumentException("warmupCosine(...) needs an optimizer with a constant positive learning rate, got "
+                    + updater + "; give the updater its plain learning rate, the schedule is applied on top");
+        }
+        IUpdater copy = updater.clone();
+        copy.setLrAndSchedule(lr, new WarmupCosineSchedule(lr, shape.getWarmupIterations(), shape.getTotalIterations()));
+        return copy;
     }
 }

@@ -39,7 +39,8 @@ import java.util.Objects;
  * m0 = 0.99 with cosine schedule, weight decay 1e-6. Paper (ResNet-50): 3-layer projector 4096 / 256 and
  * 2-layer predictor 4096 / 256 ({@link Builder#paperHeads()} gives 2-layer projector 4096 / 256 and predictor
  * 4096 / 256), LARS. Here the heads are scaled to small backbones (projector max(512, feature size) hidden,
- * 128 out; predictor 512 hidden) and the updater is Adam 1e-3 (DL4J has no LARS).</p>
+ * 128 out; predictor 512 hidden) and the updater is Adam 1e-3 (the paper's: {@code updater(Lars)} with
+ * {@code warmupCosine(...)}).</p>
  *
  * <p><b>Vision Transformers.</b> With a {@link io.github.dl4jssl.zoo.backbone.VisionTransformer} backbone MoCo v3
  * trains with AdamW, weight decay 0.1, lr = 1.5e-4 x batch / 256, linear warm-up then cosine decay

@@ -21,16 +21,23 @@ public final class SslMethods {
     /**
      * Settings a run may override; a null field keeps the method's paper default.
      *
-     * @param updater     the optimizer
-     * @param temperature softmax temperature of the contrastive methods (ignored by BYOL and SimSiam)
-     * @param queueSize   MoCo v1/v2 key-queue size K
-     * @param batchSize   image pairs per batch (lets MoCo check its queue at build time)
-     * @param momentum    the target branch's (start) momentum in [0, 1] of the methods that have one (MoCo v1/v2:
-     *                    constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
-     * @param weightDecay decoupled weight decay (e.g. MoCo v3's 0.1 for ViTs)
+     * @param updater      the optimizer (a {@code Lars} takes the weight decay as its own, see {@link MethodBuilder#updater})
+     * @param temperature  softmax temperature of the contrastive methods (ignored by BYOL and SimSiam)
+     * @param queueSize    MoCo v1/v2 key-queue size K
+     * @param batchSize    image pairs per batch (lets MoCo check its queue at build time)
+     * @param momentum     the target branch's (start) momentum in [0, 1] of the methods that have one (MoCo v1/v2:
+     *                     constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
+     * @param weightDecay  weight decay (e.g. MoCo v3's 0.1 for ViTs)
+     * @param warmupCosine the learning-rate schedule, or null for a constant learning rate
      */
     public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
-                          Double momentum, Double weightDecay) {
+                          Double momentum, Double weightDecay, WarmupCosine warmupCosine) {
+        /** Options with a constant learning rate. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
+                       Double momentum, Double weightDecay) {
+            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, null);
+        }
+
         /** Options with the method's own weight decay. */
         public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed, Double momentum) {
             this(updater, temperature, queueSize, batchSize, seed, momentum, null);
@@ -46,11 +53,21 @@ public final class SslMethods {
         }
     }
 
+    /**
+     * Linear warm-up over {@code warmupIterations}, then cosine decay to 0 at {@code totalIterations}, peaking at the
+     * optimizer's learning rate ({@link MethodBuilder#warmupCosine}).
+     */
+    public record WarmupCosine(long warmupIterations, long totalIterations) {
+        public WarmupCosine {
+            new WarmupCosineSchedule(1.0, warmupIterations, totalIterations); // validates
+        }
+    }
+
     /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
     public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "simclr-ema-stages", "mocov1", "mocov2",
             "mocov3", "byol");
 
-    /** Seed, and the optimizer and weight decay where the options give them: the settings every builder has. */
+    /** Seed, and the optimizer, weight decay and schedule where the options give them: the settings every builder has. */
     private static <B extends MethodBuilder<B>> B common(B builder, Backbone backbone, Options o) {
         applyCommon(builder, backbone, o);
         return builder;
@@ -60,6 +77,7 @@ public final class SslMethods {
         builder.backbone(backbone).seed(o.seed());
         if (o.updater() != null) builder.updater(o.updater());
         if (o.weightDecay() != null) builder.weightDecay(o.weightDecay());
+        if (o.warmupCosine() != null) builder.warmupCosine(o.warmupCosine().warmupIterations(), o.warmupCosine().totalIterations());
     }
 
     /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
