@@ -32,7 +32,10 @@ public final class RunReport {
     public Double temperature;
     public Double learningRate;
     public long parameters;
-    /** Training images per epoch (source images, not views). */
+    /**
+     * Training images per epoch (source images, not views) actually trained on: full batches only, so a
+     * {@code --train-subset} the batch size does not divide counts its whole batches (the remainder is left out).
+     */
     public int trainImages;
     /** Training regime: multi-epoch, continual or hybrid (Li, Efros, Pathak 2022). */
     public String regime;
