@@ -74,6 +74,7 @@ public final class LoopbackUiServer extends VertxUIServer {
             Runtime.getRuntime().addShutdownHook(new Thread(LoopbackUiServer::stopQuietly, "dl4j-ui-stop"));
             return server;
         } catch (ExecutionException e) {
+            stopQuietly(); // the server registered itself as the JVM's instance: unregister it, or the next start returns it
             vertx.close();
             throw new IllegalStateException("the DL4J UI server could not listen on " + HOST + ":" + port + " ("
                     + rootMessage(e) + ")", e);

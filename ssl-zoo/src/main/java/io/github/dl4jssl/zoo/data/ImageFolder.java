@@ -209,7 +209,8 @@ public final class ImageFolder {
         }
         if (ok.isEmpty()) {
             throw new DatasetException("none of the " + files.size() + " images in " + b.dir + " could be read "
-                    + "(see the warnings above); check that they are valid image files");
+                    + "within the limit of " + b.maxPixels + " pixels per image (see the warnings above); check that "
+                    + "they are valid image files, or raise the pixel limit");
         }
         if (!skipped.isEmpty()) {
             log.warn("{}: skipped {} unreadable or oversized image(s) of {}", b.dir, skipped.size(), files.size());
