@@ -56,6 +56,7 @@ final class TrainOptionChecks {
         if (!TrainingRegime.NAMES.contains(c.regime)) {
             throw new IllegalArgumentException("unknown --regime '" + c.regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }
+        c.backbone = c.backbone == null ? "" : c.backbone.trim().toLowerCase(Locale.ROOT); // as Backbones.byName reads it
         if (!Backbones.NAMES.contains(c.backbone)) {
             throw new IllegalArgumentException("unknown --backbone '" + c.backbone + "'; valid backbones: " + String.join(", ", Backbones.NAMES));
         }
