@@ -1,6 +1,7 @@
 package io.github.dl4jssl.samples;
 
 import io.github.dl4jssl.zoo.data.Datasets;
+import io.github.dl4jssl.zoo.data.ImageFolder;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
@@ -27,13 +28,31 @@ final class DataOptions {
     @Option(names = "--holdout", defaultValue = "0.1", description = "folder: fraction held out (stratified) for kNN and linear evaluation. Default: ${DEFAULT-VALUE}.")
     double holdout;
 
-    /** Fails on an unknown data-set name, listing the valid ones, before anything is loaded. */
+    @Option(names = "--max-image-pixels", defaultValue = "" + ImageFolder.DEFAULT_MAX_PIXELS,
+            description = "folder: images with more pixels (read from the file header) are skipped and counted like unreadable ones. Default: ${DEFAULT-VALUE}.")
+    long maxImagePixels;
+
+    /** Fails on an unknown data-set name (listing the valid ones) or a folder option out of range, before anything is loaded. */
     void validate() {
-        Datasets.normalise(dataset);
+        if (!Datasets.FOLDER.equals(Datasets.normalise(dataset))) {
+            return;
+        }
+        if (imageSize < 1) {
+            throw new IllegalArgumentException("--image-size must be at least 1 pixel, got " + imageSize);
+        }
+        if (channels != 1 && channels != 3) {
+            throw new IllegalArgumentException("--channels must be 1 (greyscale) or 3 (RGB), got " + channels);
+        }
+        if (!(holdout > 0 && holdout < 1)) {
+            throw new IllegalArgumentException("--holdout must be in (0, 1) for evaluation, got " + holdout);
+        }
+        if (maxImagePixels < 1) {
+            throw new IllegalArgumentException("--max-image-pixels must be at least 1, got " + maxImagePixels);
+        }
     }
 
     /** Loads the data set; {@code seed} chooses a folder's hold-out. */
     Datasets.Split load(long seed) {
-        return Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed));
+        return Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed, maxImagePixels));
     }
 }

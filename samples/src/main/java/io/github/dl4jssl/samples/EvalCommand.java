@@ -72,8 +72,12 @@ public final class EvalCommand implements Callable<Integer> {
         if (fineTuneEpochs > 0 && batchSize < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (BatchNorm needs 2 images), got " + batchSize);
         }
-        Path outDir = OutputDirectory.prepare(out != null ? out
-                : Paths.get("runs", "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+        if (fineTuneEpochs > 0) {
+            TrainOptionChecks.positive("--fine-tune-lr", fineTuneLr, "the Adam step size of fine-tuning");
+        }
+        Path target = out != null ? out
+                : Paths.get("runs", "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        OutputDirectory.checkWritable(target);
         if (!Files.exists(model)) {
             throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
         }
@@ -81,6 +85,7 @@ public final class EvalCommand implements Callable<Integer> {
         LabelledImages train = evalOptions.trainSet(split.train());
         LabelledImages test = evalOptions.testSet(split.test());
         SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
+        Path outDir = OutputDirectory.prepare(target);
 
         RunReport report = new RunReport();
         Path source = saved.file().resolveSibling("report.json");

@@ -1,13 +1,18 @@
 package io.github.dl4jssl.samples;
 
 import io.github.dl4jssl.zoo.data.LabelledImages;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * The evaluation options shared by {@code train} and {@code eval} (a picocli mixin): which images the kNN bank,
  * the linear probe and the test use, and how long the linear probe trains.
  */
 final class EvalOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
 
     @Option(names = "--eval-train-subset", defaultValue = "10000",
             description = "kNN memory bank and linear-probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
@@ -19,17 +24,39 @@ final class EvalOptions {
     @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
     int linearEpochs;
 
-    /** The first {@code --eval-train-subset} images of {@code train} (all for 0). */
+    /** The first {@code --eval-train-subset} images of {@code train} (all for 0); see {@link #first}. */
     LabelledImages trainSet(LabelledImages train) {
-        return first(train, evalTrainSubset);
+        return images(train, first(spec, "--eval-train-subset", evalTrainSubset, train.size(), "training set"));
     }
 
-    /** The first {@code --eval-test-subset} images of {@code test} (all when not given or 0). */
+    /** The first {@code --eval-test-subset} images of {@code test} (all when not given or 0); see {@link #first}. */
     LabelledImages testSet(LabelledImages test) {
-        return first(test, evalTestSubset);
+        return images(test, first(spec, "--eval-test-subset", evalTestSubset, test.size(), "evaluation (test) set"));
     }
 
-    private static LabelledImages first(LabelledImages images, Integer n) {
-        return n != null && n > 0 ? images.subset(Math.min(n, images.size())) : images;
+    private static LabelledImages images(LabelledImages images, int n) {
+        return n == images.size() ? images : images.subset(n);
+    }
+
+    /**
+     * How many of {@code available} images a subset option takes: {@code n}, or all of them for 0 or null. A value
+     * given on the command line that is larger than the data set is refused (it would silently shrink); a larger
+     * default (e.g. {@code --train-subset 6000} on a 500-image folder) takes all the images.
+     *
+     * @param spec the command, to tell a value given on the command line from a default (null: given)
+     * @param what the images counted, for the message, e.g. "training set"
+     */
+    static int first(CommandSpec spec, String option, Integer n, int available, String what) {
+        if (n == null || n == 0) {
+            return available;
+        }
+        if (n > available) {
+            if (spec == null || spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                throw new IllegalArgumentException(option + " " + n + " is larger than the " + what + ", which has "
+                        + available + " images; use at most " + available + ", or 0 for all of them");
+            }
+            return available;
+        }
+        return n;
     }
 }

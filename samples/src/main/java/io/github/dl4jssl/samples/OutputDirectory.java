@@ -4,9 +4,31 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The output directory of a command: created if missing, and proven writable by writing a probe file. */
+/**
+ * The output directory of a command: checked before any work ({@link #checkWritable}, which creates nothing, so a
+ * refused start leaves no directory behind), then created and proven writable by writing a probe file.
+ */
 final class OutputDirectory {
     private OutputDirectory() {
+    }
+
+    /**
+     * Checks, without creating anything, that {@code dir} is a writable directory or can be created: its nearest
+     * existing ancestor must be a writable directory.
+     *
+     * @throws IOException naming the directory, the reason and the fix ({@code --out})
+     */
+    static void checkWritable(Path dir) throws IOException {
+        Path existing = dir.toAbsolutePath().normalize();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing == null || !Files.isDirectory(existing)) {
+            throw cannotWrite(dir, existing == null ? "no existing parent" : existing + " is not a directory", null);
+        }
+        if (!Files.isWritable(existing)) {
+            throw cannotWrite(dir, existing + " is not writable", null);
+        }
     }
 
     /**
@@ -17,9 +39,13 @@ final class OutputDirectory {
             Files.createDirectories(dir);
             Files.delete(Files.createTempFile(dir, ".write-test", ""));
         } catch (IOException | UnsupportedOperationException e) {
-            throw new IOException("the output directory " + dir + " cannot be written (" + e.getClass().getSimpleName()
-                    + ": " + e.getMessage() + "); choose a writable directory with --out", e);
+            throw cannotWrite(dir, e.getClass().getSimpleName() + ": " + e.getMessage(), e);
         }
         return dir;
+    }
+
+    private static IOException cannotWrite(Path dir, String reason, Exception cause) {
+        return new IOException("the output directory " + dir + " cannot be written (" + reason
+                + "); choose a writable directory with --out", cause);
     }
 }

@@ -113,13 +113,7 @@ final class RunControl {
 
     /** Checks the options and, for a new checkpointed run, saves its command line in the run directory. */
     void start(Path runDir) throws IOException {
-        policy();
-        if (checkpointEvery != null && checkpointEvery < 1) {
-            throw new IllegalArgumentException("--checkpoint-every must be at least 1 iteration, got " + checkpointEvery);
-        }
-        if (keepCheckpoints < 1) {
-            throw new IllegalArgumentException("--keep-checkpoints must be at least 1, got " + keepCheckpoints);
-        }
+        validate();
         if (checkpointEvery == null || isResuming()) {
             return;
         }
@@ -133,6 +127,17 @@ final class RunControl {
         Path tmp = runDir.resolve(COMMAND_FILE + ".tmp");
         new ObjectMapper().writeValue(tmp.toFile(), args);
         Files.move(tmp, runDir.resolve(COMMAND_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** Checks these options (no file is read or written). */
+    void validate() {
+        policy();
+        if (checkpointEvery != null && checkpointEvery < 1) {
+            throw new IllegalArgumentException("--checkpoint-every must be at least 1 iteration, got " + checkpointEvery);
+        }
+        if (keepCheckpoints < 1) {
+            throw new IllegalArgumentException("--keep-checkpoints must be at least 1, got " + keepCheckpoints);
+        }
     }
 
     /** A new graph, or the one of the checkpoint the run resumes from. */

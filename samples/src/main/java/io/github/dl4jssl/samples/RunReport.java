@@ -38,7 +38,10 @@ public final class RunReport {
     /** The weight decay on the weights (inside LARS's trust ratio, or DL4J's decoupled decay); 0 = none. */
     public Double weightDecay;
     public long parameters;
-    /** Training images per epoch (source images, not views). */
+    /**
+     * Training images per epoch (source images, not views) actually trained on: full batches only, so a
+     * {@code --train-subset} the batch size does not divide counts its whole batches (the remainder is left out).
+     */
     public int trainImages;
     /** Training regime: multi-epoch, continual or hybrid (Li, Efros, Pathak 2022). */
     public String regime;

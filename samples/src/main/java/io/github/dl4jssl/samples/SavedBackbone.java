@@ -3,9 +3,11 @@ package io.github.dl4jssl.samples;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.eval.FeatureExtractor;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.util.ModelSerializer;
@@ -13,6 +15,8 @@ import org.deeplearning4j.util.ModelSerializer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,7 +24,8 @@ import java.util.TreeSet;
  * A backbone read from what {@code train} saved: a run directory ({@code backbone.zip}, else {@code model.zip}),
  * the whole self-supervised graph ({@code model.zip}) or the backbone alone ({@code backbone.zip}). The kind of
  * backbone (one of {@link Backbones#NAMES}) and its input size are recognised from the graph: the kind whose
- * layers under the prefix {@value SslMethod#BACKBONE_PREFIX} are exactly the graph's; {@code train} records the
+ * layers under the prefix {@value SslMethod#BACKBONE_PREFIX} are exactly the graph's, at the width multiplier that
+ * gives the saved layers' channels ({@link #widthMultipliers}); {@code train} records the
  * image size in the file ({@link #tag}), and images of another size or channel count are refused.
  *
  * @param backbone the recognised backbone description
@@ -72,19 +77,42 @@ record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file) {
         }
         Set<String> layers = backboneLayers(saved);
         for (String name : Backbones.NAMES) {
-            Backbone b = Backbones.byName(name, h, w, c);
-            ComputationGraph fresh = new ComputationGraph(BackboneGraph.standalone(b, SslMethod.BACKBONE_PREFIX, 0));
-            fresh.init();
+            ComputationGraph fresh = graph(Backbones.byName(name, h, w, c));
             if (backboneLayers(fresh).equals(layers)) {
-                try {
-                    return new SavedBackbone(b, BackboneGraph.extract(saved, b, SslMethod.BACKBONE_PREFIX), file);
-                } catch (IllegalArgumentException shapesDiffer) {
-                    // same layer names, other shapes: try the next kind
+                for (double multiplier : widthMultipliers(saved, fresh, layers)) {
+                    Backbone b = Backbones.byName(name, h, w, c, LayerImplementation.DEFAULT, multiplier);
+                    try {
+                        return new SavedBackbone(b, BackboneGraph.extract(saved, b, SslMethod.BACKBONE_PREFIX), file);
+                    } catch (IllegalArgumentException shapesDiffer) {
+                        // same layer names, other shapes: try the next width, then the next kind
+                    }
                 }
             }
         }
         throw new IllegalArgumentException("--model " + file + " holds no backbone of a known kind (" + String.join(", ", Backbones.NAMES)
                 + ") under the prefix '" + SslMethod.BACKBONE_PREFIX + "'; give model.zip or backbone.zip of a train run");
+    }
+
+    private static ComputationGraph graph(Backbone b) {
+        ComputationGraph g = new ComputationGraph(BackboneGraph.standalone(b, SslMethod.BACKBONE_PREFIX, 0));
+        g.init();
+        return g;
+    }
+
+    /**
+     * The width multipliers ({@code train --width-multiplier}) that may have built {@code saved} from the architecture
+     * {@code fresh} has at multiplier 1: 1 first, then each layer's ratio of saved to original output channels (the
+     * channels are rounded per layer, so one of the ratios reproduces them all).
+     */
+    static Set<Double> widthMultipliers(ComputationGraph saved, ComputationGraph fresh, Set<String> layers) {
+        Set<Double> candidates = new LinkedHashSet<>(List.of(1.0));
+        for (String layer : layers) {
+            if (saved.getLayer(layer).conf().getLayer() instanceof FeedForwardLayer s
+                    && fresh.getLayer(layer).conf().getLayer() instanceof FeedForwardLayer f && f.getNOut() > 0) {
+                candidates.add((double) s.getNOut() / f.getNOut());
+            }
+        }
+        return candidates;
     }
 
     private static Set<String> backboneLayers(ComputationGraph g) {

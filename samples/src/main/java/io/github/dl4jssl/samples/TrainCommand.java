@@ -18,7 +18,10 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import org.deeplearning4j.ui.api.UIServer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -125,6 +128,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
     Path out;
 
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     RunControl control;
 
@@ -148,14 +154,16 @@ public final class TrainCommand implements Callable<Integer> {
         if (control.resumeRequested()) {
             return control.resume();
         }
-        validate();
+        // Every check that needs no data comes first; the run directory is created only once the run can start.
+        TrainOptionChecks.check(this);
         long start = System.nanoTime();
-        Path outDir = prepareOutput();
-        control.start(outDir);
+        Path target = out != null ? out : defaultOut();
+        OutputDirectory.checkWritable(target);
+        UIServer uiServer = ui.enabled ? TrainingUi.bind(ui) : null;
         Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = split.train();
         LabelledImages test = split.test();
-        int perEpoch = trainSubset > 0 ? Math.min(trainSubset, train.size()) : train.size();
+        int perEpoch = EvalOptions.first(spec, "--train-subset", trainSubset, train.size(), "training set");
         TrainingRegime schedule = TrainingRegime.byName(regime, train.size(), perEpoch, epochs,
                 chunkSize != null ? chunkSize : perEpoch, passes, seed);
         LabelledImages evalTrain = evalOptions.trainSet(train);
@@ -170,9 +178,14 @@ public final class TrainCommand implements Callable<Integer> {
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, optimizerOptions.methodOptions(method, net, learningRate, temperature,
                 queue, batchSize, seed, momentum, epochs, perEpoch / batchSize));
+        Path outDir = OutputDirectory.prepare(target);
+        control.start(outDir);
         ComputationGraph graph = control.initGraph(ssl);
-        log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
-                method, backbone, graph.numParams(), perEpoch, batchSize);
+        int trainedPerEpoch = perEpoch / batchSize * batchSize;
+        log.info("{} with {} backbone: {} parameters; training on {} images per epoch ({} batches of {} x 2 views{})",
+                method, backbone, graph.numParams(), trainedPerEpoch, perEpoch / batchSize, batchSize,
+                trainedPerEpoch == perEpoch ? "" : "; the last " + (perEpoch - trainedPerEpoch) + " of each epoch's "
+                        + perEpoch + " images, a different remainder every epoch, make no full batch and are left out");
 
         RunReport report = control.report();
         report.method = method;
@@ -188,7 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.learningRate = learningRate;
         OptimizerOptions.describe(graph, report);
         report.parameters = graph.numParams();
-        report.trainImages = perEpoch;
+        report.trainImages = trainedPerEpoch;
         report.regime = schedule.name();
         report.distinctTrainImages = schedule.distinctImages();
         report.skippedImages = split.skipped().size();
@@ -198,7 +211,7 @@ public final class TrainCommand implements Callable<Integer> {
         RunMonitors monitors = new RunMonitors(graph, ssl, evalTest.subset(Math.min(COLLAPSE_PROBE, evalTest.size())).features(),
                 evalTrain.subset(Math.min(MONITOR_BANK, evalTrain.size())), evalTest.subset(Math.min(MONITOR_TEST, evalTest.size())),
                 collapseNormalize, outDir);
-        TrainingUi trainingUi = ui.enabled ? TrainingUi.start(ui, outDir, monitors, method + " / " + backbone) : null;
+        TrainingUi trainingUi = uiServer != null ? TrainingUi.start(uiServer, outDir, monitors, method + " / " + backbone) : null;
 
         // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
         Evaluation eval = new Evaluation(evalTrain, evalTest, evalOptions.linearEpochs, seed);
@@ -300,31 +313,6 @@ public final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void validate() {
-        if (!METHODS.contains(method)) {
-            throw new IllegalArgumentException("unknown --method '" + method + "'; valid methods: " + String.join(", ", METHODS));
-        }
-        dataOptions.validate();
-        if (!TrainingRegime.NAMES.contains(regime)) {
-            throw new IllegalArgumentException("unknown --regime '" + regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
-        }
-        if (epochs < 1) {
-            throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
-        }
-        if (momentum != null && !(momentum >= 0 && momentum <= 1)) {
-            throw new IllegalArgumentException("--momentum must be in [0, 1] (target = m * target + (1 - m) * online), got " + momentum);
-        }
-        optimizerOptions.validate(learningRate, epochs);
-        if (batchSize < 2) {
-            throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + batchSize);
-        }
-        for (Integer n : new Integer[]{trainSubset, evalOptions.evalTrainSubset, evalOptions.evalTestSubset}) {
-            if (n != null && n < 0) {
-                throw new IllegalArgumentException("subset sizes must be positive (or 0 for all), got " + n);
-            }
-        }
-    }
-
     /**
      * The MoCo key-queue size: the given one, or 65536 (MoCo's default) capped to 4096 for small data and to the
      * number of images an epoch uses, so that the queue never holds two keys of one image.
@@ -341,9 +329,8 @@ public final class TrainCommand implements Callable<Integer> {
         return Math.min(trainImages < 65_536 ? 4096 : 65_536, perEpoch);
     }
 
-    private Path prepareOutput() throws IOException {
-        return OutputDirectory.prepare(out != null ? out
-                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
+    private static Path defaultOut() {
+        return Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     private static void writeHistory(Path outDir, RunReport report) throws IOException {

@@ -13,7 +13,8 @@ import java.util.List;
  * The DL4J training UI of a {@code train --ui} run: a {@link FileStatsStorage} in the run directory
  * ({@value #STATS_FILE}) attached to DL4J's UI server on the loopback interface; DL4J's {@link StatsListener} feeds
  * its standard pages (score, parameters, system) and the research monitors feed the {@code /ssl} page
- * ({@link RunMonitors#publishTo}).
+ * ({@link RunMonitors#publishTo}). The server is started ({@link #bind}) before the data is loaded and the run
+ * directory created, so a port in use ends the start before any file is written.
  */
 final class TrainingUi implements AutoCloseable {
 
@@ -32,21 +33,20 @@ final class TrainingUi implements AutoCloseable {
         this.file = file;
     }
 
+    /** Starts the UI server on {@code --ui-port}; a port in use is an error naming {@code --ui-port}. */
+    static UIServer bind(UiOptions options) {
+        return UiOptions.startServer("--ui-port", options.port);
+    }
+
     /**
-     * Starts the UI server, attaches the run's storage and sends the monitors' measurements to it.
+     * Attaches the run's storage to the started {@code server} and sends the monitors' measurements to it.
      *
      * @param description the session's description on the monitors' page
      */
-    static TrainingUi start(UiOptions options, Path outDir, RunMonitors monitors, String description) {
+    static TrainingUi start(UIServer server, Path outDir, RunMonitors monitors, String description) {
         Path file = outDir.resolve(STATS_FILE);
         FileStatsStorage storage = new FileStatsStorage(file.toFile());
-        UIServer server;
-        try {
-            server = LoopbackUiServer.startAndAttach(options.port, storage);
-        } catch (RuntimeException e) {
-            storage.close();
-            throw e;
-        }
+        server.attach(storage);
         monitors.publishTo(storage, description);
         System.out.printf("DL4J training UI: %s (research monitors), %s (DL4J's pages); saved to %s%n",
                 LoopbackUiServer.monitorsPage(server), "http://" + LoopbackUiServer.HOST + ":" + server.getPort() + "/train", file);

@@ -41,7 +41,8 @@ public final class LoopbackUiServer extends VertxUIServer {
      *
      * @param port TCP port, 0 for any free port
      * @return the server (DL4J's {@link UIServer} instance of this JVM)
-     * @throws IllegalStateException when it cannot start (e.g. the port is taken)
+     * @throws IllegalStateException when it cannot start (e.g. the port is taken; the message names the address and
+     *                               the reason, and leaves the fix to the caller, who knows how the port was chosen)
      */
     public static synchronized UIServer start(int port) {
         if (port < 0 || port > 0xFFFF) {
@@ -73,9 +74,10 @@ public final class LoopbackUiServer extends VertxUIServer {
             Runtime.getRuntime().addShutdownHook(new Thread(LoopbackUiServer::stopQuietly, "dl4j-ui-stop"));
             return server;
         } catch (ExecutionException e) {
+            stopQuietly(); // the server registered itself as the JVM's instance: unregister it, or the next start returns it
             vertx.close();
             throw new IllegalStateException("the DL4J UI server could not listen on " + HOST + ":" + port + " ("
-                    + rootMessage(e) + "); choose another port with --ui-port, or 0 for any free port", e);
+                    + rootMessage(e) + ")", e);
         } catch (InterruptedException | TimeoutException e) {
             vertx.close();
             throw new IllegalStateException("the DL4J UI server did not start: " + e, e);

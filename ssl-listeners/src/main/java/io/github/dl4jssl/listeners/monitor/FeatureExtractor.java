@@ -15,8 +15,11 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Activations of named vertices of a {@link ComputationGraph} in inference mode
- * ({@code feedForward(inputs, false)}, so BatchNorm uses running statistics and dropout is off),
+ * (so BatchNorm uses running statistics and dropout is off),
  * computed in minibatches and concatenated along the example dimension.
+ *
+ * <p>Only the requested vertices and their ancestors are computed ({@link AncestorForwardPass}), so layers after
+ * them (a loss layer that needs a stacked batch of view pairs, say) never see the probe: any number of examples works.
  *
  * <p>Inputs: one array per graph input; if the graph has several inputs (e.g. two augmented views)
  * and a single array is given, it is fed to every input. Outputs of rank 2 are returned as is;
@@ -63,7 +66,7 @@ public final class FeatureExtractor {
                 for (int i = 0; i < in.length; i++) {
                     batch[i] = rows(in[i], start, end);
                 }
-                Map<String, INDArray> acts = graph.feedForward(batch, false);
+                Map<String, INDArray> acts = AncestorForwardPass.activations(graph, batch, vertices);
                 for (String v : vertices) {
                     INDArray a = acts.get(v);
                     if (a == null) {

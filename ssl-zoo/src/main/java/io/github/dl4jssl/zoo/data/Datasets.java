@@ -30,8 +30,14 @@ public final class Datasets {
      * @param channels  1 or 3 (folders only)
      * @param holdout   fraction of a folder held out for evaluation, in (0, 1) (folders only)
      * @param seed      seed of the hold-out selection (folders only)
+     * @param maxPixels images with more pixels are skipped (folders only; {@link ImageFolder.Builder#maxPixels})
      */
-    public record Options(Path dir, int imageSize, int channels, double holdout, long seed) {
+    public record Options(Path dir, int imageSize, int channels, double holdout, long seed, long maxPixels) {
+        /** Options with the default pixel limit {@link ImageFolder#DEFAULT_MAX_PIXELS}. */
+        public Options(Path dir, int imageSize, int channels, double holdout, long seed) {
+            this(dir, imageSize, channels, holdout, seed, ImageFolder.DEFAULT_MAX_PIXELS);
+        }
+
         /** Defaults for folders: 32x32 RGB, 10% held out, seed 42. */
         public static Options of(Path dir) {
             return new Options(dir, 32, 3, 0.1, 42);
@@ -110,12 +116,7 @@ public final class Datasets {
             throw new IllegalArgumentException("--holdout must be in (0, 1) for evaluation, got " + o.holdout());
         }
         ImageFolder f = ImageFolder.builder(o.dir()).imageSize(o.imageSize()).channels(o.channels())
-                .holdout(o.holdout()).seed(o.seed()).load();
-        if (!f.train().isLabelled()) {
-            throw new DatasetException("image folder " + o.dir() + " is unlabelled (its images are not in class "
-                    + "sub-folders): kNN and linear evaluation need labels; put the images of each class in a "
-                    + "sub-folder named after the class");
-        }
+                .holdout(o.holdout()).seed(o.seed()).maxPixels(o.maxPixels()).minClasses(2).load();
         if (f.heldOut() == null) {
             throw new DatasetException("image folder " + o.dir() + ": the hold-out fraction " + o.holdout()
                     + " holds out no image; use a larger --holdout or add images");

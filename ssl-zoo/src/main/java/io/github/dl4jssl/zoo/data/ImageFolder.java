@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -35,6 +36,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class ImageFolder {
     private static final Logger log = LoggerFactory.getLogger(ImageFolder.class);
+
+    /**
+     * Images above this many pixels are skipped unless {@link Builder#maxPixels} says otherwise: 25 megapixels (a
+     * 6000 x 4000 photo fits) decode to about 1 GB of transient arrays here, beyond which a single image could exhaust
+     * the memory of a run.
+     */
+    public static final long DEFAULT_MAX_PIXELS = 25_000_000L;
 
     /** File extensions (lower case) that are read as images; other files are ignored. */
     public static final Set<String> EXTENSIONS = Arrays.stream(NativeImageLoader.ALLOWED_FORMATS)
@@ -83,6 +91,8 @@ public final class ImageFolder {
         private int channels = 3;
         private double holdout = 0.1;
         private long seed = 42;
+        private long maxPixels = DEFAULT_MAX_PIXELS;
+        private int minClasses;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -112,7 +122,28 @@ public final class ImageFolder {
             return this;
         }
 
+        /**
+         * Images with more pixels than this (read from the file's header before decoding, see {@link ImageHeader})
+         * are skipped and counted like unreadable ones (default {@link ImageFolder#DEFAULT_MAX_PIXELS}).
+         */
+        public Builder maxPixels(long maxPixels) {
+            this.maxPixels = maxPixels;
+            return this;
+        }
+
+        /**
+         * The folder must have at least this many class sub-folders with images (default 0: any, unlabelled too);
+         * checked before any image is decoded.
+         */
+        public Builder minClasses(int minClasses) {
+            this.minClasses = minClasses;
+            return this;
+        }
+
         public ImageFolder load() {
+            if (maxPixels < 1) {
+                throw new IllegalArgumentException("the pixel limit must be at least 1, got " + maxPixels);
+            }
             if (size < 1) {
                 throw new IllegalArgumentException("image size must be >= 1, got " + size);
             }
@@ -154,6 +185,7 @@ public final class ImageFolder {
                 classNames.add(d.getFileName().toString());
             }
         }
+        checkClasses(b, classNames);
         if (files.isEmpty()) {
             throw new DatasetException("image folder " + b.dir + " contains no images (extensions "
                     + new java.util.TreeSet<>(EXTENSIONS) + "); put one sub-folder of images per class in it, "
@@ -164,7 +196,8 @@ public final class ImageFolder {
         ThreadLocal<NativeImageLoader> loaders = ThreadLocal.withInitial(
                 () -> new NativeImageLoader(-1, -1, b.channels));
         float[][] images = new float[files.size()][];
-        IntStream.range(0, files.size()).parallel().forEach(i -> images[i] = read(loaders.get(), files.get(i), b.channels, b.size));
+        IntStream.range(0, files.size()).parallel().forEach(i -> images[i] = read(loaders.get(), files.get(i), b.channels, b.size,
+                b.maxPixels));
         List<Path> skipped = new ArrayList<>();
         List<Integer> ok = new ArrayList<>();
         for (int i = 0; i < images.length; i++) {
@@ -176,10 +209,11 @@ public final class ImageFolder {
         }
         if (ok.isEmpty()) {
             throw new DatasetException("none of the " + files.size() + " images in " + b.dir + " could be read "
-                    + "(see the warnings above); check that they are valid image files");
+                    + "within the limit of " + b.maxPixels + " pixels per image (see the warnings above); check that "
+                    + "they are valid image files, or raise the pixel limit");
         }
         if (!skipped.isEmpty()) {
-            log.warn("{}: skipped {} unreadable image(s) of {}", b.dir, skipped.size(), files.size());
+            log.warn("{}: skipped {} unreadable or oversized image(s) of {}", b.dir, skipped.size(), files.size());
         }
         boolean labelled = !classNames.isEmpty();
         int[] labels = labelled ? ok.stream().mapToInt(fileLabels::get).toArray() : null;
@@ -195,6 +229,21 @@ public final class ImageFolder {
                 labelled ? classNames.size() + " classes" : "unlabelled", skipped.size(),
                 (System.nanoTime() - start) / 1_000_000);
         return new ImageFolder(train, heldOut, List.copyOf(classNames), List.copyOf(skipped));
+    }
+
+    /** The class count against {@link Builder#minClasses}, before any image is decoded. */
+    private static void checkClasses(Builder b, List<String> classNames) {
+        if (classNames.size() >= b.minClasses) {
+            return;
+        }
+        if (classNames.isEmpty()) {
+            throw new DatasetException("image folder " + b.dir + " is unlabelled (its images are not in class "
+                    + "sub-folders): kNN and linear evaluation need labels; put the images of each class in a "
+                    + "sub-folder named after the class");
+        }
+        throw new DatasetException("image folder " + b.dir + " has " + classNames.size() + " class sub-folder(s) with images "
+                + classNames + ", counted as its classes; kNN and linear evaluation need at least " + b.minClasses
+                + " classes: put the images of each class in its own sub-folder of " + b.dir);
     }
 
     /**
@@ -254,7 +303,12 @@ public final class ImageFolder {
      * 1.0.0-M2.1's own {@code centerCropIfNeeded} crops off-centre), as CHW floats in [0, 1] in RGB order; null
      * (with a warning naming the file) when it cannot be read.
      */
-    private static float[] read(NativeImageLoader loader, Path file, int channels, int size) {
+    private static float[] read(NativeImageLoader loader, Path file, int channels, int size, long maxPixels) {
+        OptionalLong pixels = ImageHeader.pixels(file);
+        if (pixels.isPresent() && pixels.getAsLong() > maxPixels) {
+            log.warn("Skipping image {}: {} pixels, above the limit of {} (--max-image-pixels)", file, pixels.getAsLong(), maxPixels);
+            return null;
+        }
         try {
             INDArray m = loader.asMatrix(file.toFile());
             if (m == null || m.rank() != 4 || m.size(1) != channels || m.size(2) < 1 || m.size(3) < 1) {
