@@ -38,7 +38,7 @@ class ProbeAndSubsetTest {
             ComputationGraph graph = method.init();
             for (int n : name.equals("simclr") ? new int[] {9, 257} : new int[] {9}) { // 257: 256 images, then a single one
                 LabelledImages bank = new LabelledImages(Nd4j.rand(DataType.FLOAT, 4, 1, 28, 28), new int[] {0, 1, 0, 1}, 2);
-                RunMonitors monitors = new RunMonitors(graph, method, Nd4j.rand(DataType.FLOAT, n, 1, 28, 28), bank, bank,
+                RunMonitors monitors = new RunMonitors(graph, method, Nd4j.rand(DataType.FLOAT, n, 1, 28, 28), bank, bank, false,
                         out.resolve(name + "-" + n));
                 monitors.measureBeforeTraining(graph);
                 List<CollapseMonitor.Record> projector = monitors.projectorCollapseHistory();
