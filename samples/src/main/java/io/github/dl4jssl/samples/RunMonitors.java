@@ -197,15 +197,15 @@ final class RunMonitors {
             Map<String, List<? extends Number>> curves = new LinkedHashMap<>();
             CollapseMetrics.Result first = records.get(0).metrics();
             CollapseMetrics.Result last = records.get(records.size() - 1).metrics();
-            String label = "%s (collapse AUC %.3f, variance AUC %.3f, RankMe %.1f)";
+            String label = "%s (collapse AUC %.3f, var. AUC %.3f, RankMe %.1f)";
             String lastName = "epoch " + records.get(records.size() - 1).epoch();
             curves.put(String.format(label, "before training", first.collapseAuc(), first.varianceAuc(), first.rankMe()),
                     curve(first.explainedVariance(), first.dimension()));
             curves.put(String.format(label, lastName, last.collapseAuc(), last.varianceAuc(), last.rankMe()),
                     curve(last.explainedVariance(), last.dimension()));
-            curves.put(lastName + ", squared singular values (variance AUC)", toList(last.cumulativeVariance()));
+            curves.put(lastName + ", squared singular values", toList(last.cumulativeVariance()));
             List<Integer> k = IntStream.rangeClosed(1, first.dimension()).boxed().collect(Collectors.toList());
-            Plots.line(png, "Explained variance of the " + what + " (Li, Efros, Pathak 2022, Eq. 2: cumsum(s) / sum(s))",
+            Plots.line(png, "Explained variance (Eq. 2), " + what,
                     "number of singular directions", "explained variance", k, curves);
         }
     }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The experiments' claim tables on synthetic reports whose differences are known. */
@@ -65,5 +66,23 @@ class ClaimTablesTest {
                 + "| reproduced (< 5 seeds: not decisive) | - |"), md);
         assertTrue(md.contains("| more data collapses a fixed model more | 4000 - 1000 images, width x0.5 | 2 | +0.0300 |"), md);
         assertTrue(md.contains("| more collapse, lower linear probe | Spearman(collapse AUC, linear top-1) | 2 | -1.00 |"), md);
+    }
+
+    @Test
+    void momentumPluginClaimsPairMethodsBySeed() {
+        BySeed knn = new BySeed(), linear = new BySeed();
+        for (int s = 1; s <= 3; s++) {
+            String seed = Integer.toString(s);
+            knn.put("simclr", seed, 60 + s);
+            knn.put("simclr-ema", seed, 59 + s + 0.1 * s);      // -1 + 0.1 s: -0.9, -0.8, -0.7
+            linear.put("simclr", seed, 70);
+            linear.put("simclr-ema", seed, 70 + (s == 2 ? 1 : -1)); // -1, +1, -1: no clear sign
+        }
+        List<PairedComparison> c = MomentumPluginExperiment.claims(knn, linear);
+        assertEquals(2, c.size(), "only claim 1's pair was measured: kNN and linear");
+        assertEquals("kNN top-1 (points): simclr-ema - simclr", c.get(0).comparison());
+        assertEquals(-0.8, c.get(0).mean(), 1e-9);
+        assertEquals(PairedComparison.Verdict.CONTRADICTED, c.get(0).verdict());
+        assertEquals(PairedComparison.Verdict.INCONCLUSIVE, c.get(1).verdict());
     }
 }
