@@ -3,6 +3,10 @@ package io.github.dl4jssl.samples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The output directory of a command: created if missing, and proven writable by writing a probe file. */
 final class OutputDirectory {
@@ -21,5 +25,25 @@ final class OutputDirectory {
                     + ": " + e.getMessage() + "); choose a writable directory with --out", e);
         }
         return dir;
+    }
+
+    /**
+     * Deletes a run directory that a failed start left without results: nothing in it but {@code command.json} and
+     * empty folders. A directory with any other file is kept.
+     */
+    static void removeIfUnused(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> all = files.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+            for (Path p : all) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(RunControl.COMMAND_FILE)) {
+                    return;
+                }
+            }
+            for (Path p : all) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            // best effort: the failure that brought us here is what the user needs to see
+        }
     }
 }

@@ -22,6 +22,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -92,6 +93,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Factor on every backbone layer's channels (e.g. 0.5 halves SmallCnn to 16-32-32-64). Default: ${DEFAULT-VALUE}.")
     double widthMultiplier;
 
+    @Option(names = "--head-hidden", paramLabel = "N",
+            description = "Hidden width of the projection and prediction MLPs (default: the method's, 512 or the feature size;"
+                    + " MoCo v1/v2 keep theirs), e.g. to keep a small model's files small.")
+    Integer headHidden;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -130,6 +136,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     VitOptions vit = new VitOptions();
 
+    /** Installs Fashion-MNIST, or names the command to, when it is missing from its default directory. */
+    DatasetSetup setup = DatasetSetup.system();
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -143,7 +152,25 @@ public final class TrainCommand implements Callable<Integer> {
         }
         validate();
         long start = System.nanoTime();
-        Path outDir = prepareOutput();
+        if (dataOptions.isDefaultFashionMnist()) {
+            setup.ensure(new PrintWriter(System.err, true));
+        }
+        Path outDir = out != null ? out
+                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        boolean newDirectory = !Files.exists(outDir);
+        OutputDirectory.prepare(outDir);
+        try {
+            return train(outDir, start);
+        } catch (Exception | Error e) {
+            if (newDirectory) {
+                OutputDirectory.removeIfUnused(outDir);
+            }
+            throw e;
+        }
+    }
+
+    /** The run itself, into {@code outDir}; a failure before it wrote anything leaves the directory unused. */
+    private int train(Path outDir, long start) throws Exception {
         control.start(outDir);
         Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = split.train();
@@ -162,7 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
                 LayerImplementation.byName(layers), widthMultiplier));
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, VitOptions.methodOptions(method, net, learningRate, temperature,
-                queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)));
+                queue, batchSize, seed, momentum, (long) epochs * (perEpoch / batchSize)).withHeadHidden(headHidden));
         ComputationGraph graph = control.initGraph(ssl);
         log.info("{} with {} backbone: {} parameters; training on {} images, batch {} x 2 views",
                 method, backbone, graph.numParams(), perEpoch, batchSize);
@@ -291,6 +318,9 @@ public final class TrainCommand implements Callable<Integer> {
         if (!TrainingRegime.NAMES.contains(regime)) {
             throw new IllegalArgumentException("unknown --regime '" + regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }
+        if (headHidden != null && headHidden < 1) {
+            throw new IllegalArgumentException("--head-hidden must be at least 1, got " + headHidden);
+        }
         if (epochs < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + epochs);
         }
@@ -321,11 +351,6 @@ public final class TrainCommand implements Callable<Integer> {
             return queueSize;
         }
         return Math.min(trainImages < 65_536 ? 4096 : 65_536, perEpoch);
-    }
-
-    private Path prepareOutput() throws IOException {
-        return OutputDirectory.prepare(out != null ? out
-                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
     }
 
     private static void writeHistory(Path outDir, RunReport report) throws IOException {

@@ -28,9 +28,21 @@ public final class SslMethods {
      * @param momentum    the target branch's (start) momentum in [0, 1] of the methods that have one (MoCo v1/v2:
      *                    constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
      * @param weightDecay decoupled weight decay (e.g. MoCo v3's 0.1 for ViTs)
+     * @param headHidden  hidden width of the default projection/prediction MLPs ({@link MethodBuilder#headHidden(int)})
      */
     public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
-                          Double momentum, Double weightDecay) {
+                          Double momentum, Double weightDecay, Integer headHidden) {
+        /** Options with the methods' own head widths. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed, Double momentum,
+                       Double weightDecay) {
+            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, null);
+        }
+
+        /** These options with the heads' hidden width {@code width} (null: the methods' own). */
+        public Options withHeadHidden(Integer width) {
+            return new Options(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, width);
+        }
+
         /** Options with the method's own weight decay. */
         public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed, Double momentum) {
             this(updater, temperature, queueSize, batchSize, seed, momentum, null);
@@ -60,6 +72,7 @@ public final class SslMethods {
         builder.backbone(backbone).seed(o.seed());
         if (o.updater() != null) builder.updater(o.updater());
         if (o.weightDecay() != null) builder.weightDecay(o.weightDecay());
+        if (o.headHidden() != null) builder.headHidden(o.headHidden());
     }
 
     /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
