@@ -51,6 +51,11 @@ final class DataOptions {
         }
     }
 
+    /** True for Fashion-MNIST from its default directory (the Debian package's), which {@link DatasetSetup} can install. */
+    boolean isDefaultFashionMnist() {
+        return data == null && Datasets.FASHION_MNIST.equals(Datasets.normalise(dataset));
+    }
+
     /** Loads the data set; {@code seed} chooses a folder's hold-out. */
     Datasets.Split load(long seed) {
         return Datasets.load(dataset, new Datasets.Options(data, imageSize, channels, holdout, seed, maxImagePixels));

@@ -3,6 +3,10 @@ package io.github.dl4jssl.samples;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The output directory of a command: checked before any work ({@link #checkWritable}, which creates nothing, so a
@@ -47,5 +51,25 @@ final class OutputDirectory {
     private static IOException cannotWrite(Path dir, String reason, Exception cause) {
         return new IOException("the output directory " + dir + " cannot be written (" + reason
                 + "); choose a writable directory with --out", cause);
+    }
+
+    /**
+     * Deletes a run directory that a failed start left without results: nothing in it but {@code command.json} and
+     * empty folders. A directory with any other file is kept.
+     */
+    static void removeIfUnused(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> all = files.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
+            for (Path p : all) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(RunControl.COMMAND_FILE)) {
+                    return;
+                }
+            }
+            for (Path p : all) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            // best effort: the failure that brought us here is what the user needs to see
+        }
     }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -95,6 +96,11 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Factor on every backbone layer's channels (e.g. 0.5 halves SmallCnn to 16-32-32-64). Default: ${DEFAULT-VALUE}.")
     double widthMultiplier;
 
+    @Option(names = "--head-hidden", paramLabel = "N",
+            description = "Hidden width of the projection and prediction MLPs (default: the method's, 512 or the feature size;"
+                    + " MoCo v1/v2 keep theirs), e.g. to keep a small model's files small.")
+    Integer headHidden;
+
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
@@ -143,6 +149,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Mixin
     OptimizerOptions optimizerOptions = new OptimizerOptions();
 
+    /** Installs Fashion-MNIST, or names the command to, when it is missing from its default directory. */
+    DatasetSetup setup = DatasetSetup.system();
+
     static final class MethodNames extends ArrayList<String> {
         MethodNames() {
             super(METHODS);
@@ -157,6 +166,9 @@ public final class TrainCommand implements Callable<Integer> {
         // Every check that needs no data comes first; the run directory is created only once the run can start.
         TrainOptionChecks.check(this);
         long start = System.nanoTime();
+        if (dataOptions.isDefaultFashionMnist()) {
+            setup.ensure(new PrintWriter(System.err, true));
+        }
         Path target = out != null ? out : defaultOut();
         OutputDirectory.checkWritable(target);
         UIServer uiServer = ui.enabled ? TrainingUi.bind(ui) : null;
@@ -177,7 +189,7 @@ public final class TrainCommand implements Callable<Integer> {
                 LayerImplementation.byName(layers), widthMultiplier));
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, optimizerOptions.methodOptions(method, net, learningRate, temperature,
-                queue, batchSize, seed, momentum, epochs, perEpoch / batchSize));
+                queue, batchSize, seed, momentum, epochs, perEpoch / batchSize).withHeadHidden(headHidden));
         Path outDir = OutputDirectory.prepare(target);
         control.start(outDir);
         ComputationGraph graph = control.initGraph(ssl);

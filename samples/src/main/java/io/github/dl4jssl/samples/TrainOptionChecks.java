@@ -92,6 +92,7 @@ final class TrainOptionChecks {
         atLeast("--workers", c.workers, 0, "0 augments on the training thread");
         atLeast("--queue-size", c.queueSize, 1, "the number of keys MoCo keeps");
         atLeast("--chunk-size", c.chunkSize, 1, "images per chunk");
+        atLeast("--head-hidden", c.headHidden, 1, "the hidden width of the default MLP heads");
         atLeast("--passes", c.passes, 2, "the hybrid regime's passes over each chunk");
         for (Integer v : new Integer[]{c.vit.depth, c.vit.width, c.vit.heads, c.vit.patch}) {
             atLeast("--vit-depth, --vit-width, --vit-heads and --vit-patch", v, 1, "sizes of the Vision Transformer");

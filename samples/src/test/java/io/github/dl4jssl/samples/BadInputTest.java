@@ -5,16 +5,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Bad command-line input is answered with exit code 2 and a message naming the problem and the fix. */
 class BadInputTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
 
     private static String refused(String... args) {
         String err = CheckpointResumeTest.run(2, List.of(args));
@@ -32,7 +29,7 @@ class BadInputTest {
 
     @Test
     void batchLargerThanTheTrainingSet(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = refused("train", "--train-subset", "100", "--batch-size", "128", "--out", out.toString());
         assertTrue(err.contains("--batch-size 128") && err.contains("100 images"), err);
     }
@@ -47,7 +44,7 @@ class BadInputTest {
 
     @Test
     void momentumForAMethodWithoutMomentumEncoder(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = refused("train", "--method", "simsiam", "--momentum", "0.9", "--out", out.toString());
         assertTrue(err.contains("no momentum encoder") && err.contains("mocov2"), err);
     }

@@ -9,13 +9,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Checkpoints and faults end to end: a training process killed mid-epoch and resumed reaches the weights of
@@ -24,7 +22,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class CheckpointResumeTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
     /** MoCo v2 (target branch and key queue) on 32 images, batch 8: 4 iterations per epoch, 2 epochs. */
     private static final List<String> MOCO = List.of("train", "--method", "mocov2", "--train-subset", "32",
             "--batch-size", "8", "--epochs", "2", "--eval-train-subset", "50", "--eval-test-subset", "50",
@@ -51,7 +48,7 @@ class CheckpointResumeTest {
 
     @Test
     void killedProcessResumesToTheWeightsOfAnUninterruptedRun(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         Path killed = tmp.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G", "-cp", System.getProperty("java.class.path"),
@@ -108,7 +105,7 @@ class CheckpointResumeTest {
 
     @Test
     void nanLossStopsNamingTheIterationAndResumeSkipsTheStep(@TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = run(2, NAN_RUN, "--out", out.toString());
         assertTrue(err.contains("loss is NaN at iteration 3"), err);
         assertTrue(err.contains("iter-00000002") && err.contains("--resume") && err.contains("--nan-policy skip"), err);

@@ -11,21 +11,18 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class EvalCommandTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
     private static final List<String> SMALL = List.of("--eval-train-subset", "200", "--eval-test-subset", "60",
             "--linear-epochs", "2", "--seed", "4");
 
     @Test
     void wholeGraphAndExtractedBackboneGiveTheSameReport(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         SmallCnn cnn = new SmallCnn(28, 28, 1);
         ComputationGraph simclr = new SimClr.Builder().backbone(cnn).seed(9).build().init();
         Path run = Files.createDirectories(tmp.resolve("run"));
@@ -74,7 +71,7 @@ class EvalCommandTest {
 
     @Test
     void aBackboneForOtherImagesIsRefusedNamingBothSizes(@TempDir Path tmp) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         ComputationGraph colour = new ComputationGraph(new SmallCnn(32, 32, 3).standalone(1));
         colour.init();
         Path file = tmp.resolve("backbone.zip");
@@ -96,7 +93,7 @@ class EvalCommandTest {
         String err = CheckpointResumeTest.run(2, List.of("eval", "--model", tmp.resolve("nothing.zip").toString(),
                 "--out", tmp.resolve("o").toString()));
         assertTrue(err.contains("nothing.zip") && err.contains("does not exist"), err);
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         err = CheckpointResumeTest.run(2, List.of("eval", "--model", tmp.toString(), "--out", tmp.resolve("o").toString()));
         assertTrue(err.contains("no backbone.zip or model.zip"), err);
         Path junk = Files.writeString(tmp.resolve("junk.zip"), "not a zip");

@@ -5,14 +5,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TrainCommandTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
 
     private static String run(int expectedExit, String... args) {
         return Cli.run(expectedExit, args);
@@ -20,7 +17,7 @@ class TrainCommandTest {
 
     @Test
     void shortRunWritesReportPlotsAndModel(@TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         run(0, "train", "--method", "simclr", "--dataset", "fashion-mnist", "--train-subset", "512",
                 "--epochs", "2", "--batch-size", "64", "--eval-train-subset", "1000", "--eval-test-subset", "300",
                 "--linear-epochs", "2", "--seed", "3", "--ui", "--ui-port", "0", "--out", out.toString());
@@ -135,7 +132,7 @@ class TrainCommandTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
             "mocov3", "byol", "simsiam"})
     void everyMethodTrainsFromTheCli(String method, @TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         run(0, "train", "--method", method, "--train-subset", "256", "--epochs", "1", "--batch-size", "32",
                 "--eval-train-subset", "500", "--eval-test-subset", "200", "--linear-epochs", "1", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
@@ -148,7 +145,7 @@ class TrainCommandTest {
 
     @Test
     void moCoQueueLargerThanTheDataIsRefused(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = run(2, "train", "--method", "mocov2", "--train-subset", "256", "--batch-size", "32",
                 "--queue-size", "4096", "--out", out.toString());
         assertTrue(err.contains("--queue-size 4096") && err.contains("256"), err);
@@ -157,7 +154,7 @@ class TrainCommandTest {
     /** MoCo v3 on a tiny ViT with the frozen patch projection: trains, and the report says it was frozen. */
     @Test
     void mocov3OnAVitWithFrozenPatchProjection(@TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         run(0, "train", "--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "1", "--vit-width", "16",
                 "--vit-heads", "2", "--vit-patch", "7", "--freeze-patch-embedding", "--train-subset", "128",
                 "--epochs", "1", "--batch-size", "32", "--eval-train-subset", "200", "--eval-test-subset", "100",
@@ -170,7 +167,7 @@ class TrainCommandTest {
 
     @Test
     void vitOptionsOnACnnAreRefused(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = run(2, "train", "--backbone", "small-cnn", "--freeze-patch-embedding", "--out", out.toString());
         assertTrue(err.contains("--freeze-patch-embedding") && err.contains("vit-tiny"), err);
     }
@@ -183,7 +180,7 @@ class TrainCommandTest {
 
     @Test
     void unknownBackboneListsTheValidOnes(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = run(2, "train", "--backbone", "vgg", "--out", out.toString());
         assertTrue(err.contains("vgg") && err.contains("small-cnn"), err);
     }
@@ -230,7 +227,7 @@ class TrainCommandTest {
 
     @Test
     void continualRegimeNeedsEnoughDistinctImages(@TempDir Path out) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         String err = run(2, "train", "--regime", "continual", "--train-subset", "40000", "--epochs", "2",
                 "--out", out.toString());
         assertTrue(err.contains("needs 80000 distinct images") && err.contains("60000"), err);

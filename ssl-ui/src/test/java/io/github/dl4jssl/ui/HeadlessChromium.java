@@ -29,10 +29,6 @@ final class HeadlessChromium {
     private HeadlessChromium() {
     }
 
-    static boolean available() {
-        return Files.isExecutable(BINARY);
-    }
-
     static String dumpDom(String url, Path userDataDir) throws IOException, InterruptedException {
         Path out = Files.createTempFile("dom", ".html");
         Path err = Files.createTempFile("chromium", ".log");

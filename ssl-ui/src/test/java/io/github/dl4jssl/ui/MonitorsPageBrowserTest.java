@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The real-browser test: a short training run sends its monitors to a FileStatsStorage attached to the loopback UI
@@ -27,7 +26,7 @@ class MonitorsPageBrowserTest {
 
     @Test
     void chartsShowThePointsOfThisRunLiveAndFromTheSavedFile(@TempDir Path dir) throws Exception {
-        assumeTrue(HeadlessChromium.available(), "needs Debian's chromium (installed by .ci/run)");
+        TestData.requireChromium();
         File file = dir.resolve("ui-stats.dl4j").toFile();
         FileStatsStorage storage = new FileStatsStorage(file);
         String session = "browser-" + UUID.randomUUID();

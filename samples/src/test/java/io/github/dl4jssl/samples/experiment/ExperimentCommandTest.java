@@ -1,6 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
 import io.github.dl4jssl.samples.Cli;
+import io.github.dl4jssl.samples.TestData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -11,11 +12,9 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class ExperimentCommandTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
 
     private static String run(int expectedExit, String... args) {
         return Cli.run(expectedExit, args);
@@ -23,7 +22,7 @@ class ExperimentCommandTest {
 
     @Test
     void gradientStabilityAtTinyScaleWritesResultsAndReusesFinishedRuns(@TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         // 4000 * 0.03 = 120 images, batch 30: 4 iterations per epoch, 12 in all
         run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
         String md = Files.readString(out.resolve("results.md"));

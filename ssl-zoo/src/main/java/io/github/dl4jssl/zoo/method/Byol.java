@@ -61,9 +61,9 @@ public final class Byol implements SslMethod {
     private Byol(Builder b) {
         this.backbone = b.requireBackbone("Byol");
         this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
+                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(128).build();
         this.predictor = b.predictor != null ? b.predictor
-                : new PredictorHead.Builder().hiddenSize(512).outputSize(projector.getOutputSize()).build();
+                : new PredictorHead.Builder().hiddenSize(b.hiddenOr(512)).outputSize(projector.getOutputSize()).build();
         TwoBranchSupport.requireMatchingSizes("Byol", projector, predictor);
         this.ema = b.emaTarget(EmaScope.encoder());
         this.global = b.globalSettings();

@@ -25,6 +25,7 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     private long seed = 42;
     private DataType dataType = DataType.FLOAT;
     private WarmupCosineSchedule schedulePeakingAtOne;
+    private Integer headHidden;
 
     /** Starts with the method's default optimizer and weight decay. */
     MethodBuilder(IUpdater updater, double weightDecay) {
@@ -77,6 +78,24 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     public B dataType(DataType dataType) {
         this.dataType = Objects.requireNonNull(dataType, "dataType");
         return self();
+    }
+
+    /**
+     * The hidden width of the method's default projection and prediction MLPs (default: the method's own, e.g.
+     * max(512, feature size) for a projector and 512 for a predictor), e.g. to keep small models small. A head given
+     * to the builder explicitly keeps its own width; MoCo v1/v2, whose heads follow the feature size, ignore it.
+     */
+    public B headHidden(int width) {
+        if (width < 1) {
+            throw new IllegalArgumentException("headHidden must be at least 1, got " + width);
+        }
+        this.headHidden = width;
+        return self();
+    }
+
+    /** The hidden width set with {@link #headHidden(int)}, else the method's {@code defaultWidth}. */
+    int hiddenOr(int defaultWidth) {
+        return headHidden != null ? headHidden : defaultWidth;
     }
 
     /** Validates a weight decay: a finite number &gt;= 0; a builder may accept a wider range. */

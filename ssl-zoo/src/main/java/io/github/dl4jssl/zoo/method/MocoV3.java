@@ -72,10 +72,10 @@ public final class MocoV3 implements SslMethod {
     private MocoV3(Builder b) {
         this.backbone = b.requireBackbone("MocoV3");
         this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128)
+                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(128)
                         .batchNormOutput(true).build();
         this.predictor = b.predictor != null ? b.predictor
-                : new PredictorHead.Builder().hiddenSize(512).outputSize(projector.getOutputSize()).build();
+                : new PredictorHead.Builder().hiddenSize(b.hiddenOr(512)).outputSize(projector.getOutputSize()).build();
         TwoBranchSupport.requireMatchingSizes("MocoV3", projector, predictor);
         this.temperature = b.temperature;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;

@@ -34,7 +34,7 @@ public final class SimClr implements SslMethod {
     private SimClr(Builder b) {
         this.backbone = b.requireBackbone("SimClr");
         this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize()))
+                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize())))
                         .outputSize(128).build();
         this.temperature = b.temperature;
         this.global = b.globalSettings();

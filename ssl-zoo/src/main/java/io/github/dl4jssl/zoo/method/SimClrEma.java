@@ -76,7 +76,7 @@ public final class SimClrEma implements SslMethod {
     private SimClrEma(Builder b) {
         this.backbone = b.requireBackbone("SimClrEma");
         this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(128).build();
+                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(128).build();
         this.scope = b.scope;
         this.temperature = b.temperature;
         this.emaStages = scope == Scope.STAGES ? stages(b, backbone) : List.of();

@@ -46,10 +46,10 @@ public final class SimSiam implements SslMethod {
     private SimSiam(Builder b) {
         this.backbone = b.requireBackbone("SimSiam");
         this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(Math.max(512, backbone.featureSize())).outputSize(512)
+                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(512)
                         .batchNormOutput(true).build();
         this.predictor = b.predictor != null ? b.predictor
-                : new PredictorHead.Builder().hiddenSize(Math.max(1, projector.getOutputSize() / 4))
+                : new PredictorHead.Builder().hiddenSize(b.hiddenOr(Math.max(1, projector.getOutputSize() / 4)))
                         .outputSize(projector.getOutputSize()).build();
         TwoBranchSupport.requireMatchingSizes("SimSiam", projector, predictor);
         this.global = b.globalSettings();

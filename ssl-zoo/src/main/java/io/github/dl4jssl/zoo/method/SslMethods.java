@@ -29,13 +29,26 @@ public final class SslMethods {
      *                     constant m; MoCo v3, BYOL, SimCLR-EMA: the base of their schedule)
      * @param weightDecay  weight decay (e.g. MoCo v3's 0.1 for ViTs)
      * @param warmupCosine the learning-rate schedule, or null for a constant learning rate
+     * @param headHidden   hidden width of the default projection/prediction MLPs ({@link MethodBuilder#headHidden(int)}),
+     *                     or null for the methods' own
      */
     public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
-                          Double momentum, Double weightDecay, WarmupCosine warmupCosine) {
-        /** Options with a constant learning rate. */
+                          Double momentum, Double weightDecay, WarmupCosine warmupCosine, Integer headHidden) {
+        /** Options with a constant learning rate and the methods' own head widths. */
         public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
                        Double momentum, Double weightDecay) {
-            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, null);
+            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, null, null);
+        }
+
+        /** Options with the learning-rate schedule {@code warmupCosine} and the methods' own head widths. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
+                       Double momentum, Double weightDecay, WarmupCosine warmupCosine) {
+            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, null);
+        }
+
+        /** These options with the heads' hidden width {@code width} (null: the methods' own). */
+        public Options withHeadHidden(Integer width) {
+            return new Options(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, width);
         }
 
         /** Options with the method's own weight decay. */
@@ -78,6 +91,7 @@ public final class SslMethods {
         if (o.updater() != null) builder.updater(o.updater());
         if (o.weightDecay() != null) builder.weightDecay(o.weightDecay());
         if (o.warmupCosine() != null) builder.warmupCosine(o.warmupCosine().warmupIterations(), o.warmupCosine().totalIterations());
+        if (o.headHidden() != null) builder.headHidden(o.headHidden());
     }
 
     /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */

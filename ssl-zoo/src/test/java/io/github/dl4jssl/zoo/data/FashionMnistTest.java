@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.TestData;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -159,8 +160,7 @@ class FashionMnistTest {
 
     @Test
     void realDataWhenInstalled() {
-        Assumptions.assumeTrue(Files.isRegularFile(FashionMnist.DEFAULT_DIR.resolve("t10k-images-idx3-ubyte.gz")),
-                "Fashion-MNIST not installed in " + FashionMnist.DEFAULT_DIR);
+        TestData.requireFashionMnist();
         LabelledImages test = FashionMnist.loadTest(FashionMnist.DEFAULT_DIR);
         assertEquals(10_000, test.size());
         assertEquals(1, test.channels());
