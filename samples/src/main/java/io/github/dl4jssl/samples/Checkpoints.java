@@ -6,16 +6,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.FileChannel;
 import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.CRC32;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The checkpoints of a run, in {@code <run dir>/checkpoints/}: one directory {@code iter-NNNNNNNN} per
@@ -68,6 +76,8 @@ final class Checkpoints {
         Files.createDirectories(tmp);
         ModelSerializer.writeModel(graph, tmp.resolve(MODEL).toFile(), true);
         state.write(tmp.resolve(STATE));
+        sync(tmp.resolve(MODEL));
+        sync(tmp.resolve(STATE)); // on disk before the rename makes them a checkpoint, even through a power cut
         if (Files.exists(target)) {
             discard(target);
         }
@@ -101,6 +111,72 @@ final class Checkpoints {
         return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
     }
 
+    /**
+     * A checkpoint to resume from and the newer ones passed over.
+     *
+     * @param checkpoint the newest checkpoint that reads back completely, or null if none does
+     * @param skipped    each newer checkpoint that does not, with the reason
+     */
+    record Found(Path checkpoint, List<String> skipped) {
+    }
+
+    /**
+     * The newest checkpoint whose files read back completely ({@code model.zip}: its zip directory, the entries
+     * ModelSerializer needs, and every entry's CRC; {@code state.json}: parses), and why each newer one was
+     * skipped: a file truncated or damaged after it was written (the writes themselves are atomic).
+     */
+    Found newestReadable() throws IOException {
+        List<Path> all = list();
+        List<String> skipped = new ArrayList<>();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            String problem = problem(all.get(i));
+            if (problem == null) {
+                return new Found(all.get(i), skipped);
+            }
+            skipped.add(problem);
+        }
+        return new Found(null, skipped);
+    }
+
+    /** What is wrong with a checkpoint's files, naming the file, or null when they read back completely. */
+    static String problem(Path checkpoint) {
+        Path model = checkpoint.resolve(MODEL);
+        try (ZipFile zip = new ZipFile(model.toFile())) {
+            for (String needed : new String[]{"configuration.json", "coefficients.bin"}) {
+                if (zip.getEntry(needed) == null) {
+                    return model + " has no " + needed;
+                }
+            }
+            byte[] buffer = new byte[1 << 16];
+            for (ZipEntry entry : Collections.list(zip.entries())) {
+                CRC32 crc = new CRC32();
+                try (InputStream in = zip.getInputStream(entry)) {
+                    for (int n; (n = in.read(buffer)) > 0; ) {
+                        crc.update(buffer, 0, n);
+                    }
+                }
+                if (entry.getCrc() != -1 && entry.getCrc() != crc.getValue()) {
+                    return model + " is damaged: entry " + entry.getName() + " fails its CRC check";
+                }
+            }
+        } catch (IOException e) {
+            return model + " is damaged (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
+        try {
+            ResumeState.read(checkpoint.resolve(STATE));
+        } catch (IOException e) {
+            return checkpoint.resolve(STATE) + " is damaged (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage().lines().findFirst().orElse("") + ")";
+        }
+        return null;
+    }
+
+    private static void sync(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
     /** Renames away (atomically), then deletes, so that a half-deleted checkpoint is never listed. */
     private void discard(Path checkpoint) throws IOException {
         Path trash = dir.resolve(TRASH + name(checkpoint));
@@ -113,20 +189,11 @@ final class Checkpoints {
         return p.getFileName().toString();
     }
 
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (Stream<Path> s = Files.walk(p)) {
-            s.sorted(Comparator.reverseOrder()).forEach(f -> {
-                try {
-                    Files.delete(f);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (UncheckedIOException e) {
-            log.warn("could not delete {}: {}", p, e.getCause().getMessage());
+    private static void deleteTree(Path p) {
+        try {
+            RunDirectory.deleteTree(p);
+        } catch (IOException | UncheckedIOException e) {
+            log.warn("could not delete {}: {}", p, e.getMessage());
         }
     }
 }

@@ -25,8 +25,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,8 +116,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
+    @Option(names = "--out", description = "Output directory (default: runs/<timestamp>, a new one). A directory that holds files is refused unless --overwrite is given.")
     Path out;
+
+    @Option(names = "--overwrite", description = "Let --out name a directory that holds files: an earlier run's files there are deleted first.")
+    boolean overwrite;
 
     @Mixin
     RunControl control;
@@ -142,8 +143,18 @@ public final class TrainCommand implements Callable<Integer> {
             return control.resume();
         }
         validate();
+        if (control.isResuming()) {
+            return train(out); // RunControl.resume holds the run directory's lock
+        }
+        Path outDir = out != null ? OutputDirectory.prepare(out) : RunDirectory.createDefault(Paths.get("runs"));
+        try (RunLock lock = RunLock.acquire(outDir)) {
+            RunDirectory.claim(outDir, overwrite);
+            return train(outDir);
+        }
+    }
+
+    private int train(Path outDir) throws Exception {
         long start = System.nanoTime();
-        Path outDir = prepareOutput();
         control.start(outDir);
         Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = split.train();
@@ -211,6 +222,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!control.isResuming()) {
             monitors.measureBeforeTraining(graph);
         }
+        control.restore(monitors);
         int firstEpoch = control.position(views, losses);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = control.trainSecondsBefore();
@@ -224,18 +236,20 @@ public final class TrainCommand implements Callable<Integer> {
             if (trainingUi != null) {
                 listeners.addAll(trainingUi.listeners());
             }
-            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), report, losses));
+            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), (long) epochs * views.batchesPerEpoch(),
+                    report, losses, monitors));
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
                 long t0 = System.nanoTime();
                 control.fit(graph, views);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 progress.close();
-                double loss = losses.epochMean();
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("training diverged: loss is " + loss + " at epoch " + epoch
-                            + " (iteration " + losses.firstNonFinite + "); try a lower --lr");
+                if (losses.count == 0) {
+                    throw new IllegalStateException("every step of epoch " + epoch + " had a NaN or infinite loss and was"
+                            + " skipped (" + control.skippedSteps() + " in the run): the run is not learning; lower the"
+                            + " learning rate (--lr)");
                 }
+                double loss = losses.epochMean();
                 report.lossPerEpoch.add(loss);
                 ComputationGraph backboneNow = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
                 if (epoch == epochs) {
@@ -256,6 +270,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.knnTop1 = result.knnTop1();
         report.linearTop1 = result.linearTop1();
         report.linearTop5 = result.linearTop5();
+        report.skippedSteps = control.skippedSteps();
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
@@ -272,11 +287,11 @@ public final class TrainCommand implements Callable<Integer> {
         }
         report.gradientFluctuation = monitors.finalFluctuation();
         monitors.writePlots(outDir);
-        report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);
         if (trainingUi != null) {
             trainingUi.close();
         }
+        report.write(outDir.resolve(RunDirectory.REPORT)); // last: a run with a report has finished
         System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
                 method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
                 pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));
@@ -323,11 +338,6 @@ public final class TrainCommand implements Callable<Integer> {
         return Math.min(trainImages < 65_536 ? 4096 : 65_536, perEpoch);
     }
 
-    private Path prepareOutput() throws IOException {
-        return OutputDirectory.prepare(out != null ? out
-                : Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"))));
-    }
-
     private static void writeHistory(Path outDir, RunReport report) throws IOException {
         StringBuilder csv = new StringBuilder("epoch,loss,knn_monitor_top1\n");
         for (int e = 0; e < report.knnMonitorPerEpoch.size(); e++) {
@@ -349,21 +359,14 @@ public final class TrainCommand implements Callable<Integer> {
         return String.format("%.2f%%", 100 * v);
     }
 
-    /** Collects iteration scores and gives each epoch's mean. */
+    /** Collects iteration scores and gives each epoch's mean (behind the NaN guard: finite scores only). */
     static final class LossRecorder extends BaseTrainingListener {
         double sum;
         int count;
-        private int iterations;
-        Integer firstNonFinite;
 
         @Override
         public void iterationDone(Model model, int iteration, int epoch) {
-            double s = model.score();
-            iterations++;
-            if (!Double.isFinite(s) && firstNonFinite == null) {
-                firstNonFinite = iterations;
-            }
-            sum += s;
+            sum += model.score();
             count++;
         }
 
