@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -40,6 +41,14 @@ final class Checkpoints {
     private static final String PREFIX = "iter-";
     private static final String TEMP = ".tmp-";
     private static final String TRASH = ".del-";
+    /** Prefix of a damaged checkpoint set aside by a resume: not listed, not deleted. */
+    static final String DAMAGED = "damaged-";
+
+    /**
+     * Fault injection for tests: called with a step's name after each file operation of a checkpoint write, where a
+     * test can end the write as a killed process would (see {@code CheckpointCrashTest}).
+     */
+    static Consumer<String> afterStep = step -> { };
 
     private final Path dir;
     private final int keep;
@@ -74,10 +83,14 @@ final class Checkpoints {
         Path target = dir.resolve(name);
         deleteTree(tmp);
         Files.createDirectories(tmp);
+        afterStep.accept("temporary directory created");
         ModelSerializer.writeModel(graph, tmp.resolve(MODEL).toFile(), true);
+        afterStep.accept("model written");
         state.write(tmp.resolve(STATE));
+        afterStep.accept("state written");
         sync(tmp.resolve(MODEL));
         sync(tmp.resolve(STATE)); // on disk before the rename makes them a checkpoint, even through a power cut
+        afterStep.accept("synced");
         if (Files.exists(target)) {
             discard(target);
         }
@@ -86,6 +99,7 @@ final class Checkpoints {
         } catch (AtomicMoveNotSupportedException e) {
             throw new IOException("the file system of " + dir + " cannot rename atomically; put the run on a local disk (--out)", e);
         }
+        afterStep.accept("renamed");
         List<Path> all = list();
         for (int i = 0; i < all.size() - keep; i++) {
             discard(all.get(i));
@@ -115,9 +129,26 @@ final class Checkpoints {
      * A checkpoint to resume from and the newer ones passed over.
      *
      * @param checkpoint the newest checkpoint that reads back completely, or null if none does
-     * @param skipped    each newer checkpoint that does not, with the reason
+     * @param damaged    the newer checkpoints that do not
+     * @param skipped    for each of them, what is wrong (naming the file)
      */
-    record Found(Path checkpoint, List<String> skipped) {
+    record Found(Path checkpoint, List<Path> damaged, List<String> skipped) {
+    }
+
+    /**
+     * Renames the damaged checkpoints of {@code found} to {@value #DAMAGED}{@code iter-N}: kept for inspection, but
+     * no longer listed, so that the resumed run's checkpoints and their rotation never count them.
+     *
+     * @return the new names
+     */
+    List<Path> setAside(Found found) throws IOException {
+        List<Path> moved = new ArrayList<>();
+        for (Path damaged : found.damaged()) {
+            Path aside = dir.resolve(DAMAGED + name(damaged));
+            deleteTree(aside);
+            moved.add(Files.move(damaged, aside, StandardCopyOption.ATOMIC_MOVE));
+        }
+        return moved;
     }
 
     /**
@@ -127,15 +158,17 @@ final class Checkpoints {
      */
     Found newestReadable() throws IOException {
         List<Path> all = list();
+        List<Path> damaged = new ArrayList<>();
         List<String> skipped = new ArrayList<>();
         for (int i = all.size() - 1; i >= 0; i--) {
             String problem = problem(all.get(i));
             if (problem == null) {
-                return new Found(all.get(i), skipped);
+                return new Found(all.get(i), damaged, skipped);
             }
+            damaged.add(all.get(i));
             skipped.add(problem);
         }
-        return new Found(null, skipped);
+        return new Found(null, damaged, skipped);
     }
 
     /** What is wrong with a checkpoint's files, naming the file, or null when they read back completely. */
@@ -182,7 +215,9 @@ final class Checkpoints {
         Path trash = dir.resolve(TRASH + name(checkpoint));
         deleteTree(trash);
         Files.move(checkpoint, trash, StandardCopyOption.ATOMIC_MOVE);
+        afterStep.accept("moved to trash");
         deleteTree(trash);
+        afterStep.accept("trash deleted");
     }
 
     private static String name(Path p) {

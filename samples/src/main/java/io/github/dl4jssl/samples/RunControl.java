@@ -123,12 +123,18 @@ final class RunControl {
 
     /** The newest checkpoint of {@code --resume}'s run that reads back completely, saying which newer ones it skips. */
     private Path checkpoint() throws IOException {
-        Checkpoints.Found found = new Checkpoints(resume, keepCheckpoints).newestReadable();
+        Checkpoints store = new Checkpoints(resume, keepCheckpoints);
+        Checkpoints.Found found = store.newestReadable();
         for (String skipped : found.skipped()) {
             log.warn("skipping the damaged checkpoint {}", skipped);
             spec.commandLine().getErr().println("warning: skipping the damaged checkpoint " + skipped);
         }
         if (found.checkpoint() != null) {
+            List<Path> aside = store.setAside(found);
+            if (!aside.isEmpty()) {
+                spec.commandLine().getErr().println("warning: the damaged checkpoints are kept as " + aside
+                        + "; resuming from " + found.checkpoint());
+            }
             return found.checkpoint();
         }
         if (found.skipped().isEmpty()) {

@@ -56,9 +56,11 @@ class CheckpointKillTest {
                 Checkpoints.Found found = new Checkpoints(run, 2).newestReadable();
                 assertNotNull(found.checkpoint(), "kill " + done + ": no complete checkpoint");
                 assertEquals(List.of(), found.skipped(), "kill " + done + ": a damaged checkpoint is listed");
+                System.out.printf("CheckpointKillTest: kill %d (run %d): resuming from %s%n", done, runs, found.checkpoint().getFileName());
                 args = List.of("train", "--resume", run.toString());
             }
             assertSameRun(straight, run);
+            System.out.printf("CheckpointKillTest: run %d ended as the uninterrupted run%n", runs);
         }
         System.out.printf("CheckpointKillTest: %d kills while checkpointing over %d runs, every resume found a complete"
                 + " checkpoint and every run ended with the uninterrupted run's weights and monitors%n", done, runs);
@@ -81,7 +83,7 @@ class CheckpointKillTest {
      */
     private static boolean killWhileCheckpointing(Process child, Path run, Path log, Random random) throws Exception {
         Path dir = run.resolve(Checkpoints.DIR);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30); // a guard against a hang only
         boolean wroteOne = false;
         try {
             while (child.isAlive() && System.nanoTime() < deadline) {
@@ -94,7 +96,7 @@ class CheckpointKillTest {
                 }
                 Thread.sleep(1);
             }
-            assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the child neither finished nor wrote a checkpoint");
+            assertTrue(child.waitFor(30, TimeUnit.MINUTES), "the child neither finished nor wrote a checkpoint");
             return false;
         } finally {
             child.destroyForcibly();

@@ -48,6 +48,10 @@ class ResumeFaultsTest {
         err = run(0, List.of("train", "--resume", run.toString(), "--nan-policy", "skip"));
         assertTrue(err.contains("skipping the damaged checkpoint " + newest.resolve(Checkpoints.MODEL)), err);
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
+        Path aside = run.resolve(Checkpoints.DIR).resolve(Checkpoints.DAMAGED + "iter-00000004");
+        assertTrue(err.contains("kept as [" + aside + "]") && Files.isRegularFile(aside.resolve(Checkpoints.MODEL)),
+                "the damaged checkpoint is kept aside, out of the rotation: " + err);
+        assertEquals(List.of(), new Checkpoints(run, 3).newestReadable().skipped(), "the resumed run's checkpoints are all complete");
         RunReport resumed = RunReport.read(run.resolve("report.json"));
         assertEquals(1, resumed.skippedSteps, "the report counts the step skipped after the resume");
 
