@@ -11,6 +11,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.function.Consumer;
 
 /**
  * Writes a checkpoint of a {@code train} run every {@code every} iterations (after the update, the EMA
@@ -28,21 +29,24 @@ final class Checkpointer extends BaseTrainingListener {
     private final int batchesPerEpoch;
     private final RunReport report;
     private final TrainCommand.LossRecorder losses;
+    private final Consumer<ResumeState> extras;
     private int batchInEpoch;
     private double seconds;
     private long epochStart = -1;
     private Path last;
 
     /**
+     * @param extras  adds the rest of the run's state (monitors, divergence reference) to each checkpoint's state
      * @param resumed the state the run resumed from, or null for a new run
      */
     Checkpointer(Checkpoints store, int every, int batchesPerEpoch, RunReport report,
-                 TrainCommand.LossRecorder losses, ResumeState resumed) {
+                 TrainCommand.LossRecorder losses, Consumer<ResumeState> extras, ResumeState resumed) {
         this.store = store;
         this.every = every;
         this.batchesPerEpoch = batchesPerEpoch;
         this.report = report;
         this.losses = losses;
+        this.extras = extras;
         if (resumed != null) {
             this.batchInEpoch = resumed.batchInEpoch;
             this.seconds = resumed.trainSeconds;
@@ -106,6 +110,7 @@ final class Checkpointer extends BaseTrainingListener {
         s.epochLossSum = losses.sum;
         s.epochLossCount = losses.count;
         s.report = report;
+        extras.accept(s);
         try {
             last = store.write(graph, s);
         } catch (IOException e) {

@@ -24,12 +24,15 @@ import java.util.concurrent.Callable;
 /**
  * {@code dl4j-ssl eval}: the evaluation of {@code train} on a saved model: weighted kNN and a linear probe on
  * frozen features, the same backbone with random weights as baseline, and optionally fine-tuning of the whole
- * backbone ({@link FineTune}); writes {@code report.json} with the fields of {@code train}'s report.
+ * backbone ({@link FineTune}); writes {@code report.json} with the fields of {@code train}'s report, or
+ * {@value #TRAINED_RUN_REPORT} when the output directory holds a {@code train} run, whose report it never replaces.
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a saved backbone: kNN and linear probe on frozen features, optional fine-tuning.")
 public final class EvalCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvalCommand.class);
+    /** The report's name in the directory of a {@code train} run (beside the run's own report.json). */
+    static final String TRAINED_RUN_REPORT = "eval-report.json";
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
             description = "A train run directory, its model.zip (whole SSL graph) or backbone.zip.")
@@ -58,7 +61,8 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", description = "Output directory (default: runs/eval-<timestamp>).")
+    @Option(names = "--out", description = "Output directory (default: runs/eval-<timestamp>). In a train run's directory the report is "
+            + TRAINED_RUN_REPORT + ", beside the run's own.")
     Path out;
 
     @Override
@@ -132,11 +136,12 @@ public final class EvalCommand implements Callable<Integer> {
             report.fineTuneTop5 = ft.top5();
         }
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
-        report.write(outDir.resolve("report.json"));
+        Path reportFile = outDir.resolve(RunDirectory.holdsTrainingRun(outDir) ? TRAINED_RUN_REPORT : RunDirectory.REPORT);
+        report.write(reportFile);
         System.out.printf("%s: kNN top-1 %s (random weights %s), linear top-1 %s / top-5 %s (random %s)%s; report in %s%n",
                 saved.file(), TrainCommand.pct(report.knnTop1), TrainCommand.pct(report.randomKnnTop1),
                 TrainCommand.pct(report.linearTop1), TrainCommand.pct(report.linearTop5), TrainCommand.pct(report.randomLinearTop1),
-                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + TrainCommand.pct(report.fineTuneTop1) : "", outDir.resolve("report.json"));
+                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + TrainCommand.pct(report.fineTuneTop1) : "", reportFile);
         return 0;
     }
 

@@ -54,14 +54,14 @@ final class OutputDirectory {
     }
 
     /**
-     * Deletes a run directory that a failed start left without results: nothing in it but {@code command.json} and
-     * empty folders. A directory with any other file is kept.
+     * Deletes a run directory that a failed start left without results: nothing in it but {@code command.json}, the run
+     * lock and empty folders. A directory with any other file is kept.
      */
     static void removeIfUnused(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             List<Path> all = files.sorted(Comparator.reverseOrder()).collect(Collectors.toList());
             for (Path p : all) {
-                if (Files.isRegularFile(p) && !p.getFileName().toString().equals(RunControl.COMMAND_FILE)) {
+                if (Files.isRegularFile(p) && !List.of(RunControl.COMMAND_FILE, RunLock.FILE).contains(p.getFileName().toString())) {
                     return;
                 }
             }

@@ -32,6 +32,10 @@ public final class ResumeState {
     public int epochLossCount;
     /** The report so far: baseline accuracies and the per-epoch lists of the completed epochs. */
     public RunReport report;
+    /** The research monitors' measurements and CSV lengths (null in checkpoints written before they were saved). */
+    public MonitorState monitors;
+    /** The loss of the run's first step, the reference of the divergence stop (null before the first step). */
+    public Double firstLoss;
 
     private static ObjectMapper mapper() {
         return new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)

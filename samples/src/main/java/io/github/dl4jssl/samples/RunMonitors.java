@@ -14,6 +14,10 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -140,6 +144,50 @@ final class RunMonitors {
     /** The monitors' listeners, the publisher (if any) after them. */
     List<TrainingListener> listeners() {
         return publisher == null ? List.of(gradients, collapse) : List.of(gradients, collapse, publisher);
+    }
+
+    /** The measurements so far and the CSV files' lengths, for a checkpoint. */
+    MonitorState state() throws IOException {
+        MonitorState state = new MonitorState();
+        for (GradientMagnitudeMonitor.Measurement m : gradients.getHistory()) {
+            state.gradients.add(new GradientMagnitudeMonitor.Measurement(m.iteration(), m.epoch(), Map.of(), m.blockNorms(),
+                    m.blockFluctuation(), m.spikes(), m.outputGradientNorms()));
+        }
+        state.collapse.addAll(collapse.getHistory());
+        state.knn.addAll(knn.getHistory());
+        for (Path csv : csvFiles()) {
+            state.csvBytes.put(csv.getFileName().toString(), Files.exists(csv) ? Files.size(csv) : 0L);
+        }
+        return state;
+    }
+
+    /**
+     * Continues the monitors of the checkpoint {@code state}: its measurements go back into the monitors, and each
+     * CSV file is cut to its length at the checkpoint (rows written after it, by the interrupted process, go).
+     *
+     * @throws IOException naming a CSV file shorter than at the checkpoint (damaged after it was written)
+     */
+    void restore(MonitorState state) throws IOException {
+        gradients.restore(state.gradients);
+        collapse.restore(state.collapse);
+        knn.restore(state.knn);
+        for (Path csv : csvFiles()) {
+            long length = state.csvBytes.getOrDefault(csv.getFileName().toString(), 0L);
+            long size = Files.exists(csv) ? Files.size(csv) : 0L;
+            if (size < length) {
+                throw new IOException(csv + " has " + size + " bytes but had " + length + " at the checkpoint: it was cut"
+                        + " or replaced after the run was interrupted; restore it, or start the run again with --overwrite");
+            }
+            try (FileChannel channel = FileChannel.open(csv, StandardOpenOption.WRITE)) {
+                channel.truncate(length);
+            } catch (NoSuchFileException e) {
+                // no file and no rows at the checkpoint: nothing to cut
+            }
+        }
+    }
+
+    private List<Path> csvFiles() {
+        return List.of(gradients.getCsvPath(), collapse.getCsvPath(), knn.getCsvPath());
     }
 
     /** The collapse metrics before training (epoch 0). */

@@ -49,6 +49,8 @@ public final class RunReport {
     public int distinctTrainImages;
     /** Image files that could not be read and were skipped (folder data sets). */
     public int skippedImages;
+    /** Training steps skipped for a NaN or infinite loss ({@code --nan-policy skip}), resumed parts included. */
+    public int skippedSteps;
     public int evalTrainImages;
     public int evalTestImages;
     /** Training throughput, both views counted. */

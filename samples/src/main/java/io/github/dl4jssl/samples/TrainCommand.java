@@ -29,8 +29,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,11 +129,14 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Random seed. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--out", description = "Output directory (default: runs/<timestamp>).")
+    @Option(names = "--out", description = "Output directory (default: runs/<timestamp>, a new one). A directory that holds files is refused unless --overwrite is given.")
     Path out;
 
     @Spec
     CommandSpec spec;
+
+    @Option(names = "--overwrite", description = "Let --out name a directory that holds files: an earlier run's files there are deleted first.")
+    boolean overwrite;
 
     @Mixin
     RunControl control;
@@ -163,15 +164,35 @@ public final class TrainCommand implements Callable<Integer> {
         if (control.resumeRequested()) {
             return control.resume();
         }
-        // Every check that needs no data comes first; the run directory is created only once the run can start.
+        // Every check that needs no data comes first; a failed start leaves no new run directory behind.
         TrainOptionChecks.check(this);
         long start = System.nanoTime();
+        if (control.isResuming()) {
+            return train(out, ui.enabled ? TrainingUi.bind(ui) : null, start); // RunControl.resume holds the lock
+        }
         if (dataOptions.isDefaultFashionMnist()) {
             setup.ensure(new PrintWriter(System.err, true));
         }
-        Path target = out != null ? out : defaultOut();
-        OutputDirectory.checkWritable(target);
+        if (out != null) {
+            OutputDirectory.checkWritable(out);
+        }
         UIServer uiServer = ui.enabled ? TrainingUi.bind(ui) : null;
+        boolean newDirectory = out == null || !Files.exists(out);
+        Path outDir = out != null ? OutputDirectory.prepare(out) : RunDirectory.createDefault(Paths.get("runs"));
+        try (RunLock lock = RunLock.acquire(outDir)) {
+            RunDirectory.claim(outDir, overwrite);
+            return train(outDir, uiServer, start);
+        } catch (Exception | Error e) {
+            if (newDirectory) {
+                OutputDirectory.removeIfUnused(outDir);
+            }
+            throw e;
+        }
+    }
+
+    /** The run itself, into the locked and claimed {@code outDir}. */
+    private int train(Path outDir, UIServer uiServer, long start) throws Exception {
+        control.start(outDir);
         Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = split.train();
         LabelledImages test = split.test();
@@ -190,8 +211,6 @@ public final class TrainCommand implements Callable<Integer> {
         int queue = moCoQueueSize(perEpoch);
         SslMethod ssl = SslMethods.create(method, net, optimizerOptions.methodOptions(method, net, learningRate, temperature,
                 queue, batchSize, seed, momentum, epochs, perEpoch / batchSize).withHeadHidden(headHidden));
-        Path outDir = OutputDirectory.prepare(target);
-        control.start(outDir);
         ComputationGraph graph = control.initGraph(ssl);
         int trainedPerEpoch = perEpoch / batchSize * batchSize;
         log.info("{} with {} backbone: {} parameters; training on {} images per epoch ({} batches of {} x 2 views{})",
@@ -245,6 +264,7 @@ public final class TrainCommand implements Callable<Integer> {
         if (!control.isResuming()) {
             monitors.measureBeforeTraining(graph);
         }
+        control.restore(monitors);
         int firstEpoch = control.position(views, losses);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = control.trainSecondsBefore();
@@ -258,18 +278,20 @@ public final class TrainCommand implements Callable<Integer> {
             if (trainingUi != null) {
                 listeners.addAll(trainingUi.listeners());
             }
-            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), report, losses));
+            graph.setListeners(control.guard(listeners, outDir, views.batchesPerEpoch(), (long) epochs * views.batchesPerEpoch(),
+                    report, losses, monitors));
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 progress.startEpoch(epoch, epochs);
                 long t0 = System.nanoTime();
                 control.fit(graph, views);
                 trainSeconds += (System.nanoTime() - t0) / 1e9;
                 progress.close();
-                double loss = losses.epochMean();
-                if (!Double.isFinite(loss)) {
-                    throw new IllegalStateException("training diverged: loss is " + loss + " at epoch " + epoch
-                            + " (iteration " + losses.firstNonFinite + "); try a lower --lr");
+                if (losses.count == 0) {
+                    throw new IllegalStateException("every step of epoch " + epoch + " had a NaN or infinite loss and was"
+                            + " skipped (" + control.skippedSteps() + " in the run): the run is not learning; lower the"
+                            + " learning rate (--lr)");
                 }
+                double loss = losses.epochMean();
                 report.lossPerEpoch.add(loss);
                 ComputationGraph backboneNow = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
                 if (epoch == epochs) {
@@ -290,6 +312,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.knnTop1 = result.knnTop1();
         report.linearTop1 = result.linearTop1();
         report.linearTop5 = result.linearTop5();
+        report.skippedSteps = control.skippedSteps();
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
 
         ModelSerializer.writeModel(graph, outDir.resolve("model.zip").toFile(), true);
@@ -314,11 +337,11 @@ public final class TrainCommand implements Callable<Integer> {
         report.gradientFluctuation = monitors.finalFluctuation();
         report.gradientSpikes = monitors.gradientSpikes();
         monitors.writePlots(outDir);
-        report.write(outDir.resolve("report.json"));
         writeHistory(outDir, report);
         if (trainingUi != null) {
             trainingUi.close();
         }
+        report.write(outDir.resolve(RunDirectory.REPORT)); // last: a run with a report has finished
         System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
                 method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
                 pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));
@@ -339,10 +362,6 @@ public final class TrainCommand implements Callable<Integer> {
             return queueSize;
         }
         return Math.min(trainImages < 65_536 ? 4096 : 65_536, perEpoch);
-    }
-
-    private static Path defaultOut() {
-        return Paths.get("runs", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     }
 
     private static void writeHistory(Path outDir, RunReport report) throws IOException {
@@ -366,21 +385,14 @@ public final class TrainCommand implements Callable<Integer> {
         return String.format("%.2f%%", 100 * v);
     }
 
-    /** Collects iteration scores and gives each epoch's mean. */
+    /** Collects iteration scores and gives each epoch's mean (behind the NaN guard: finite scores only). */
     static final class LossRecorder extends BaseTrainingListener {
         double sum;
         int count;
-        private int iterations;
-        Integer firstNonFinite;
 
         @Override
         public void iterationDone(Model model, int iteration, int epoch) {
-            double s = model.score();
-            iterations++;
-            if (!Double.isFinite(s) && firstNonFinite == null) {
-                firstNonFinite = iterations;
-            }
-            sum += s;
+            sum += model.score();
             count++;
         }
 

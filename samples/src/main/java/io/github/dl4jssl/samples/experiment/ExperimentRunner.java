@@ -52,6 +52,7 @@ public final class ExperimentRunner {
                 args.addAll(run.trainArgs());
                 args.add("--out");
                 args.add(dir.toString());
+                args.add("--overwrite"); // an unfinished run's leftovers (no report.json), e.g. of an interrupted experiment
                 int rc = Dl4jSsl.execute(err, args.toArray(new String[0]));
                 if (rc != 0 || !Files.exists(report)) {
                     throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id()

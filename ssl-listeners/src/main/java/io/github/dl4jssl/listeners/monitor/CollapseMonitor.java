@@ -156,6 +156,21 @@ public class CollapseMonitor extends BaseTrainingListener {
     }
 
     /**
+     * Puts back the records of an interrupted run (e.g. from a checkpoint), replacing this monitor's own, and
+     * each vertex's collapsed state after its last record. Writes nothing to the CSV, which already holds them.
+     *
+     * @param records the earlier records, oldest first
+     */
+    public synchronized void restore(List<Record> records) {
+        history.clear();
+        collapsed.clear();
+        for (Record r : records) {
+            history.add(r);
+            collapsed.put(r.vertex(), r.metrics().collapseAuc() >= threshold);
+        }
+    }
+
+    /**
      * @param vertex a vertex name
      * @return whether its last collapse AUC was at or above the threshold
      */

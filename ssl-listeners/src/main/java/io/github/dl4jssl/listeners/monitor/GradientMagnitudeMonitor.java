@@ -355,6 +355,40 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     }
 
     /**
+     * Puts back the measurements of an interrupted run (e.g. from a checkpoint), replacing this monitor's own:
+     * the history, and the sliding windows refilled with their block norms, so that the following measurements
+     * get the fluctuation and spikes of an uninterrupted run (the spike detectors replay the norms, so
+     * {@link #spikeIterations()} covers the whole run). Writes nothing to the CSV, which already holds
+     * those rows, and logs no spikes again.
+     *
+     * @param measurements the earlier measurements, oldest first
+     */
+    public synchronized void restore(List<Measurement> measurements) {
+        history.clear();
+        spikesSinceSummary.clear();
+        for (String block : blocks.keySet()) {
+            stats.put(block, new SlidingWindowStats(window));
+            detectors.put(block, spikeConfig.newDetector());
+            spikeIterations.put(block, new ArrayList<>());
+        }
+        for (Measurement m : measurements) {
+            for (String block : blocks.keySet()) {
+                Double norm = m.blockNorms().get(block);
+                if (norm != null) {
+                    stats.get(block).add(norm);
+                    if (detectors.get(block).add(norm).spike()) {
+                        spikeIterations.get(block).add(m.iteration());
+                    }
+                }
+            }
+            history.add(m);
+        }
+        while (maxHistory > 0 && history.size() > maxHistory) {
+            history.remove(0);
+        }
+    }
+
+    /**
      * @param block a block name
      * @return its window statistics, or null for an unknown block
      */

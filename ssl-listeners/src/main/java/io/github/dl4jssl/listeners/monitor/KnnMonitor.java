@@ -117,6 +117,17 @@ public class KnnMonitor extends BaseTrainingListener {
         return acc;
     }
 
+    /**
+     * Puts back the records of an interrupted run (e.g. from a checkpoint), replacing this monitor's own.
+     * Writes nothing to the CSV, which already holds them.
+     *
+     * @param records the earlier records, oldest first
+     */
+    public synchronized void restore(List<Record> records) {
+        history.clear();
+        history.addAll(records);
+    }
+
     /** @return records, oldest first (a copy) */
     public synchronized List<Record> getHistory() {
         return List.copyOf(history);
