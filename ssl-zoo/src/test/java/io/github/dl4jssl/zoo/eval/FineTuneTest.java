@@ -55,6 +55,46 @@ class FineTuneTest {
     }
 
     @Test
+    void augmentationReplacesEveryTrainingImageByItsViewEachEpoch() {
+        ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
+        backbone.init();
+        int[] train = new int[90];
+        int[] test = new int[30];
+        for (int i = 0; i < train.length; i++) {
+            train[i] = i % 3;
+        }
+        for (int i = 0; i < test.length; i++) {
+            test[i] = (i * 7) % 3;
+        }
+        FineTune plain = new FineTune(4, 16, 3e-3, 1);
+        FineTune.Result reference = plain.evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        FineTune.Result identity = plain.withAugmentation((chw, c, h, w, rnd) -> {
+            calls.incrementAndGet();
+            assertEquals(1 * 8 * 8, chw.length);
+            return chw;
+        }).evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
+        assertEquals(4 * 90, calls.get(), "one view per image per epoch");
+        assertEquals(reference, identity, "identity views train exactly as no augmentation");
+        // views that erase the image leave nothing to learn: the test accuracy falls from > 0.9 to chance level
+        FineTune.Result erased = plain.withAugmentation((chw, c, h, w, rnd) -> new float[chw.length])
+                .evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
+        assertTrue(reference.top1() > 0.9 && erased.top1() < 0.6, reference + " vs erased " + erased);
+    }
+
+    @Test
+    void augmentationThatChangesTheImageSizeIsRefusedBeforeTraining() {
+        ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
+        backbone.init();
+        FineTune ft = new FineTune(1, 4, 1e-3, 1).withAugmentation(
+                io.github.dl4jssl.zoo.data.AugmentationPipeline.builder().randomResizedCrop(6, 0.5, 1).build());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ft.evaluate(backbone,
+                Nd4j.rand(DataType.FLOAT, 4, 1, 8, 8), new int[4], Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8), new int[2], 3));
+        assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("1x6x6"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new FineTune(1, 4, 1e-3, 1).withAugmentation(null));
+    }
+
+    @Test
     void validation() {
         assertThrows(IllegalArgumentException.class, () -> new FineTune(0, 16, 1e-3, 1));
         ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
