@@ -26,19 +26,18 @@ class FineTuneTest {
         return x;
     }
 
+    /** n labels of 3 classes: (i * step) % 3. */
+    static int[] labels(int n, int step) {
+        return java.util.stream.IntStream.range(0, n).map(i -> (i * step) % 3).toArray();
+    }
+
     @Test
     void fineTunedBackboneLearnsTheClassesAndTheOriginalIsUntouched() {
         ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
         backbone.init();
         INDArray before = backbone.params().dup();
-        int[] train = new int[90];
-        int[] test = new int[30];
-        for (int i = 0; i < train.length; i++) {
-            train[i] = i % 3;
-        }
-        for (int i = 0; i < test.length; i++) {
-            test[i] = (i * 7) % 3;
-        }
+        int[] train = labels(90, 1);
+        int[] test = labels(30, 7);
         FineTune ft = new FineTune(4, 16, 3e-3, 1);
         FineTune.Result r = ft.evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
         assertTrue(r.top1() > 0.9, "three easy classes: " + r);
@@ -58,28 +57,23 @@ class FineTuneTest {
     void augmentationReplacesEveryTrainingImageByItsViewEachEpoch() {
         ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
         backbone.init();
-        int[] train = new int[90];
-        int[] test = new int[30];
-        for (int i = 0; i < train.length; i++) {
-            train[i] = i % 3;
-        }
-        for (int i = 0; i < test.length; i++) {
-            test[i] = (i * 7) % 3;
-        }
-        FineTune plain = new FineTune(4, 16, 3e-3, 1);
-        FineTune.Result reference = plain.evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
+        int[] train = labels(90, 1);
+        int[] test = labels(30, 7);
+        FineTune oneEpoch = new FineTune(1, 16, 3e-3, 1);
+        FineTune.Result reference = oneEpoch.evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
         java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
-        FineTune.Result identity = plain.withAugmentation((chw, c, h, w, rnd) -> {
+        FineTune.Result identity = oneEpoch.withAugmentation((chw, c, h, w, rnd) -> {
             calls.incrementAndGet();
             assertEquals(1 * 8 * 8, chw.length);
             return chw;
         }).evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
-        assertEquals(4 * 90, calls.get(), "one view per image per epoch");
+        assertEquals(90, calls.get(), "one view per image and epoch");
         assertEquals(reference, identity, "identity views train exactly as no augmentation");
-        // views that erase the image leave nothing to learn: the test accuracy falls from > 0.9 to chance level
-        FineTune.Result erased = plain.withAugmentation((chw, c, h, w, rnd) -> new float[chw.length])
+        // views that erase the image leave nothing to learn: the settings that reach > 0.9 without augmentation
+        // (fineTunedBackboneLearnsTheClassesAndTheOriginalIsUntouched) stay at chance level
+        FineTune.Result erased = new FineTune(4, 16, 3e-3, 1).withAugmentation((chw, c, h, w, rnd) -> new float[chw.length])
                 .evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
-        assertTrue(reference.top1() > 0.9 && erased.top1() < 0.6, reference + " vs erased " + erased);
+        assertTrue(erased.top1() < 0.6, "erased views: " + erased);
     }
 
     @Test
