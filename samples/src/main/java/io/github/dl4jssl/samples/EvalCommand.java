@@ -69,6 +69,7 @@ public final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long start = System.nanoTime();
         dataOptions.validate();
+        evalOptions.validate();
         if (evalOptions.evalTrainSubset < 0 || (evalOptions.evalTestSubset != null && evalOptions.evalTestSubset < 0)
                 || evalOptions.linearEpochs < 1 || fineTuneEpochs < 0) {
             throw new IllegalArgumentException("subset sizes and --fine-tune-epochs must be >= 0 and --linear-epochs >= 1");
@@ -89,6 +90,8 @@ public final class EvalCommand implements Callable<Integer> {
         LabelledImages train = evalOptions.trainSet(split.train());
         LabelledImages test = evalOptions.testSet(split.test());
         SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
+        Evaluation eval = new Evaluation(train, test, evalOptions.linearEpochs, seed);
+        Baselines baselines = evalOptions.baselines(eval, split.train(), seed);
         Path outDir = OutputDirectory.prepare(target);
 
         RunReport report = new RunReport();
@@ -108,18 +111,12 @@ public final class EvalCommand implements Callable<Integer> {
         report.evalTestImages = test.size();
         report.model = saved.file().toString();
 
-        Evaluation eval = new Evaluation(train, test, evalOptions.linearEpochs, seed);
         log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataOptions.dataset, train.size(), test.size());
-        Evaluation.Result result = eval.evaluate(saved.graph());
-        report.knnTop1 = result.knnTop1();
-        report.linearTop1 = result.linearTop1();
-        report.linearTop5 = result.linearTop5();
+        baselines.rawPixels(report);
         ComputationGraph random = new ComputationGraph(BackboneGraph.standalone(saved.backbone(), SslMethod.BACKBONE_PREFIX, seed));
         random.init();
-        Evaluation.Result baseline = eval.evaluate(random);
-        report.randomKnnTop1 = baseline.knnTop1();
-        report.randomLinearTop1 = baseline.linearTop1();
-        report.randomLinearTop5 = baseline.linearTop5();
+        baselines.randomWeights(random, saved.backbone(), report);
+        baselines.backbone(saved.graph(), report);
         CollapseMetrics.Result collapse = CollapseCommand.measure(saved.graph(),
                 test.subset(Math.min(TrainCommand.COLLAPSE_PROBE, test.size())).features(), collapseNormalize);
         report.collapseMetric = RunReport.EQUATION_2;
@@ -138,9 +135,7 @@ public final class EvalCommand implements Callable<Integer> {
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
         Path reportFile = outDir.resolve(RunDirectory.holdsTrainingRun(outDir) ? TRAINED_RUN_REPORT : RunDirectory.REPORT);
         report.write(reportFile);
-        System.out.printf("%s: kNN top-1 %s (random weights %s), linear top-1 %s / top-5 %s (random %s)%s; report in %s%n",
-                saved.file(), TrainCommand.pct(report.knnTop1), TrainCommand.pct(report.randomKnnTop1),
-                TrainCommand.pct(report.linearTop1), TrainCommand.pct(report.linearTop5), TrainCommand.pct(report.randomLinearTop1),
+        System.out.printf("%s: %s%s; report in %s%n", saved.file(), Baselines.summary(report),
                 fineTuneEpochs > 0 ? ", fine-tuned top-1 " + TrainCommand.pct(report.fineTuneTop1) : "", reportFile);
         return 0;
     }

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * What one training run measured, written as {@code report.json}: the trained backbone's kNN and linear
- * probe accuracy next to the same backbone with its random initial weights, so every run shows what
- * training added.
+ * probe accuracy next to the same backbone with its random initial weights and next to the raw pixels under the
+ * same protocol, so every run shows what training added and whether the features beat no network at all.
  */
 public final class RunReport {
     public String method;
@@ -57,12 +57,23 @@ public final class RunReport {
     public double imagesPerSecond;
     public double trainSeconds;
     public double totalSeconds;
+    /** Weighted kNN top-1 on the backbone's features as they are, and standardised per dimension (bank statistics). */
     public double knnTop1;
+    public double knnTop1Standardised;
     public double linearTop1;
     public double linearTop5;
+    /** The same for the same backbone with random weights. */
     public double randomKnnTop1;
+    public double randomKnnTop1Standardised;
     public double randomLinearTop1;
     public double randomLinearTop5;
+    /** The same protocol (same kNN, bank, test images and linear probe) on the raw pixels: no network at all. */
+    public double rawPixelKnnTop1;
+    public double rawPixelKnnTop1Standardised;
+    public double rawPixelLinearTop1;
+    public double rawPixelLinearTop5;
+    /** {@code --labels-per-class}: the few-label evaluation, one row per subset size (empty when not asked for). */
+    public List<LabelEfficiencyResult> labelEfficiency = new ArrayList<>();
     /** {@code eval}: the model file evaluated; null for {@code train}. */
     public String model;
     /** {@code eval --fine-tune-epochs N}: N and the fine-tuned network's test accuracy (0 when not fine-tuned). */

@@ -201,6 +201,7 @@ public final class TrainCommand implements Callable<Integer> {
                 chunkSize != null ? chunkSize : perEpoch, passes, seed);
         LabelledImages evalTrain = evalOptions.trainSet(train);
         LabelledImages evalTest = evalOptions.testSet(test);
+        Baselines baselines = evalOptions.baselines(new Evaluation(evalTrain, evalTest, evalOptions.linearEpochs, seed), train, seed);
         if (batchSize > perEpoch) {
             throw new IllegalArgumentException("--batch-size " + batchSize + " is larger than the training set ("
                     + perEpoch + " images)");
@@ -244,17 +245,13 @@ public final class TrainCommand implements Callable<Integer> {
                 collapseNormalize, outDir);
         TrainingUi trainingUi = uiServer != null ? TrainingUi.start(uiServer, outDir, monitors, method + " / " + backbone) : null;
 
-        // The baseline: the same backbone with its random initial weights (a resumed run has it in its report).
-        Evaluation eval = new Evaluation(evalTrain, evalTest, evalOptions.linearEpochs, seed);
+        // The baselines: raw pixels and the same backbone with its random initial weights (a resumed run has them).
         if (!control.isResuming()) {
+            baselines.rawPixels(report);
             log.info("Evaluating the random-weights baseline");
             ComputationGraph randomBackbone = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
-            Evaluation.Result random = eval.evaluate(randomBackbone);
-            report.randomKnnTop1 = random.knnTop1();
-            report.randomLinearTop1 = random.linearTop1();
-            report.randomLinearTop5 = random.linearTop5();
+            baselines.randomWeights(randomBackbone, net, report);
             report.knnMonitorPerEpoch.add(monitors.measureKnn(randomBackbone, 0, 0));
-            log.info("Random weights: kNN top-1 {}, linear top-1 {}", pct(random.knnTop1()), pct(random.linearTop1()));
         }
 
         TwoViewIterator.Builder viewsBuilder = TwoViewIterator.builder(train).batchSize(batchSize)
@@ -268,7 +265,6 @@ public final class TrainCommand implements Callable<Integer> {
         int firstEpoch = control.position(views, losses);
         long imagesPerEpoch = 2L * batchSize * views.batchesPerEpoch();
         double trainSeconds = control.trainSecondsBefore();
-        Evaluation.Result result = null;
         ComputationGraph trained = null;
         try (ProgressBarListener progress = new ProgressBarListener("train", imagesPerEpoch)) {
             List<TrainingListener> listeners = new ArrayList<>(ssl.trainingListeners((long) epochs * views.batchesPerEpoch()));
@@ -297,7 +293,7 @@ public final class TrainCommand implements Callable<Integer> {
                 if (epoch == epochs) {
                     log.info("Evaluating the trained backbone");
                     trained = backboneNow;
-                    result = eval.evaluate(trained);
+                    baselines.backbone(trained, report);
                 }
                 double knn = monitors.measureKnn(backboneNow, graph.getConfiguration().getIterationCount(), epoch);
                 report.knnMonitorPerEpoch.add(knn);
@@ -309,9 +305,6 @@ public final class TrainCommand implements Callable<Integer> {
         views.shutdown();
         report.trainSeconds = trainSeconds;
         report.imagesPerSecond = epochs * imagesPerEpoch / trainSeconds;
-        report.knnTop1 = result.knnTop1();
-        report.linearTop1 = result.linearTop1();
-        report.linearTop5 = result.linearTop5();
         report.skippedSteps = control.skippedSteps();
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
 
@@ -342,9 +335,8 @@ public final class TrainCommand implements Callable<Integer> {
             trainingUi.close();
         }
         report.write(outDir.resolve(RunDirectory.REPORT)); // last: a run with a report has finished
-        System.out.printf("%s/%s: kNN top-1 %s (random weights %s), linear top-1 %s (random %s), %.0f img/s; report in %s%n",
-                method, backbone, pct(report.knnTop1), pct(report.randomKnnTop1), pct(report.linearTop1),
-                pct(report.randomLinearTop1), report.imagesPerSecond, outDir.resolve("report.json"));
+        System.out.printf("%s/%s: %s; %.0f img/s; report in %s%n", method, backbone, Baselines.summary(report),
+                report.imagesPerSecond, outDir.resolve(RunDirectory.REPORT));
         return 0;
     }
 

@@ -53,6 +53,7 @@ final class TrainOptionChecks {
             throw new IllegalArgumentException("unknown --method '" + c.method + "'; valid methods: " + String.join(", ", TrainCommand.METHODS));
         }
         c.dataOptions.validate();
+        c.evalOptions.validate();
         if (!TrainingRegime.NAMES.contains(c.regime)) {
             throw new IllegalArgumentException("unknown --regime '" + c.regime + "'; valid regimes: " + String.join(", ", TrainingRegime.NAMES));
         }

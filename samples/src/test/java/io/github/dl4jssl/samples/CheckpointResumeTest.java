@@ -51,7 +51,7 @@ class CheckpointResumeTest {
         TestData.requireFashionMnist();
         Path killed = tmp.resolve("killed");
         List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G", "-cp", System.getProperty("java.class.path"),
+                "-Xmx1g", "-Dorg.bytedeco.javacpp.maxbytes=2G", "-D" + BaselineCache.PROPERTY + "=none", "-cp", System.getProperty("java.class.path"),
                 Dl4jSsl.class.getName()));
         cmd.addAll(MOCO);
         cmd.addAll(List.of("--checkpoint-every", "2", "--keep-checkpoints", "2", "--out", killed.toString()));

@@ -33,8 +33,8 @@ class EvalCommandTest {
 
         CheckpointResumeTest.run(0, List.of("eval", "--model", run.toString(), "--fine-tune-epochs", "1",
                 "--batch-size", "32", "--out", tmp.resolve("a").toString()), SMALL.toArray(String[]::new));
-        CheckpointResumeTest.run(0, List.of("eval", "--model", backbone.toString(), "--out", tmp.resolve("b").toString()),
-                SMALL.toArray(String[]::new));
+        CheckpointResumeTest.run(0, List.of("eval", "--model", backbone.toString(), "--out", tmp.resolve("b").toString(),
+                "--labels-per-class", "3", "--supervised-images", "60"), SMALL.toArray(String[]::new));
         RunReport a = RunReport.read(tmp.resolve("a/report.json"));
         RunReport b = RunReport.read(tmp.resolve("b/report.json"));
         assertEquals("small-cnn", a.backbone);
@@ -67,6 +67,22 @@ class EvalCommandTest {
         assertEquals(b.varianceAuc, json.get("varianceAuc").asDouble(), 0.0);
         assertEquals(b.rankMe, json.get("rankMe").asDouble(), 0.0);
         assertEquals(60, json.get("samples").asInt());
+        // the baselines: random weights (also standardised) and raw pixels, the same in both reports
+        assertEquals(a.randomKnnTop1Standardised, b.randomKnnTop1Standardised);
+        assertEquals(a.knnTop1Standardised, b.knnTop1Standardised);
+        for (double acc : new double[] {a.knnTop1Standardised, a.rawPixelKnnTop1, a.rawPixelKnnTop1Standardised, a.rawPixelLinearTop1}) {
+            assertTrue(acc > 0.3 && acc <= 1.0, "accuracy out of range: " + acc); // 10 classes: chance is 0.1
+        }
+        assertEquals(a.rawPixelKnnTop1, b.rawPixelKnnTop1);
+        assertEquals(a.rawPixelLinearTop1, b.rawPixelLinearTop1);
+        assertTrue(a.labelEfficiency.isEmpty(), "label efficiency only when asked for");
+        assertEquals(1, b.labelEfficiency.size());
+        LabelEfficiencyResult row = b.labelEfficiency.get(0);
+        assertEquals(3, row.labelsPerClass);
+        assertEquals(30, row.labelledImages);
+        for (double acc : new double[] {row.linearTop1, row.randomLinearTop1, row.rawPixelLinearTop1, row.supervisedTop1}) {
+            assertTrue(acc > 0.0 && acc <= 1.0, "accuracy out of range: " + acc);
+        }
     }
 
     @Test

@@ -15,13 +15,16 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
+import io.github.dl4jssl.zoo.data.ImageTransform;
 
 /**
  * Fine-tuning evaluation of a pre-trained backbone (Chen et al., SimCLR, ICML 2020, Section 4.2 and
  * Appendix B.5): a softmax classifier is put on the backbone's feature vector and the whole network, backbone
  * included, is trained with cross-entropy on the labelled training images; reports top-1 and top-5 on the test
  * images. Unlike {@link LinearProbe}, the backbone's weights change; the given graph is left untouched (the
- * classifier is built on a copy with DL4J's {@link TransferLearning}). No augmentation, Adam, seeded shuffling.
+ * classifier is built on a copy with DL4J's {@link TransferLearning}). Adam, seeded shuffling; no augmentation
+ * unless {@link #withAugmentation} gives one (each training image is then replaced by a random view of it every
+ * epoch, as in supervised training from scratch on few labels).
  */
 public final class FineTune {
     /** Name of the classifier layer added on top of the backbone. */
@@ -31,6 +34,7 @@ public final class FineTune {
     private final int batchSize;
     private final double learningRate;
     private final long seed;
+    private final ImageTransform augmentation;
 
     /**
      * @param epochs       passes over the training images (&gt; 0)
@@ -39,6 +43,10 @@ public final class FineTune {
      * @param seed         seed of the classifier's initialisation and of the shuffling
      */
     public FineTune(int epochs, int batchSize, double learningRate, long seed) {
+        this(epochs, batchSize, learningRate, seed, null);
+    }
+
+    private FineTune(int epochs, int batchSize, double learningRate, long seed, ImageTransform augmentation) {
         if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("fine-tuning needs epochs >= 1, batch size >= 1 and a positive finite "
                     + "learning rate, got epochs " + epochs + ", batch " + batchSize + ", lr " + learningRate);
@@ -47,6 +55,19 @@ public final class FineTune {
         this.batchSize = batchSize;
         this.learningRate = learningRate;
         this.seed = seed;
+        this.augmentation = augmentation;
+    }
+
+    /**
+     * The same fine-tuning with every training image replaced by a random view of it (e.g. a random resized crop
+     * and a flip) each time it is used; the views must keep the image's shape. The views' randomness comes from a
+     * generator seeded with the seed, so runs repeat.
+     */
+    public FineTune withAugmentation(ImageTransform augmentation) {
+        if (augmentation == null) {
+            throw new IllegalArgumentException("augmentation must not be null (use the plain FineTune for none)");
+        }
+        return new FineTune(epochs, batchSize, learningRate, seed, augmentation);
     }
 
     /** Top-1 and top-5 accuracy of the fine-tuned network on the test images. */
@@ -69,6 +90,15 @@ public final class FineTune {
         }
         FeatureExtractor.checkImageShape(backbone, trainImages.shape());
         FeatureExtractor.checkImageShape(backbone, testImages.shape());
+        if (augmentation != null && trainImages.rank() == 4) {
+            int[] in = {(int) trainImages.size(1), (int) trainImages.size(2), (int) trainImages.size(3)};
+            int[] out = augmentation.outputShape(in[0], in[1], in[2]);
+            if (!Arrays.equals(in, out)) {
+                throw new IllegalArgumentException("the augmentation turns " + in[0] + "x" + in[1] + "x" + in[2]
+                        + " images into " + out[0] + "x" + out[1] + "x" + out[2] + "; fine-tuning needs views of the "
+                        + "input's shape (e.g. a random resized crop to the image's own size)");
+            }
+        }
         ComputationGraph net = classifier(backbone, numClasses,
                 trainImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
         INDArray oneHot = Nd4j.zeros(DataType.FLOAT, trainLabels.length, numClasses);
@@ -77,6 +107,7 @@ public final class FineTune {
         }
         INDArray flat = trainImages.dup('c').reshape('c', trainImages.size(0), trainImages.length() / trainImages.size(0));
         Random rng = new Random(seed);
+        Random viewRng = new Random(seed + 1);
         int[] order = java.util.stream.IntStream.range(0, trainLabels.length).toArray();
         for (int epoch = 0; epoch < epochs; epoch++) {
             for (int i = order.length - 1; i > 0; i--) {
@@ -92,7 +123,11 @@ public final class FineTune {
                 }
                 long[] shape = trainImages.shape().clone();
                 shape[0] = idx.length;
-                INDArray batch = Nd4j.pullRows(flat, 1, idx).reshape('c', shape);
+                INDArray batch = Nd4j.pullRows(flat, 1, idx);
+                if (augmentation != null) {
+                    batch = augment(batch, shape, viewRng);
+                }
+                batch = batch.reshape('c', shape);
                 net.fit(new DataSet(batch, Nd4j.pullRows(oneHot, 1, idx)));
             }
         }
@@ -103,6 +138,18 @@ public final class FineTune {
                     .assign(net.outputSingle(false, testImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end))));
         }
         return new Result(LinearProbe.accuracy(scores, testLabels, 1), LinearProbe.accuracy(scores, testLabels, 5));
+    }
+
+    /** Random views of the rows of {@code flat} (one image [C, H, W] per row), same shape. */
+    private INDArray augment(INDArray flat, long[] shape, Random rng) {
+        int c = (int) shape[1];
+        int h = (int) shape[2];
+        int w = (int) shape[3];
+        float[][] views = new float[(int) flat.size(0)][];
+        for (int i = 0; i < views.length; i++) {
+            views[i] = augmentation.apply(flat.getRow(i).toFloatVector(), c, h, w, rng);
+        }
+        return Nd4j.create(views);
     }
 
     /** A copy of the backbone with a softmax classifier on its output, every layer trainable with Adam. */

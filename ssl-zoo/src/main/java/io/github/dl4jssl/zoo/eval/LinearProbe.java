@@ -17,7 +17,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Linear evaluation protocol of self-supervised representations: a multinomial logistic
@@ -75,13 +74,9 @@ public final class LinearProbe {
         if (numClasses < 2) {
             throw new IllegalArgumentException("numClasses must be at least 2, got " + numClasses);
         }
-        INDArray train = trainFeatures.castTo(DataType.FLOAT).dup('c');
-        INDArray test = testFeatures.castTo(DataType.FLOAT).dup('c');
-        // standardise with train statistics
-        INDArray mean = train.mean(0);
-        INDArray std = Transforms.max(train.std(false, 0), 1e-6, false);
-        train.subiRowVector(mean).diviRowVector(std);
-        test.subiRowVector(mean).diviRowVector(std);
+        FeatureStandardiser standardiser = FeatureStandardiser.fit(trainFeatures); // train statistics only
+        INDArray train = standardiser.apply(trainFeatures);
+        INDArray test = standardiser.apply(testFeatures);
 
         int n = trainLabels.length;
         int d = (int) train.size(1);

@@ -1,0 +1,91 @@
+package io.github.dl4jssl.samples;
+
+import io.github.dl4jssl.listeners.monitor.KnnClassifier;
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.zoo.backbone.Backbones;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
+import io.github.dl4jssl.zoo.data.Datasets;
+import io.github.dl4jssl.zoo.data.FashionMnist;
+import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.data.TwoViewIterator;
+import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.zoo.method.SslMethod;
+import io.github.dl4jssl.zoo.method.SslMethods;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A short run of the default recipe really learns: SimCLR on SmallCnn with the method's own optimizer and
+ * temperature (Adam 1e-3, T = 0.5) and the default augmentations, trained for {@value #EPOCHS} epochs on the first
+ * {@value #TRAIN} Fashion-MNIST training images (batch {@value #BATCH}, so {@value #EPOCHS} x 32 steps), must beat
+ * the same backbone's random initial weights on kNN top-1 (k = 200, cosine, T = 0.1; bank: the first 2,000
+ * training images, test: the first 1,000 test images) by {@link #MARGIN}.
+ *
+ * <p>Why the margin is safe: random weights differ from each other only by their seed, so the margin must be larger
+ * than the distance between two random initialisations on this kNN. The test measures that distance every time:
+ * the kNN top-1 of the run's own random weights and of {@value #RANDOM_SEEDS} other seeds, and it asserts that
+ * their whole range (max - min) is below the margin before it asserts the gain. A gain of the margin is therefore
+ * larger than any gap between random weights seen in the same test: chance cannot produce it. (The kNN test images
+ * are the same for all, so the comparison is paired and the test set's sampling error does not enter.)
+ */
+class ShortRunLearnsTest {
+    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
+    /** kNN top-1 the trained backbone must gain over its random weights. */
+    static final double MARGIN = 0.03;
+    static final int RANDOM_SEEDS = 4;
+    static final int TRAIN = 2048;
+    static final int BATCH = 64;
+    static final int EPOCHS = 4;
+
+    @Test
+    void aShortDefaultRunBeatsItsRandomWeightsByAMarginRandomWeightsCannotPass() {
+        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        LabelledImages train = FashionMnist.loadTrain(FASHION);
+        LabelledImages bank = train.subset(2000);
+        LabelledImages test = FashionMnist.loadTest(FASHION).subset(1000);
+        Backbone net = Backbones.byName("small-cnn", 28, 28, 1, LayerImplementation.DEFAULT);
+
+        List<Double> random = new ArrayList<>();
+        for (long seed = 0; seed <= RANDOM_SEEDS; seed++) {
+            random.add(knnTop1(SslMethods.create("simclr", net, SslMethods.Options.defaults(seed)).init(), net, bank, test));
+        }
+        double spread = Collections.max(random) - Collections.min(random);
+
+        long t0 = System.nanoTime();
+        SslMethod simclr = SslMethods.create("simclr", net, SslMethods.Options.defaults(0)); // the seed of random.get(0)
+        ComputationGraph graph = simclr.init();
+        TwoViewIterator views = TwoViewIterator.builder(train.subset(TRAIN)).batchSize(BATCH)
+                .pipeline(Datasets.simclrPipeline(train)).seed(0).build();
+        graph.setListeners(simclr.trainingListeners((long) EPOCHS * views.batchesPerEpoch()));
+        for (int epoch = 0; epoch < EPOCHS; epoch++) {
+            graph.fit(views);
+        }
+        views.shutdown();
+        double trained = knnTop1(graph, net, bank, test);
+        System.out.printf("short run: trained kNN %.4f, random weights %s (range %.4f), gain %.4f, training %.0f s%n",
+                trained, random, spread, trained - random.get(0), (System.nanoTime() - t0) / 1e9);
+
+        assertTrue(spread < MARGIN, "random initialisations differ by " + spread + " on kNN, so a gain of " + MARGIN
+                + " would not show learning; " + random);
+        assertTrue(trained - random.get(0) >= MARGIN, "a short run did not learn: kNN top-1 " + trained + " vs "
+                + random.get(0) + " with its random weights (margin " + MARGIN + ")");
+    }
+
+    private static double knnTop1(ComputationGraph graph, Backbone net, LabelledImages bank, LabelledImages test) {
+        ComputationGraph backbone = BackboneGraph.extract(graph, net, SslMethod.BACKBONE_PREFIX);
+        return KnnClassifier.evaluate(FeatureExtractor.extract(backbone, bank.features(), 500), bank.labels(),
+                FeatureExtractor.extract(backbone, test.features(), 500), test.labels(),
+                KnnClassifier.DEFAULT_K, KnnClassifier.DEFAULT_TEMPERATURE).top1();
+    }
+}
