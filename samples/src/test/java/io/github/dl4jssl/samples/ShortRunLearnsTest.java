@@ -15,7 +15,6 @@ import io.github.dl4jssl.zoo.method.SslMethods;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -23,26 +22,27 @@ import java.util.Collections;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A short run of the default recipe really learns: SimCLR on SmallCnn with the method's own optimizer and
  * temperature (Adam 1e-3, T = 0.5) and the default augmentations, trained for {@value #EPOCHS} epochs on the first
  * {@value #TRAIN} Fashion-MNIST training images (batch {@value #BATCH}, so {@value #EPOCHS} x 32 steps), must beat
  * the same backbone's random initial weights on kNN top-1 (k = 200, cosine, T = 0.1; bank: the first 2,000
- * training images, test: the first 1,000 test images) by {@link #MARGIN}.
+ * training images, test: the first 1,000 test images) by more than random weights differ from each other.
  *
- * <p>Why the margin is safe: random weights differ from each other only by their seed, so the margin must be larger
- * than the distance between two random initialisations on this kNN. The test measures that distance every time:
- * the kNN top-1 of the run's own random weights and of {@value #RANDOM_SEEDS} other seeds, and it asserts that
- * their whole range (max - min) is below the margin before it asserts the gain. A gain of the margin is therefore
- * larger than any gap between random weights seen in the same test: chance cannot produce it. (The kNN test images
- * are the same for all, so the comparison is paired and the test set's sampling error does not enter.)
+ * <p>Why the margin is safe: random weights differ from each other only by their seed, so the test measures how far
+ * apart random initialisations lie on this kNN, every time: the kNN top-1 of the run's own random weights and of
+ * {@value #RANDOM_SEEDS} other seeds. The trained backbone must (1) beat every one of them by at least
+ * {@link #MIN_LEAD}, and (2) gain over its own random weights more than the whole range (max - min) of the random
+ * ones. A random initialisation cannot do either: by construction none lies above the maximum, and no two lie further
+ * apart than the range. (The kNN test images are the same for all, so the comparison is paired and the test set's
+ * sampling error does not enter.) Measured on the reference machine: random weights 0.550-0.596 (range 0.046),
+ * trained 0.618 (gain 0.068 over its own seed), about 50 s of training.
  */
 class ShortRunLearnsTest {
     private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
-    /** kNN top-1 the trained backbone must gain over its random weights. */
-    static final double MARGIN = 0.03;
+    /** kNN top-1 by which the trained backbone must beat the best of the random initialisations. */
+    static final double MIN_LEAD = 0.01;
     static final int RANDOM_SEEDS = 4;
     static final int TRAIN = 2048;
     static final int BATCH = 64;
@@ -50,7 +50,7 @@ class ShortRunLearnsTest {
 
     @Test
     void aShortDefaultRunBeatsItsRandomWeightsByAMarginRandomWeightsCannotPass() {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         LabelledImages train = FashionMnist.loadTrain(FASHION);
         LabelledImages bank = train.subset(2000);
         LabelledImages test = FashionMnist.loadTest(FASHION).subset(1000);
@@ -76,10 +76,11 @@ class ShortRunLearnsTest {
         System.out.printf("short run: trained kNN %.4f, random weights %s (range %.4f), gain %.4f, training %.0f s%n",
                 trained, random, spread, trained - random.get(0), (System.nanoTime() - t0) / 1e9);
 
-        assertTrue(spread < MARGIN, "random initialisations differ by " + spread + " on kNN, so a gain of " + MARGIN
-                + " would not show learning; " + random);
-        assertTrue(trained - random.get(0) >= MARGIN, "a short run did not learn: kNN top-1 " + trained + " vs "
-                + random.get(0) + " with its random weights (margin " + MARGIN + ")");
+        double best = Collections.max(random);
+        assertTrue(trained >= best + MIN_LEAD, "a short run did not learn: kNN top-1 " + trained
+                + " is not above every random initialisation " + random + " by " + MIN_LEAD);
+        assertTrue(trained - random.get(0) > spread, "a short run did not learn: it gained " + (trained - random.get(0))
+                + " over its own random weights, no more than random initialisations differ (" + spread + ", " + random + ")");
     }
 
     private static double knnTop1(ComputationGraph graph, Backbone net, LabelledImages bank, LabelledImages test) {
