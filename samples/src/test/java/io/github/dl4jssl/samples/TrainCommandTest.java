@@ -218,7 +218,7 @@ class TrainCommandTest {
         assertEquals("folder", r.dataset);
         assertEquals("hybrid", r.regime);
         assertEquals(1, r.skippedImages);
-        assertEquals(54, r.trainImages, "72 images, 18 held out");
+        assertEquals(48, r.trainImages, "72 images, 18 held out: 54 per epoch, of which 6 whole batches of 8 are trained");
         assertEquals(54, r.distinctTrainImages, "2 epochs x 54 images at 2 passes per chunk");
         assertEquals(18, r.evalTestImages);
         assertEquals(2, r.lossPerEpoch.size());
