@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunMonitors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.dl4jssl.samples.bench.BenchResult;
@@ -88,7 +89,7 @@ public final class BenchCommand implements Callable<Integer> {
             + "them (interleaved) for the first of --methods.")
     boolean monitors;
 
-    @Option(names = "--epoch-iterations", defaultValue = "" + TrainCommand.DEFAULT_EPOCH_ITERATIONS,
+    @Option(names = "--epoch-iterations", defaultValue = "" + RunMonitors.DEFAULT_EPOCH_ITERATIONS,
             description = "With --monitors: iterations per epoch. Default: ${DEFAULT-VALUE} (train's default: 6,000 images / batch 128).")
     int epochIterations;
 
@@ -221,7 +222,7 @@ public final class BenchCommand implements Callable<Integer> {
             gradientMs += p.gradientMs() / pairs.size();
             perEpochMs += (p.collapseMs() + p.knnMs()) / pairs.size();
         }
-        int n = TrainCommand.DEFAULT_EPOCH_ITERATIONS;
+        int n = RunMonitors.DEFAULT_EPOCH_ITERATIONS;
         System.out.printf("per iteration %.0f ms without monitors, gradient monitor %.2f ms; collapse + kNN %.0f ms per epoch: "
                 + "for epochs of %d iterations (train's default) the monitors add %.1f%%%n", iterationMs, gradientMs, perEpochMs, n,
                 100 * (n * gradientMs + perEpochMs) / (n * iterationMs));

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunMonitors;
+import io.github.dl4jssl.train.SavedBackbone;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.samples.collapse.CollapseSummary;
@@ -34,7 +36,7 @@ import java.util.concurrent.Callable;
 public final class CollapseCommand implements Callable<Integer> {
 
     /** Default number of test images for {@code --model}, as many as the training's collapse probe. */
-    static final int DEFAULT_IMAGES = TrainCommand.COLLAPSE_PROBE;
+    static final int DEFAULT_IMAGES = RunMonitors.COLLAPSE_PROBE;
 
     static final class Source {
         @Option(names = "--features", paramLabel = "FILE",

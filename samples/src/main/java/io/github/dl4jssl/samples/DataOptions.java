@@ -1,6 +1,8 @@
 package io.github.dl4jssl.samples;
 
 import io.github.dl4jssl.zoo.data.Datasets;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.SpecChecks;
 import io.github.dl4jssl.zoo.data.ImageFolder;
 import picocli.CommandLine.Option;
 
@@ -32,28 +34,16 @@ final class DataOptions {
             description = "folder: images with more pixels (read from the file header) are skipped and counted like unreadable ones. Default: ${DEFAULT-VALUE}.")
     long maxImagePixels;
 
-    /** Fails on an unknown data-set name (listing the valid ones) or a folder option out of range, before anything is loaded. */
+    /** Fails on a folder option out of range, before anything is loaded. */
     void validate() {
-        if (!Datasets.FOLDER.equals(Datasets.normalise(dataset))) {
-            return;
-        }
-        if (imageSize < 1) {
-            throw new IllegalArgumentException("--image-size must be at least 1 pixel, got " + imageSize);
-        }
-        if (channels != 1 && channels != 3) {
-            throw new IllegalArgumentException("--channels must be 1 (greyscale) or 3 (RGB), got " + channels);
-        }
-        if (!(holdout > 0 && holdout < 1)) {
-            throw new IllegalArgumentException("--holdout must be in (0, 1) for evaluation, got " + holdout);
-        }
-        if (maxImagePixels < 1) {
-            throw new IllegalArgumentException("--max-image-pixels must be at least 1, got " + maxImagePixels);
-        }
+        SpecChecks.folder(dataset, imageSize, channels, holdout, maxImagePixels);
     }
 
-    /** True for Fashion-MNIST from its default directory (the Debian package's), which {@link DatasetSetup} can install. */
-    boolean isDefaultFashionMnist() {
-        return data == null && Datasets.FASHION_MNIST.equals(Datasets.normalise(dataset));
+    /** Puts these options into {@code b}, the folder options only when given. */
+    RunSpec.Builder apply(RunSpec.Builder b, Given given) {
+        return b.dataset(dataset).data(data).imageSize(given.value("--image-size", imageSize))
+                .channels(given.value("--channels", channels)).holdout(given.value("--holdout", holdout))
+                .maxImagePixels(given.value("--max-image-pixels", maxImagePixels));
     }
 
     /** Loads the data set; {@code seed} chooses a folder's hold-out. */

@@ -1,5 +1,13 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.Baselines;
+import io.github.dl4jssl.train.Evaluation;
+import io.github.dl4jssl.train.OutputDirectory;
+import io.github.dl4jssl.train.RunDirectory;
+import io.github.dl4jssl.train.RunMonitors;
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.SavedBackbone;
+import io.github.dl4jssl.train.SpecChecks;
 import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.data.Datasets;
@@ -78,7 +86,7 @@ public final class EvalCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--batch-size must be at least 2 (BatchNorm needs 2 images), got " + batchSize);
         }
         if (fineTuneEpochs > 0) {
-            TrainOptionChecks.positive("--fine-tune-lr", fineTuneLr, "the Adam step size of fine-tuning");
+            SpecChecks.positive("--fine-tune-lr", fineTuneLr, "the Adam step size of fine-tuning");
         }
         Path target = out != null ? out
                 : Paths.get("runs", "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
@@ -118,7 +126,7 @@ public final class EvalCommand implements Callable<Integer> {
         baselines.randomWeights(random, saved.backbone(), report);
         baselines.backbone(saved.graph(), report);
         CollapseMetrics.Result collapse = CollapseCommand.measure(saved.graph(),
-                test.subset(Math.min(TrainCommand.COLLAPSE_PROBE, test.size())).features(), collapseNormalize);
+                test.subset(Math.min(RunMonitors.COLLAPSE_PROBE, test.size())).features(), collapseNormalize);
         report.collapseMetric = RunReport.EQUATION_2;
         report.collapseNormalized = collapseNormalize;
         report.collapseAuc = collapse.collapseAuc();
@@ -136,7 +144,7 @@ public final class EvalCommand implements Callable<Integer> {
         Path reportFile = outDir.resolve(RunDirectory.holdsTrainingRun(outDir) ? TRAINED_RUN_REPORT : RunDirectory.REPORT);
         report.write(reportFile);
         System.out.printf("%s: %s%s; report in %s%n", saved.file(), Baselines.summary(report),
-                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + TrainCommand.pct(report.fineTuneTop1) : "", reportFile);
+                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + Baselines.pct(report.fineTuneTop1) : "", reportFile);
         return 0;
     }
 

@@ -1,5 +1,9 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.Baselines;
+import io.github.dl4jssl.train.Evaluation;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.SpecChecks;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,7 +21,7 @@ final class EvalOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--eval-train-subset", defaultValue = "10000",
+    @Option(names = "--eval-train-subset", defaultValue = "" + RunSpec.DEFAULT_EVAL_TRAIN_IMAGES,
             description = "kNN memory bank and linear-probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
     Integer evalTrainSubset;
 
@@ -33,7 +37,7 @@ final class EvalOptions {
                     + " same backbone trained supervised from random weights on those images (cached). Default: none.")
     List<Integer> labelsPerClass = new ArrayList<>();
 
-    @Option(names = "--supervised-images", defaultValue = "" + LabelEfficiency.SUPERVISED_IMAGES, paramLabel = "N",
+    @Option(names = "--supervised-images", defaultValue = "" + RunSpec.DEFAULT_SUPERVISED_IMAGES, paramLabel = "N",
             description = "--labels-per-class: augmented images the supervised-from-scratch baseline trains on. Default: ${DEFAULT-VALUE}.")
     int supervisedImages;
 
@@ -44,14 +48,14 @@ final class EvalOptions {
 
     /** Fails on bad evaluation options, naming the option and the fix, before anything is loaded. */
     void validate() {
-        for (Integer n : labelsPerClass) {
-            if (n == null || n < 1) {
-                throw new IllegalArgumentException("--labels-per-class takes positive image counts per class, e.g. 10,100; got " + n);
-            }
-        }
-        if (supervisedImages < 1) {
-            throw new IllegalArgumentException("--supervised-images must be at least 1, got " + supervisedImages);
-        }
+        SpecChecks.evaluation(labelsPerClass, supervisedImages);
+    }
+
+    /** Puts these options into {@code b}; the evaluation training set's size only when given. */
+    RunSpec.Builder apply(RunSpec.Builder b, Given given) {
+        return b.evalTrainSubset(given.value("--eval-train-subset", evalTrainSubset)).evalTestSubset(evalTestSubset)
+                .linearEpochs(linearEpochs).labelsPerClass(labelsPerClass).supervisedImages(supervisedImages)
+                .baselineCache(baselineCache);
     }
 
     /**
@@ -59,44 +63,19 @@ final class EvalOptions {
      * and the labelled subsets drawn from {@code train} (which fails now if a class has too few images).
      */
     Baselines baselines(Evaluation eval, LabelledImages train, long seed) {
-        return new Baselines(eval, BaselineCache.at(baselineCache),
-                new LabelEfficiency(train, eval.test(), labelsPerClass, seed, supervisedImages,
-                LabelEfficiency.PROBE_STEPS));
+        return Baselines.of(eval, baselineCache, train, labelsPerClass, seed, supervisedImages);
     }
 
-    /** The first {@code --eval-train-subset} images of {@code train} (all for 0); see {@link #first}. */
+    /** The first {@code --eval-train-subset} images of {@code train} (all for 0); see {@link Evaluation#first}. */
     LabelledImages trainSet(LabelledImages train) {
-        return images(train, first(spec, "--eval-train-subset", evalTrainSubset, train.size(), "training set"));
+        Given given = new Given(spec);
+        return Evaluation.firstImages(train, Evaluation.first("--eval-train-subset", given.value("--eval-train-subset",
+                evalTrainSubset), evalTrainSubset, train.size(), "training set"));
     }
 
-    /** The first {@code --eval-test-subset} images of {@code test} (all when not given or 0); see {@link #first}. */
+    /** The first {@code --eval-test-subset} images of {@code test} (all when not given or 0); see {@link Evaluation#first}. */
     LabelledImages testSet(LabelledImages test) {
-        return images(test, first(spec, "--eval-test-subset", evalTestSubset, test.size(), "evaluation (test) set"));
-    }
-
-    private static LabelledImages images(LabelledImages images, int n) {
-        return n == images.size() ? images : images.subset(n);
-    }
-
-    /**
-     * How many of {@code available} images a subset option takes: {@code n}, or all of them for 0 or null. A value
-     * given on the command line that is larger than the data set is refused (it would silently shrink); a larger
-     * default (e.g. {@code --train-subset 6000} on a 500-image folder) takes all the images.
-     *
-     * @param spec the command, to tell a value given on the command line from a default (null: given)
-     * @param what the images counted, for the message, e.g. "training set"
-     */
-    static int first(CommandSpec spec, String option, Integer n, int available, String what) {
-        if (n == null || n == 0) {
-            return available;
-        }
-        if (n > available) {
-            if (spec == null || spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                throw new IllegalArgumentException(option + " " + n + " is larger than the " + what + ", which has "
-                        + available + " images; use at most " + available + ", or 0 for all of them");
-            }
-            return available;
-        }
-        return n;
+        return Evaluation.firstImages(test, Evaluation.first("--eval-test-subset", evalTestSubset, null, test.size(),
+                "evaluation (test) set"));
     }
 }

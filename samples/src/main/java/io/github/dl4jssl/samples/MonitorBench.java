@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunMonitors;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.data.LabelledImages;
@@ -26,7 +27,7 @@ import java.util.Random;
  * The overhead of the research monitors on training speed ({@code bench --monitors}): epochs of {@code E}
  * iterations on a synthetic batch, alternately without and with the monitors of a {@code train} run at their
  * default frequencies ({@link RunMonitors}: gradient norms every iteration, collapse metrics on 1,000 probe images
- * every epoch, kNN with {@code TrainCommand.MONITOR_BANK} + {@code MONITOR_TEST} images after every epoch), the kNN measurement counted in the
+ * every epoch, kNN with {@code RunMonitors.MONITOR_BANK} + {@code MONITOR_TEST} images after every epoch), the kNN measurement counted in the
  * epoch's time as in {@code train}. Interleaving the runs exposes both to the same load; the result is the ratio of
  * images/s per pair, and the time spent in each monitor (so that the overhead of other epoch lengths follows).
  */
@@ -58,9 +59,9 @@ final class MonitorBench {
         Nd4j.getRandom().setSeed(1);
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchSize, in.getChannels(), in.getHeight(), in.getWidth()),
                 Nd4j.zeros(DataType.FLOAT, 2L * batchSize, 1));
-        LabelledImages bank = randomLabelled(TrainCommand.MONITOR_BANK, in, 11);
-        LabelledImages queries = randomLabelled(TrainCommand.MONITOR_TEST, in, 12);
-        INDArray probe = randomLabelled(TrainCommand.COLLAPSE_PROBE, in, 13).features();
+        LabelledImages bank = randomLabelled(RunMonitors.MONITOR_BANK, in, 11);
+        LabelledImages queries = randomLabelled(RunMonitors.MONITOR_TEST, in, 12);
+        INDArray probe = randomLabelled(RunMonitors.COLLAPSE_PROBE, in, 13).features();
         Path tmp = Files.createTempDirectory("monitor-bench");
         epoch(batch, Math.min(2, epochIterations), null, null, null, tmp); // warm-up
         List<Pair> pairs = new ArrayList<>();

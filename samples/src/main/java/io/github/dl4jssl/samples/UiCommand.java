@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.SpecChecks;
+import io.github.dl4jssl.train.TrainingUi;
 import io.github.dl4jssl.ui.LoopbackUiServer;
 import org.deeplearning4j.ui.api.UIServer;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
@@ -24,7 +26,7 @@ public final class UiCommand implements Callable<Integer> {
     @Option(names = "--stats", required = true, description = "The FileStatsStorage file, e.g. runs/<timestamp>/ui-stats.dl4j.")
     Path stats;
 
-    @Option(names = "--port", defaultValue = "" + UiOptions.DEFAULT_PORT, description = "Port (0 = any free port). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--port", defaultValue = "" + TrainingUi.DEFAULT_PORT, description = "Port (0 = any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
     @Override
@@ -41,11 +43,11 @@ public final class UiCommand implements Callable<Integer> {
      * training session (empty, truncated, another kind of file) is refused with what was found, before the server starts.
      */
     static UIServer open(Path stats, int port) throws IOException {
-        UiOptions.validatePort("--port", port);
+        SpecChecks.port("--port", port);
         FileStatsStorage storage = read(stats);
         UIServer server;
         try {
-            server = UiOptions.startServer("--port", port);
+            server = TrainingUi.startServer("--port", port);
         } catch (RuntimeException e) {
             storage.close();
             throw e;

@@ -1,13 +1,11 @@
 package io.github.dl4jssl.samples;
 
-import io.github.dl4jssl.zoo.backbone.Backbone;
-import io.github.dl4jssl.zoo.backbone.VisionTransformer;
+import io.github.dl4jssl.train.RunSpec;
 import picocli.CommandLine.Option;
 
 /**
- * The Vision Transformer options of {@code train} (a picocli mixin): MoCo v3's frozen random patch projection, size
- * overrides of the {@code vit-tiny} / {@code vit-small} presets, and MoCo v3's ViT optimizer (AdamW, weight decay 0.1,
- * linear warm-up over 40/300 of the run, cosine decay; peak lr {@code --lr} or 1.5e-4 x batch / 256).
+ * The Vision Transformer options of {@code train} (a picocli mixin): MoCo v3's frozen random patch projection and size
+ * overrides of the {@code vit-tiny} / {@code vit-small} presets.
  */
 final class VitOptions {
 
@@ -27,25 +25,8 @@ final class VitOptions {
     @Option(names = "--vit-patch", description = "ViT backbones: patch size (preset: 4 for 28x28 and 32x32, 16 for 224x224).")
     Integer patch;
 
-    /** The backbone with these options applied; an error if one is given for a backbone that is not a ViT. */
-    Backbone apply(Backbone net) {
-        if (!(net instanceof VisionTransformer vit)) {
-            if (freezePatchEmbedding || depth != null || width != null || heads != null || patch != null) {
-                throw new IllegalArgumentException("--freeze-patch-embedding and --vit-* apply to ViT backbones only; "
-                        + "use --backbone vit-tiny or vit-small (got " + net.name() + ")");
-            }
-            return net;
-        }
-        VisionTransformer.Builder b = vit.toBuilder().freezePatchEmbedding(freezePatchEmbedding);
-        if (depth != null) b.depth(depth);
-        if (width != null) b.embedDim(width);
-        if (heads != null) b.heads(heads);
-        if (patch != null) b.patchSize(patch);
-        return b.build();
-    }
-
-    /** Whether the patch projection is frozen, or null for a backbone without one. */
-    static Boolean patchEmbeddingFrozen(Backbone net) {
-        return net instanceof VisionTransformer vit ? vit.patchEmbeddingFrozen() : null;
+    /** Puts these options into {@code b}. */
+    RunSpec.Builder apply(RunSpec.Builder b) {
+        return b.freezePatchEmbedding(freezePatchEmbedding).vitDepth(depth).vitWidth(width).vitHeads(heads).vitPatch(patch);
     }
 }

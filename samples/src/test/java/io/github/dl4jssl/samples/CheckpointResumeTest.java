@@ -1,5 +1,10 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.TrainingRun;
+import io.github.dl4jssl.train.BaselineCache;
+import io.github.dl4jssl.train.Checkpoints;
+import io.github.dl4jssl.train.ResumeState;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -77,7 +82,7 @@ class CheckpointResumeTest {
         assertEquals(0, firstState.epoch);
         assertEquals(2, firstState.batchInEpoch, "the kill came mid-epoch, after batch 2 of 4");
         assertFalse(Files.exists(killed.resolve("report.json")), "the run was killed before it finished");
-        assertTrue(Files.isRegularFile(killed.resolve(RunControl.COMMAND_FILE)));
+        assertTrue(Files.isRegularFile(killed.resolve(TrainingRun.SPEC_FILE)));
 
         run(0, List.of("train", "--resume", killed.toString()));
         Path straight = tmp.resolve("straight");
@@ -131,7 +136,7 @@ class CheckpointResumeTest {
     @Test
     void resumeErrorsNameTheFix(@TempDir Path out) throws Exception {
         String err = run(2, List.of("train", "--resume", out.toString()));
-        assertTrue(err.contains(RunControl.COMMAND_FILE) && err.contains("--checkpoint-every"), err);
+        assertTrue(err.contains(TrainingRun.SPEC_FILE) && err.contains("--checkpoint-every"), err);
         err = run(2, List.of("train", "--resume", out.toString(), "--epochs", "7"));
         assertTrue(err.contains("--epochs") && err.contains("saved options"), err);
         err = run(2, List.of("train", "--checkpoint-every", "0", "--out", out.toString()));

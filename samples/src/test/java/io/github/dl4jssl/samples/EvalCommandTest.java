@@ -1,5 +1,8 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.SavedBackbone;
+import io.github.dl4jssl.train.LabelEfficiencyResult;
+import io.github.dl4jssl.train.RunReport;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.method.SimClr;

@@ -1,5 +1,8 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.TrainingRun;
+import io.github.dl4jssl.train.Checkpoints;
+import io.github.dl4jssl.train.Checkpoints;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -55,7 +58,7 @@ enum ModelFixture {
 
     /** The fixtures' folder, relative to the samples module (Maven's working directory for tests). */
     static final Path ROOT = Paths.get("src/test/resources/fixtures/v0.1.0");
-    static final String COMMAND = RunControl.COMMAND_FILE;
+    static final String COMMAND = TrainingRun.COMMAND_FILE;
     static final String EXPECTED_OUTPUT = "expected-output.npy";
     /** The checkpoint each fixture keeps: after iteration 2 of 4. */
     static final String CHECKPOINT = "iter-00000002";

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.Checkpoints;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.deeplearning4j.nn.graph.ComputationGraph;

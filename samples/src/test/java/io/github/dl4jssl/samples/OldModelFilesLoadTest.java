@@ -1,5 +1,9 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.Checkpoints;
+import io.github.dl4jssl.train.ResumeState;
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.SavedBackbone;
 import io.github.dl4jssl.layers.InfoNceLoss;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -1,5 +1,8 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunMonitors;
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.Evaluation;
 import io.github.dl4jssl.listeners.monitor.CollapseMonitor;
 import io.github.dl4jssl.zoo.backbone.Backbones;
 import io.github.dl4jssl.zoo.backbone.LayerImplementation;

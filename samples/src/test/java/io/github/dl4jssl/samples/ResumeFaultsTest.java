@@ -1,5 +1,9 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.TrainingRun;
+import io.github.dl4jssl.train.Checkpoints;
+import io.github.dl4jssl.train.ResumeState;
+import io.github.dl4jssl.train.RunReport;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -81,8 +85,8 @@ class ResumeFaultsTest {
         int diverged = Integer.parseInt(err.replaceAll("(?s).*at iteration (\\d+) \\(epoch.*", "$1"));
         assertEquals(diverged, state.iteration, "the newest checkpoint is the one before the diverged step");
 
-        // the saved command names another method than the checkpoint: two runs' files, refused
-        Path command = run.resolve(RunControl.COMMAND_FILE);
+        // the saved spec names another method than the checkpoint: two runs' files, refused
+        Path command = run.resolve(TrainingRun.SPEC_FILE);
         Files.writeString(command, Files.readString(command).replace("simclr", "byol"));
         err = run(2, List.of("train", "--resume", run.toString()));
         assertTrue(err.contains("holds a simclr run") && err.contains("starts byol"), err);

@@ -1,5 +1,10 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.RunLock;
+import io.github.dl4jssl.train.TrainingRun;
+import io.github.dl4jssl.train.Checkpoints;
+import io.github.dl4jssl.train.RunDirectory;
+import io.github.dl4jssl.train.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,14 +92,14 @@ class RunDirectoryTest {
         assertEquals("simsiam", RunReport.read(run.resolve("report.json")).method);
         assertEquals(3, Files.readAllLines(run.resolve("knn.csv")).size(), "the earlier run's rows are gone: header + 2");
         assertFalse(Files.exists(run.resolve(Checkpoints.DIR)), "the earlier run's checkpoints are gone");
-        assertFalse(Files.exists(run.resolve(RunControl.COMMAND_FILE)));
+        assertFalse(Files.exists(run.resolve(TrainingRun.SPEC_FILE)));
         assertTrue(Files.exists(run.resolve(EvalCommand.TRAINED_RUN_REPORT)), "--overwrite deletes a run's own files only");
     }
 
     @Test
     void anUnfinishedRunIsPointedToResume(@TempDir Path tmp) throws Exception {
         Path run = Files.createDirectories(tmp.resolve("run"));
-        Files.writeString(run.resolve(RunControl.COMMAND_FILE), "[]");
+        Files.writeString(run.resolve(TrainingRun.SPEC_FILE), "{}");
         String err = CheckpointResumeTest.run(2, List.of("train", "--out", run.toString()));
         assertTrue(err.contains("unfinished checkpointed run") && err.contains("--resume " + run), err);
         Path other = Files.createDirectories(tmp.resolve("notes"));
@@ -129,7 +134,7 @@ class RunDirectoryTest {
             String err = CheckpointResumeTest.run(2, List.of("train", "--out", run.toString()));
             assertTrue(err.contains("in use by another train process (pid " + ProcessHandle.current().pid() + ")")
                     && err.contains("another --out"), err);
-            Files.writeString(run.resolve(RunControl.COMMAND_FILE), "[]");
+            Files.writeString(run.resolve(TrainingRun.SPEC_FILE), "{}");
             err = CheckpointResumeTest.run(2, List.of("train", "--resume", run.toString()));
             assertTrue(err.contains("in use by another train process"), "--resume too: " + err);
         }

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.TrainingUi;
+import io.github.dl4jssl.train.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

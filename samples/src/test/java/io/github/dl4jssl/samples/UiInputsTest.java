@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.train.TrainingUi;
 import io.github.dl4jssl.ui.LoopbackUiServer;
 import org.deeplearning4j.ui.model.storage.FileStatsStorage;
 import org.junit.jupiter.api.Test;
@@ -55,7 +56,7 @@ class UiInputsTest {
         LoopbackUiServer.stopQuietly(); // a UI server left by another test would be reused whatever the port
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getByName(LoopbackUiServer.HOST))) {
             int port = busy.getLocalPort();
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> UiOptions.startServer("--port", port));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> TrainingUi.startServer("--port", port));
             assertTrue(e.getMessage().contains("127.0.0.1:" + port) && e.getMessage().contains("with --port")
                     && !e.getMessage().contains("--ui-port"), e.getMessage());
 

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
+import io.github.dl4jssl.train.RunSpec;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,44 +36,31 @@ public record Budget(double scale, int seeds, Path data) {
         return out;
     }
 
-    /** One run per method and seed: {@code --method M} and {@link #trainArgs}, ids {@code M-seedS}. */
+    /** One run per method and seed: {@link #train} with the method, ids {@code M-seedS}. */
     public List<PlannedRun> perMethod(List<String> methods, int trainImages, int epochs) {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : seedList()) {
             for (String method : methods) {
-                List<String> args = new ArrayList<>(List.of("--method", method));
-                args.addAll(trainArgs(trainImages, epochs, seed));
-                runs.add(new PlannedRun(method + "-seed" + seed, java.util.Map.of("method", method, "seed", Long.toString(seed)), args));
+                runs.add(new PlannedRun(method + "-seed" + seed, java.util.Map.of("method", method, "seed", Long.toString(seed)),
+                        train(trainImages, epochs, seed).method(method).build()));
             }
         }
         return runs;
     }
 
     /**
-     * The {@code train} arguments shared by the runs of an experiment: {@code epochs} epochs over
+     * The run spec shared by the runs of an experiment, to add the experiment's factors to: {@code epochs} epochs over
      * {@code trainImages * scale} images, evaluation on {@code 5000 * scale} bank / {@code 2000 * scale} test
      * images, a 5-epoch linear probe, the batch size capped so that an epoch has at least 4 batches.
      */
-    public List<String> trainArgs(int trainImages, int epochs, long seed) {
-        return trainArgs(trainImages, epochs, seed, 128);
+    public RunSpec.Builder train(int trainImages, int epochs, long seed) {
+        return train(trainImages, epochs, seed, 128);
     }
 
-    /** {@link #trainArgs(int, int, long)} with the batch size capped at {@code maxBatch} instead of 128. */
-    public List<String> trainArgs(int trainImages, int epochs, long seed, int maxBatch) {
+    /** {@link #train(int, int, long)} with the batch size capped at {@code maxBatch} instead of 128. */
+    public RunSpec.Builder train(int trainImages, int epochs, long seed, int maxBatch) {
         int train = scaled(trainImages, 16);
-        int batch = Math.min(maxBatch, Math.max(4, train / 4));
-        List<String> args = new ArrayList<>(List.of(
-                "--epochs", Integer.toString(epochs),
-                "--train-subset", Integer.toString(train),
-                "--batch-size", Integer.toString(batch),
-                "--eval-train-subset", Integer.toString(scaled(5000, 40)),
-                "--eval-test-subset", Integer.toString(scaled(2000, 20)),
-                "--linear-epochs", "5",
-                "--seed", Long.toString(seed)));
-        if (data != null) {
-            args.add("--data");
-            args.add(data.toString());
-        }
-        return args;
+        return RunSpec.builder().epochs(epochs).trainSubset(train).batchSize(Math.min(maxBatch, Math.max(4, train / 4)))
+                .evalTrainSubset(scaled(5000, 40)).evalTestSubset(scaled(2000, 20)).linearEpochs(5).seed(seed).data(data);
     }
 }

@@ -1,6 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.Plots;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.Plots;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -49,10 +50,9 @@ public final class CollapseForecastExperiment implements Experiment {
         for (long seed : budget.seedList()) {
             for (double width : WIDTHS) {
                 for (int images : TRAIN_IMAGES) {
-                    List<String> args = new ArrayList<>(List.of("--method", "simsiam", "--width-multiplier", Double.toString(width)));
-                    args.addAll(budget.trainArgs(images, EPOCHS, seed));
+                    RunSpec spec = budget.train(images, EPOCHS, seed).method("simsiam").widthMultiplier(width).build();
                     runs.add(new PlannedRun("simsiam-w" + width + "-n" + images + "-seed" + seed,
-                            Map.of("width", Double.toString(width), "images", Integer.toString(images), "seed", Long.toString(seed)), args));
+                            Map.of("width", Double.toString(width), "images", Integer.toString(images), "seed", Long.toString(seed)), spec));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.Plots;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.Plots;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -46,9 +47,8 @@ public final class ContinualHybridExperiment implements Experiment {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : budget.seedList()) {
             for (String regime : REGIMES) {
-                List<String> args = new ArrayList<>(List.of("--method", "simsiam", "--regime", regime));
-                args.addAll(budget.trainArgs(TRAIN_IMAGES, EPOCHS, seed));
-                runs.add(new PlannedRun(regime + "-seed" + seed, Map.of("regime", regime, "seed", Long.toString(seed)), args));
+                runs.add(new PlannedRun(regime + "-seed" + seed, Map.of("regime", regime, "seed", Long.toString(seed)),
+                        budget.train(TRAIN_IMAGES, EPOCHS, seed).method("simsiam").regime(regime).build()));
             }
         }
         return runs;

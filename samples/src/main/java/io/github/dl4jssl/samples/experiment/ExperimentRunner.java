@@ -1,7 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.Dl4jSsl;
-import io.github.dl4jssl.samples.RunReport;
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.TrainingRun;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs an experiment's planned {@code train} runs one after the other, each into {@code outDir/runs/<id>},
- * skipping runs that already have a {@code report.json} (so an interrupted experiment continues where it
+ * Runs an experiment's planned runs one after the other through {@link TrainingRun}, each into {@code outDir/runs/<id>},
+ * reusing runs that already have a {@code report.json} (so an interrupted experiment continues where it
  * stopped), then writes {@code results.md} with the experiment's summary, the machine and the wall time.
  */
 public final class ExperimentRunner {
@@ -43,23 +43,15 @@ public final class ExperimentRunner {
         for (PlannedRun run : plan) {
             i++;
             Path dir = outDir.resolve("runs").resolve(run.id());
-            Path report = dir.resolve("report.json");
-            if (Files.exists(report)) {
-                log.info("[{}/{}] {}: already done, reusing {}", i, plan.size(), run.id(), report);
-            } else {
-                log.info("[{}/{}] {}: train {}", i, plan.size(), run.id(), String.join(" ", run.trainArgs()));
-                List<String> args = new ArrayList<>(List.of("train"));
-                args.addAll(run.trainArgs());
-                args.add("--out");
-                args.add(dir.toString());
-                args.add("--overwrite"); // an unfinished run's leftovers (no report.json), e.g. of an interrupted experiment
-                int rc = Dl4jSsl.execute(err, args.toArray(new String[0]));
-                if (rc != 0 || !Files.exists(report)) {
-                    throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id()
-                            + " failed (exit code " + rc + "); its output is in " + dir);
-                }
+            log.info("[{}/{}] {}", i, plan.size(), run.id());
+            RunReport report;
+            try {
+                report = TrainingRun.of(run.spec().toBuilder().out(dir).build()).messagesTo(err).runOrReuse();
+            } catch (Exception e) {
+                throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id() + " failed ("
+                        + e.getMessage() + "); its output is in " + dir, e);
             }
-            finished.add(new FinishedRun(run, RunReport.read(report), dir));
+            finished.add(new FinishedRun(run, report, dir));
         }
         String body = experiment.summarize(finished, outDir);
         Duration wall = Duration.ofNanos(System.nanoTime() - start);

@@ -1,6 +1,6 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.RunReport;
+import io.github.dl4jssl.train.RunReport;
 
 import java.nio.file.Path;
 

@@ -1,6 +1,6 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.Plots;
+import io.github.dl4jssl.train.Plots;
 
 import java.io.IOException;
 import java.nio.file.Path;

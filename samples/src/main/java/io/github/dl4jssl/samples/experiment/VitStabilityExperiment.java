@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples.experiment;
 
+import io.github.dl4jssl.train.RunSpec;
 import io.github.dl4jssl.samples.VitStabilityPlot;
 
 import java.io.IOException;
@@ -39,15 +40,11 @@ public final class VitStabilityExperiment implements Experiment {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : budget.seedList()) {
             for (boolean frozen : new boolean[]{false, true}) {
-                List<String> args = new ArrayList<>(List.of("--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "2",
-                        "--vit-width", "32", "--vit-heads", "4", "--vit-patch", "7", "--lr", "5e-3"));
-                args.addAll(budget.trainArgs(TRAIN_IMAGES, EPOCHS, seed, BATCH));
-                if (frozen) {
-                    args.add("--freeze-patch-embedding");
-                }
+                RunSpec spec = budget.train(TRAIN_IMAGES, EPOCHS, seed, BATCH).method("mocov3").backbone("vit-tiny").vitDepth(2)
+                        .vitWidth(32).vitHeads(4).vitPatch(7).learningRate(5e-3).freezePatchEmbedding(frozen).build();
                 String id = (frozen ? "frozen" : "trainable") + "-seed" + seed;
                 runs.add(new PlannedRun(id, Map.of("patch projection", frozen ? "frozen" : "trainable",
-                        "seed", Long.toString(seed)), args));
+                        "seed", Long.toString(seed)), spec));
             }
         }
         return runs;

@@ -1,6 +1,7 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.samples.RunReport;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +27,7 @@ class ClaimTablesTest {
         r.trainImages = images;
         r.distinctTrainImages = images;
         r.epochs = 4;
-        return new FinishedRun(new PlannedRun(String.join("-", new java.util.TreeMap<>(factors).values()), factors, List.of()), r, null);
+        return new FinishedRun(new PlannedRun(String.join("-", new java.util.TreeMap<>(factors).values()), factors, RunSpec.builder().build()), r, null);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.github.dl4jssl.samples.experiment;
 
 import io.github.dl4jssl.samples.Cli;
 import io.github.dl4jssl.samples.TestData;
+import io.github.dl4jssl.train.RunSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,22 +63,24 @@ class ExperimentCommandTest {
         assertEquals(4 * 3, momentum.size());
         assertEquals(12, momentum.stream().map(PlannedRun::id).distinct().count());
         PlannedRun first = momentum.get(0);
-        assertEquals(List.of("--method", "simclr", "--epochs", "3", "--train-subset", "3000", "--batch-size", "128",
-                "--eval-train-subset", "2500", "--eval-test-subset", "1000", "--linear-epochs", "5", "--seed", "1"), first.trainArgs());
+        assertEquals(RunSpec.builder().method("simclr").epochs(3).trainSubset(3000).batchSize(128).evalTrainSubset(2500)
+                .evalTestSubset(1000).linearEpochs(5).seed(1).build(), first.spec());
         List<PlannedRun> collapse = new CollapseForecastExperiment().plan(new Budget(1, 1, Paths.get("/data")));
         assertEquals(6, collapse.size());
-        assertTrue(collapse.get(0).trainArgs().containsAll(List.of("--width-multiplier", "0.25", "--data", "/data")));
+        assertEquals(0.25, collapse.get(0).spec().widthMultiplier());
+        assertEquals(Paths.get("/data"), collapse.get(0).spec().data());
         List<PlannedRun> regimes = new ContinualHybridExperiment().plan(new Budget(1, 2, null));
         assertEquals(6, regimes.size());
         assertEquals(List.of("multi-epoch", "continual", "hybrid"), regimes.subList(0, 3).stream().map(r -> r.factor("regime")).toList());
-        assertTrue(regimes.get(1).trainArgs().containsAll(List.of("--method", "simsiam", "--regime", "continual")));
+        assertEquals(List.of("simsiam", "continual"), List.of(regimes.get(1).spec().method(), regimes.get(1).spec().regime()));
         List<PlannedRun> vit = new VitStabilityExperiment().plan(new Budget(1, 1, null));
         assertEquals(List.of("trainable-seed1", "frozen-seed1"), vit.stream().map(PlannedRun::id).toList());
-        assertTrue(vit.get(1).trainArgs().containsAll(List.of("--batch-size", "32", "--train-subset", "2000",
-                "--epochs", "15", "--freeze-patch-embedding")));
-        assertFalse(vit.get(0).trainArgs().contains("--freeze-patch-embedding"));
+        RunSpec frozen = vit.get(1).spec();
+        assertEquals(List.of(32, 2000, 15), List.of(frozen.batchSize(), frozen.trainSubset(), frozen.epochs()));
+        assertTrue(frozen.freezePatchEmbedding());
+        assertFalse(vit.get(0).spec().freezePatchEmbedding());
         // a small scale caps the batch at a quarter of the images
-        assertTrue(new VitStabilityExperiment().plan(new Budget(0.04, 1, null)).get(0).trainArgs()
-                .containsAll(List.of("--train-subset", "80", "--batch-size", "20")));
+        RunSpec small = new VitStabilityExperiment().plan(new Budget(0.04, 1, null)).get(0).spec();
+        assertEquals(List.of(80, 20), List.of(small.trainSubset(), small.batchSize()));
     }
 }

@@ -1,0 +1,46 @@
+package com.example.consumer;
+
+import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.RunSpec;
+import io.github.dl4jssl.train.TrainingRun;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/**
+ * What a Java user of ssl-train writes to pre-train, monitor, checkpoint and evaluate (the README's "Use it from Java"):
+ * a tiny BYOL run on 256 Fashion-MNIST images, checkpointed every 8 steps, then the report's evaluation.
+ */
+class TrainingRunFromJavaTest {
+
+    @Test
+    void aJavaProgramTrainsMonitorsCheckpointsAndEvaluates(@TempDir Path dir) throws Exception {
+        Assumptions.assumeTrue(Files.isDirectory(Path.of("/usr/share/datasets/fashion-mnist")), "Fashion-MNIST is not installed");
+        // --- the README's dozen lines ---
+        RunSpec spec = RunSpec.builder()
+                .method("byol").backbone("small-cnn").widthMultiplier(0.25)
+                .trainSubset(256).batchSize(32).epochs(1).seed(7)
+                .evalTrainSubset(500).evalTestSubset(200).linearEpochs(2)
+                .checkpointEvery(4).keepCheckpoints(2)
+                .out(dir.resolve("byol-run"))
+                .build();
+        RunReport report = TrainingRun.of(spec).run();
+        System.out.printf("kNN top-1 %.3f (random weights %.3f), linear top-1 %.3f%n",
+                report.knnTop1, report.randomKnnTop1, report.linearTop1);
+        // --- checks ---
+        assertEquals(1, report.lossPerEpoch.size());
+        assertTrue(Double.isFinite(report.lossPerEpoch.get(0)));
+        assertTrue(report.knnTop1 > 0.1 && report.linearTop1 > 0.1, "better than chance on 10 classes");
+        assertEquals(2, report.knnMonitorPerEpoch.size(), "the kNN monitor before and after the epoch");
+        assertFalse(report.collapseAucPerEpoch.isEmpty(), "the collapse monitor measured");
+        Path run = dir.resolve("byol-run");
+        assertTrue(Files.isRegularFile(run.resolve("report.json")) && Files.isRegularFile(run.resolve("backbone.zip")));
+        assertTrue(Files.isDirectory(run.resolve("checkpoints")), "checkpoints were written");
+        assertEquals(report.knnTop1, TrainingRun.resume(run).knnTop1, "a finished run resumes to its report");
+    }
+}

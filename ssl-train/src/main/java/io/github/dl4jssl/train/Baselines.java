@@ -1,0 +1,114 @@
+package io.github.dl4jssl.train;
+
+import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.data.LabelledImages;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * The baselines of every report ({@code train} and {@code eval}) and the summary line that shows them side by side:
+ * the same backbone with random weights, the raw pixels under exactly the backbone's protocol (cached per data set,
+ * evaluation sizes and seed), and, with {@code --labels-per-class}, the few-label rows of {@link LabelEfficiency}.
+ */
+public final class Baselines {
+    private static final Logger log = LoggerFactory.getLogger(Baselines.class);
+    private final Evaluation eval;
+    private final BaselineCache cache;
+    private final LabelEfficiency labels;
+
+    /**
+     * The baselines of a report evaluated by {@code eval}, with the data-only ones cached in {@code cache} (a directory,
+     * {@code none}, or null for the user's cache directory) and the label-efficiency rows for {@code labelsPerClass}
+     * labelled images per class drawn from {@code train} (which fails now if a class has too few images).
+     */
+    public static Baselines of(Evaluation eval, String cache, LabelledImages train, List<Integer> labelsPerClass, long seed,
+                               int supervisedImages) {
+        return new Baselines(eval, BaselineCache.at(cache), new LabelEfficiency(train, eval.test(), labelsPerClass, seed,
+                supervisedImages, LabelEfficiency.PROBE_STEPS));
+    }
+
+    Baselines(Evaluation eval, BaselineCache cache, LabelEfficiency labels) {
+        this.eval = eval;
+        this.cache = cache;
+        this.labels = labels;
+    }
+
+    /** The raw-pixel fields of the report, from the cache when computed before. */
+    public void rawPixels(RunReport report) {
+        String key = new CacheKey().add(Evaluation.PROTOCOL).add(eval.linearEpochs()).add(eval.seed())
+                .add(eval.train()).add(eval.test()).hex();
+        Evaluation.Result pixels = cache.get("pixels", key, Evaluation.Result.class, eval::rawPixels);
+        report.rawPixelKnnTop1 = pixels.knnTop1();
+        report.rawPixelKnnTop1Standardised = pixels.knnTop1Standardised();
+        report.rawPixelLinearTop1 = pixels.linearTop1();
+        report.rawPixelLinearTop5 = pixels.linearTop5();
+        log.info("Raw pixels: kNN top-1 {} (standardised {}), linear top-1 {}", pct(pixels.knnTop1()),
+                pct(pixels.knnTop1Standardised()), pct(pixels.linearTop1()));
+    }
+
+    /**
+     * The random-weight fields, and the label-efficiency rows with their baselines and the random weights' probe.
+     *
+     * @param random       the backbone with its random initial weights
+     * @param architecture the backbone's description, for the supervised baseline
+     */
+    public void randomWeights(ComputationGraph random, Backbone architecture, RunReport report) {
+        Evaluation.Result r = eval.evaluate(random);
+        report.randomKnnTop1 = r.knnTop1();
+        report.randomKnnTop1Standardised = r.knnTop1Standardised();
+        report.randomLinearTop1 = r.linearTop1();
+        report.randomLinearTop5 = r.linearTop5();
+        log.info("Random weights: kNN top-1 {} (standardised {}), linear top-1 {}", pct(r.knnTop1()),
+                pct(r.knnTop1Standardised()), pct(r.linearTop1()));
+        if (!labels.isEmpty()) {
+            report.labelEfficiency = labels.baselines(architecture, cache);
+            List<Double> randomTop1 = labels.linearTop1(random);
+            for (int i = 0; i < randomTop1.size(); i++) {
+                report.labelEfficiency.get(i).randomLinearTop1 = randomTop1.get(i);
+            }
+        }
+    }
+
+    /** The evaluated backbone's own fields, label efficiency included. */
+    public void backbone(ComputationGraph backbone, RunReport report) {
+        Evaluation.Result r = eval.evaluate(backbone);
+        report.knnTop1 = r.knnTop1();
+        report.knnTop1Standardised = r.knnTop1Standardised();
+        report.linearTop1 = r.linearTop1();
+        report.linearTop5 = r.linearTop5();
+        if (!labels.isEmpty()) {
+            List<Double> top1 = labels.linearTop1(backbone);
+            for (int i = 0; i < top1.size(); i++) {
+                report.labelEfficiency.get(i).linearTop1 = top1.get(i);
+            }
+        }
+    }
+
+    /**
+     * The backbone beside its baselines, e.g. "kNN top-1 71.09% (standardised 74.10%) | random weights 66.81%
+     * (70.02%) | raw pixels 72.64% (79.11%); linear top-1 78.88% | random 76.46% | raw pixels 84.02%", and one
+     * part per label-efficiency row.
+     */
+    public static String summary(RunReport r) {
+        StringBuilder s = new StringBuilder(String.format(
+                "kNN top-1 %s (standardised %s) | random weights %s (%s) | raw pixels %s (%s); "
+                        + "linear top-1 %s | random %s | raw pixels %s",
+                pct(r.knnTop1), pct(r.knnTop1Standardised), pct(r.randomKnnTop1), pct(r.randomKnnTop1Standardised),
+                pct(r.rawPixelKnnTop1), pct(r.rawPixelKnnTop1Standardised),
+                pct(r.linearTop1), pct(r.randomLinearTop1), pct(r.rawPixelLinearTop1)));
+        for (LabelEfficiencyResult row : r.labelEfficiency) {
+            s.append(String.format("; %d labels/class: linear %s | random %s | raw pixels %s | supervised %s",
+                    row.labelsPerClass, pct(row.linearTop1), pct(row.randomLinearTop1), pct(row.rawPixelLinearTop1),
+                    pct(row.supervisedTop1)));
+        }
+        return s.toString();
+    }
+
+    /** {@code v} as a percentage with two decimals, e.g. {@code 71.02%}. */
+    public static String pct(double v) {
+        return String.format("%.2f%%", 100 * v);
+    }
+}
