@@ -116,6 +116,11 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
     Double temperature;
 
+    @Option(names = "--crop-scale", description = "Augmentation strength: the smallest area fraction, in (0, 1], the random resized crop keeps"
+            + " (smaller = harder views; SimCLR's ImageNet recipe 0.08, MoCo v2's 0.2). Default: ${DEFAULT-VALUE}.",
+            defaultValue = "" + io.github.dl4jssl.zoo.data.AugmentationPipeline.DEFAULT_CROP_SCALE)
+    double cropScale;
+
     @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
     Integer queueSize;
 
@@ -230,6 +235,7 @@ public final class TrainCommand implements Callable<Integer> {
         report.batchSize = batchSize;
         report.seed = seed;
         report.temperature = temperature;
+        report.cropScale = cropScale;
         report.learningRate = learningRate;
         OptimizerOptions.describe(graph, report);
         report.parameters = graph.numParams();
@@ -255,7 +261,7 @@ public final class TrainCommand implements Callable<Integer> {
         }
 
         TwoViewIterator.Builder viewsBuilder = TwoViewIterator.builder(train).batchSize(batchSize)
-                .pipeline(split.simclrPipeline()).regime(schedule).seed(seed);
+                .pipeline(split.simclrPipeline(cropScale)).regime(schedule).seed(seed);
         TwoViewIterator views = (workers != null ? viewsBuilder.workers(workers) : viewsBuilder).build();
         LossRecorder losses = new LossRecorder();
         if (!control.isResuming()) {

@@ -89,6 +89,10 @@ final class TrainOptionChecks {
         positive("--lr", c.learningRate, "the optimizer's step size; a negative rate climbs the loss, 0 trains nothing");
         c.optimizerOptions.validate(c.learningRate, c.epochs);
         positive("--temperature", c.temperature, "the softmax temperature divides the similarities");
+        if (!(c.cropScale > 0 && c.cropScale <= 1)) {
+            throw new IllegalArgumentException("--crop-scale must lie in (0, 1] (the smallest area fraction the random resized crop "
+                    + "keeps, e.g. 0.2), got " + c.cropScale);
+        }
         positive("--width-multiplier", c.widthMultiplier, "the factor on every layer's channels");
         atLeast("--workers", c.workers, 0, "0 augments on the training thread");
         atLeast("--queue-size", c.queueSize, 1, "the number of keys MoCo keeps");

@@ -37,29 +37,19 @@ public final class ExperimentRunner {
     /** Trains what is missing, summarizes, and returns the path of {@code results.md}. */
     public Path run(String commandLine) throws IOException {
         long start = System.nanoTime();
-        List<PlannedRun> plan = experiment.plan(budget);
+        List<PlannedRun> plan = new ArrayList<>(experiment.plan(budget));
         List<FinishedRun> finished = new ArrayList<>();
-        int i = 0;
-        for (PlannedRun run : plan) {
-            i++;
-            Path dir = outDir.resolve("runs").resolve(run.id());
-            Path report = dir.resolve("report.json");
-            if (Files.exists(report)) {
-                log.info("[{}/{}] {}: already done, reusing {}", i, plan.size(), run.id(), report);
-            } else {
-                log.info("[{}/{}] {}: train {}", i, plan.size(), run.id(), String.join(" ", run.trainArgs()));
-                List<String> args = new ArrayList<>(List.of("train"));
-                args.addAll(run.trainArgs());
-                args.add("--out");
-                args.add(dir.toString());
-                args.add("--overwrite"); // an unfinished run's leftovers (no report.json), e.g. of an interrupted experiment
-                int rc = Dl4jSsl.execute(err, args.toArray(new String[0]));
-                if (rc != 0 || !Files.exists(report)) {
-                    throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id()
-                            + " failed (exit code " + rc + "); its output is in " + dir);
+        for (List<PlannedRun> batch = plan; !batch.isEmpty(); ) {
+            for (PlannedRun run : batch) {
+                finished.add(runOrReuse(run, finished.size() + 1, plan.size()));
+            }
+            batch = experiment.followUp(budget, List.copyOf(finished));
+            for (PlannedRun run : batch) {
+                if (plan.stream().anyMatch(p -> p.id().equals(run.id()))) {
+                    throw new IllegalStateException("experiment " + experiment.name() + " planned run " + run.id() + " twice");
                 }
             }
-            finished.add(new FinishedRun(run, RunReport.read(report), dir));
+            plan.addAll(batch);
         }
         String body = experiment.summarize(finished, outDir);
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
@@ -72,6 +62,28 @@ public final class ExperimentRunner {
         Path results = outDir.resolve("results.md");
         Files.writeString(results, md);
         return results;
+    }
+
+    /** The finished run: its report if it has one already, else trained now. */
+    private FinishedRun runOrReuse(PlannedRun run, int i, int planned) throws IOException {
+        Path dir = outDir.resolve("runs").resolve(run.id());
+        Path report = dir.resolve("report.json");
+        if (Files.exists(report)) {
+            log.info("[{}/{}] {}: already done, reusing {}", i, planned, run.id(), report);
+        } else {
+            log.info("[{}/{}] {}: train {}", i, planned, run.id(), String.join(" ", run.trainArgs()));
+            List<String> args = new ArrayList<>(List.of("train"));
+            args.addAll(run.trainArgs());
+            args.add("--out");
+            args.add(dir.toString());
+            args.add("--overwrite"); // an unfinished run's leftovers (no report.json), e.g. of an interrupted experiment
+            int rc = Dl4jSsl.execute(err, args.toArray(new String[0]));
+            if (rc != 0 || !Files.exists(report)) {
+                throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id()
+                        + " failed (exit code " + rc + "); its output is in " + dir);
+            }
+        }
+        return new FinishedRun(run, RunReport.read(report), dir);
     }
 
     static String formatDuration(Duration d) {
