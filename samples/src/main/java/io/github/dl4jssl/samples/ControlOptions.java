@@ -46,7 +46,7 @@ final class ControlOptions {
     String nanPolicy;
 
     @Option(names = "--max-skipped-steps", paramLabel = "N",
-            description = "--nan-policy skip: stop the run once more than N steps were skipped (default: 10% of the run's steps, at least 1).")
+            description = "--nan-policy skip: stop the run once more than N steps were skipped (default: 10%% of the run's steps, at least 1).")
     Integer maxSkippedSteps;
 
     /** Fault injection for tests: the batches of these iterations get a NaN pixel. */

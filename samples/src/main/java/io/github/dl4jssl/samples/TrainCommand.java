@@ -70,6 +70,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: the method's, e.g. SimCLR 0.5, MoCo v2 0.2).")
     Double temperature;
 
+    @Option(names = "--crop-scale", description = "Augmentation strength: the smallest area fraction, in (0, 1], the random resized crop keeps"
+            + " (smaller = harder views; SimCLR's ImageNet recipe 0.08, MoCo v2's 0.2). Default: 0.2.")
+    Double cropScale;
+
     @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
     Integer queueSize;
 
@@ -130,7 +134,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .passes(given.value("--passes", passes)).workers(workers).backbone(backbone)
                 .layers(given.value("--layers", layers)).widthMultiplier(given.value("--width-multiplier", widthMultiplier))
                 .headHidden(headHidden).epochs(epochs).batchSize(batchSize).trainSubset(given.value("--train-subset", trainSubset))
-                .temperature(temperature).queueSize(queueSize).momentum(momentum).collapseNormalize(collapseNormalize)
+                .temperature(temperature).cropScale(cropScale).queueSize(queueSize).momentum(momentum).collapseNormalize(collapseNormalize)
                 .seed(seed).out(out).overwrite(overwrite);
         dataOptions.apply(b, given);
         evalOptions.apply(b, given);

@@ -47,6 +47,13 @@ class OptionValidationTest {
     }
 
     @Test
+    void cropScalesOutsideTheUnitInterval(@TempDir Path tmp) {
+        for (String c : new String[] {"0", "-0.1", "1.5", "NaN"}) {
+            assertTrue(refused(tmp, "--crop-scale", c).contains("--crop-scale must lie in (0, 1]"), c);
+        }
+    }
+
+    @Test
     void optionsTheMethodDoesNotUse(@TempDir Path tmp) {
         String err = refused(tmp, "--method", "byol", "--temperature", "0.2");
         assertTrue(err.contains("--temperature is not used by --method byol") && err.contains("simclr"), err);

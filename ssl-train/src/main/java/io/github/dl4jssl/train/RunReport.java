@@ -31,6 +31,8 @@ public final class RunReport {
     /** The temperature and Adam learning rate given on the command line; null = the method's defaults. */
     public Double temperature;
     public Double learningRate;
+    /** The random resized crop's smallest area fraction (the augmentation strength); null in older reports. */
+    public Double cropScale;
     /** The optimizer the network trained with, as its DL4J configuration prints it (e.g. "Lars(lr=..., ...)"). */
     public String optimizer;
     /** The learning-rate schedule: constant or warmup-cosine. */

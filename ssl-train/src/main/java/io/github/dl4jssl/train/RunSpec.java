@@ -1,5 +1,6 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -67,6 +68,7 @@ public final class RunSpec {
     private final long seed;
     private final Double learningRate;
     private final Double temperature;
+    private final Double cropScale;
     private final Integer queueSize;
     private final Double momentum;
     private final String optimizer;
@@ -119,6 +121,7 @@ public final class RunSpec {
         seed = b.seed;
         learningRate = b.learningRate;
         temperature = b.temperature;
+        cropScale = b.cropScale;
         queueSize = b.queueSize;
         momentum = b.momentum;
         optimizer = b.optimizer;
@@ -235,6 +238,12 @@ public final class RunSpec {
     public long seed() { return seed; }
     public Double learningRate() { return learningRate; }
     public Double temperature() { return temperature; }
+
+    /** The random resized crop's smallest area fraction (the augmentation strength), or null for the default. */
+    public Double cropScale() { return cropScale; }
+
+    /** {@link #cropScale()}, or {@link AugmentationPipeline#DEFAULT_CROP_SCALE} when not given. */
+    public double cropScaleOrDefault() { return cropScale != null ? cropScale : AugmentationPipeline.DEFAULT_CROP_SCALE; }
     public Integer queueSize() { return queueSize; }
     public Double momentum() { return momentum; }
     public String optimizer() { return optimizer; }
@@ -294,6 +303,7 @@ public final class RunSpec {
         private long seed = 42;
         private Double learningRate;
         private Double temperature;
+        private Double cropScale;
         private Integer queueSize;
         private Double momentum;
         private String optimizer;
@@ -373,6 +383,9 @@ public final class RunSpec {
         public Builder learningRate(Double v) { learningRate = v; return this; }
         /** {@code --temperature} (contrastive methods; default: the method's). */
         public Builder temperature(Double v) { temperature = v; return this; }
+
+        /** {@code --crop-scale}: the random resized crop's smallest area fraction, in (0, 1] (default 0.2). */
+        public Builder cropScale(Double v) { cropScale = v; return this; }
         /** {@code --queue-size} (MoCo v1/v2). */
         public Builder queueSize(Integer v) { queueSize = v; return this; }
         /** {@code --momentum} (methods with a momentum encoder). */

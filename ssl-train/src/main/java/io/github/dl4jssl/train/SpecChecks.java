@@ -114,6 +114,10 @@ public final class SpecChecks {
             }
         }
         positive("--temperature", s.temperature(), "the softmax temperature divides the similarities");
+        if (s.cropScale() != null && !(s.cropScale() > 0 && s.cropScale() <= 1)) {
+            throw new IllegalArgumentException("--crop-scale must lie in (0, 1] (the smallest area fraction the random resized crop "
+                    + "keeps, e.g. 0.2), got " + s.cropScale());
+        }
         positive("--width-multiplier", s.widthMultiplierGiven(), "the factor on every layer's channels");
         atLeast("--workers", s.workers(), 0, "0 augments on the training thread");
         atLeast("--queue-size", s.queueSize(), 1, "the number of keys MoCo keeps");

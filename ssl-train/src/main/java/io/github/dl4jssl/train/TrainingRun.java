@@ -314,6 +314,7 @@ public final class TrainingRun {
             report.batchSize = spec.batchSize();
             report.seed = spec.seed();
             report.temperature = spec.temperature();
+            report.cropScale = spec.cropScaleOrDefault();
             report.learningRate = spec.learningRate();
             MethodSetup.describe(graph, report);
             report.parameters = graph.numParams();
@@ -338,7 +339,7 @@ public final class TrainingRun {
         private ComputationGraph trainEpochs() throws Exception {
             int epochs = spec.epochs();
             TwoViewIterator.Builder viewsBuilder = TwoViewIterator.builder(split.train()).batchSize(spec.batchSize())
-                    .pipeline(split.simclrPipeline()).regime(regime).seed(spec.seed());
+                    .pipeline(split.simclrPipeline(spec.cropScaleOrDefault())).regime(regime).seed(spec.seed());
             TwoViewIterator views = (spec.workers() != null ? viewsBuilder.workers(spec.workers()) : viewsBuilder).build();
             LossRecorder losses = new LossRecorder();
             if (!control.isResuming()) {

@@ -26,6 +26,18 @@ public interface Experiment {
     List<PlannedRun> plan(Budget budget);
 
     /**
+     * Runs to add once the planned ones (and earlier follow-ups) have finished, e.g. more seeds for the variants a
+     * first screening kept (successive halving); the runner asks again until none are added. Default: none.
+     *
+     * @param budget   the budget
+     * @param finished every run finished so far
+     * @return further runs, none of them already finished
+     */
+    default List<PlannedRun> followUp(Budget budget, List<FinishedRun> finished) {
+        return List.of();
+    }
+
+    /**
      * Writes the experiment's tables and plots into {@code outDir} and returns the Markdown body of
      * {@code results.md} (tables, plot links, what the runs show).
      */

@@ -37,21 +37,19 @@ public final class ExperimentRunner {
     /** Trains what is missing, summarizes, and returns the path of {@code results.md}. */
     public Path run(String commandLine) throws IOException {
         long start = System.nanoTime();
-        List<PlannedRun> plan = experiment.plan(budget);
+        List<PlannedRun> plan = new ArrayList<>(experiment.plan(budget));
         List<FinishedRun> finished = new ArrayList<>();
-        int i = 0;
-        for (PlannedRun run : plan) {
-            i++;
-            Path dir = outDir.resolve("runs").resolve(run.id());
-            log.info("[{}/{}] {}", i, plan.size(), run.id());
-            RunReport report;
-            try {
-                report = TrainingRun.of(run.spec().toBuilder().out(dir).build()).messagesTo(err).runOrReuse();
-            } catch (Exception e) {
-                throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id() + " failed ("
-                        + e.getMessage() + "); its output is in " + dir, e);
+        for (List<PlannedRun> batch = plan; !batch.isEmpty(); ) {
+            for (PlannedRun run : batch) {
+                finished.add(runOrReuse(run, finished.size() + 1, plan.size()));
             }
-            finished.add(new FinishedRun(run, report, dir));
+            batch = experiment.followUp(budget, List.copyOf(finished));
+            for (PlannedRun run : batch) {
+                if (plan.stream().anyMatch(p -> p.id().equals(run.id()))) {
+                    throw new IllegalStateException("experiment " + experiment.name() + " planned run " + run.id() + " twice");
+                }
+            }
+            plan.addAll(batch);
         }
         String body = experiment.summarize(finished, outDir);
         Duration wall = Duration.ofNanos(System.nanoTime() - start);
@@ -64,6 +62,20 @@ public final class ExperimentRunner {
         Path results = outDir.resolve("results.md");
         Files.writeString(results, md);
         return results;
+    }
+
+    /** The finished run: its report if it has one already, else trained now. */
+    private FinishedRun runOrReuse(PlannedRun run, int i, int planned) {
+        Path dir = outDir.resolve("runs").resolve(run.id());
+        log.info("[{}/{}] {}", i, planned, run.id());
+        RunReport report;
+        try {
+            report = TrainingRun.of(run.spec().toBuilder().out(dir).build()).messagesTo(err).runOrReuse();
+        } catch (Exception e) {
+            throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id() + " failed ("
+                    + e.getMessage() + "); its output is in " + dir, e);
+        }
+        return new FinishedRun(run, report, dir);
     }
 
     static String formatDuration(Duration d) {

@@ -19,6 +19,9 @@ public final class Experiments {
                 new CollapseForecastExperiment(), new ContinualHybridExperiment(), new VitStabilityExperiment())) {
             ALL.put(e.name(), e);
         }
+        for (Experiment e : RecipeSweepExperiment.all()) {
+            ALL.put(e.name(), e);
+        }
     }
 
     private Experiments() {

@@ -14,6 +14,9 @@ import java.util.Random;
  * {@link #simclrColor(int)} for CIFAR-like 32x32 colour images and {@link #identity()}.
  */
 public final class AugmentationPipeline implements ImageTransform {
+
+    /** The random resized crop's smallest area fraction in the presets (0.2, MoCo v2's {@code scale=(0.2, 1.)}; SimCLR's ImageNet recipe uses 0.08). */
+    public static final double DEFAULT_CROP_SCALE = 0.2;
     private final List<ImageTransform> transforms;
 
     private AugmentationPipeline(List<ImageTransform> transforms) {
@@ -35,8 +38,16 @@ public final class AugmentationPipeline implements ImageTransform {
      * do not apply to one channel), Gaussian blur (p 0.5, sigma 0.1-1 pixel) and solarisation (p 0.1).
      */
     public static AugmentationPipeline simclrGrayscale(int size) {
+        return simclrGrayscale(size, DEFAULT_CROP_SCALE);
+    }
+
+    /**
+     * {@link #simclrGrayscale(int)} with the random resized crop's smallest area fraction {@code cropScale} (the
+     * augmentation strength: smaller crops are harder views; in (0, 1]).
+     */
+    public static AugmentationPipeline simclrGrayscale(int size, double cropScale) {
         return builder()
-                .randomResizedCrop(size, 0.2, 1.0)
+                .randomResizedCrop(size, cropScale, 1.0)
                 .horizontalFlip(0.5)
                 .colorJitter(0.8, 0.4, 0.4, 0.0, 0.0)
                 .gaussianBlur(0.5, 0.1, 1.0)
@@ -50,8 +61,13 @@ public final class AugmentationPipeline implements ImageTransform {
      * (p 0.8; brightness, contrast, saturation 0.4, hue 0.1) and random greyscale (p 0.2); no blur.
      */
     public static AugmentationPipeline simclrColor(int size) {
+        return simclrColor(size, DEFAULT_CROP_SCALE);
+    }
+
+    /** {@link #simclrColor(int)} with the random resized crop's smallest area fraction {@code cropScale}. */
+    public static AugmentationPipeline simclrColor(int size, double cropScale) {
         return builder()
-                .randomResizedCrop(size, 0.2, 1.0)
+                .randomResizedCrop(size, cropScale, 1.0)
                 .horizontalFlip(0.5)
                 .colorJitter(0.8, 0.4, 0.4, 0.4, 0.1)
                 .randomGrayscale(0.2)

@@ -57,6 +57,11 @@ public final class Datasets {
         public AugmentationPipeline simclrPipeline() {
             return Datasets.simclrPipeline(train);
         }
+
+        /** {@link #simclrPipeline()} with the random resized crop's smallest area fraction {@code cropScale}. */
+        public AugmentationPipeline simclrPipeline(double cropScale) {
+            return Datasets.simclrPipeline(train, cropScale);
+        }
     }
 
     /**
@@ -95,8 +100,13 @@ public final class Datasets {
 
     /** {@link AugmentationPipeline#simclrGrayscale} for one channel, {@link AugmentationPipeline#simclrColor} else. */
     public static AugmentationPipeline simclrPipeline(LabelledImages images) {
-        return images.channels() == 1 ? AugmentationPipeline.simclrGrayscale(images.height())
-                : AugmentationPipeline.simclrColor(images.height());
+        return simclrPipeline(images, AugmentationPipeline.DEFAULT_CROP_SCALE);
+    }
+
+    /** {@link #simclrPipeline(LabelledImages)} with the random resized crop's smallest area fraction {@code cropScale}. */
+    public static AugmentationPipeline simclrPipeline(LabelledImages images, double cropScale) {
+        return images.channels() == 1 ? AugmentationPipeline.simclrGrayscale(images.height(), cropScale)
+                : AugmentationPipeline.simclrColor(images.height(), cropScale);
     }
 
     private static Split cifar(String name, Cifar.Variant variant, Options o) {
