@@ -90,7 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
     boolean monitors;
 
     @Option(names = "--epoch-iterations", defaultValue = "" + RunMonitors.DEFAULT_EPOCH_ITERATIONS,
-            description = "With --monitors: iterations per epoch. Default: ${DEFAULT-VALUE} (train's default: 6,000 images / batch 128).")
+            description = "With --monitors: iterations per epoch. Default: ${DEFAULT-VALUE} (train's default: 12,000 images / batch 128).")
     int epochIterations;
 
     @Option(names = "--repeats", defaultValue = "3", description = "With --monitors: pairs of epochs. Default: ${DEFAULT-VALUE}.")

@@ -106,7 +106,7 @@ final class MethodSetup {
                     : MocoV3.vitWarmupIterations(total);
             warmupCosine = new SslMethods.WarmupCosine(warmup, total);
         }
-        return new SslMethods.Options(updater, spec.temperature(), queue, batchSize, spec.seed(), spec.momentum(), decay,
+        return new SslMethods.Options(updater, spec.temperatureOrRecipe(), queue, batchSize, spec.seed(), spec.momentum(), decay,
                 warmupCosine);
     }
 

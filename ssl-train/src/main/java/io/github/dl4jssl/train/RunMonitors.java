@@ -47,7 +47,7 @@ public final class RunMonitors {
     public static final int MONITOR_TEST = 500;
     /** Test images on which the collapse monitor measures the backbone features' spectrum (n &gt; d = 128 for RankMe). */
     public static final int COLLAPSE_PROBE = 500;
-    /** Iterations per epoch of the default run (6,000 images, batch 128), the epoch length the monitor benchmark assumes. */
+    /** Iterations per epoch of the default run (12,000 images, batch 128), the epoch length the monitor benchmark assumes. */
     public static final int DEFAULT_EPOCH_ITERATIONS = RunSpec.DEFAULT_TRAIN_IMAGES / 128;
 
     private final GradientMagnitudeMonitor gradients;

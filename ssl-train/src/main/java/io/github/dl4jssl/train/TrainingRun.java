@@ -313,7 +313,7 @@ public final class TrainingRun {
             report.epochs = spec.epochs();
             report.batchSize = spec.batchSize();
             report.seed = spec.seed();
-            report.temperature = spec.temperature();
+            report.temperature = spec.temperatureOrRecipe();
             report.cropScale = spec.cropScaleOrDefault();
             report.learningRate = spec.learningRate();
             MethodSetup.describe(graph, report);

@@ -63,7 +63,7 @@ class TrainingRunTest {
                 List.of(d.method(), d.backbone(), d.dataset(), d.regime(), d.layers(), d.nanPolicy()));
         assertEquals(List.of(3, 128, 10, 3, 9000), List.of(d.epochs(), d.batchSize(), d.linearEpochs(), d.keepCheckpoints(), d.uiPort()));
         assertEquals(42, d.seed());
-        assertNull(d.trainSubset(), "the default 6,000 images, or all when fewer");
+        assertNull(d.trainSubset(), "the default 12,000 images, or all when fewer");
         assertNull(d.checkpointEvery());
     }
 
