@@ -6,6 +6,7 @@ import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.listeners.EmaScope;
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
+import io.github.dl4jssl.listeners.TargetBranch;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;

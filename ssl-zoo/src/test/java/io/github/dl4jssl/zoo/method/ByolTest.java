@@ -2,7 +2,7 @@ package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.ByolLoss;
 import io.github.dl4jssl.listeners.EmaTargetListener;
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;

@@ -5,7 +5,7 @@ import io.github.dl4jssl.layers.SplitBatchNormalization;
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.KeyQueueListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;

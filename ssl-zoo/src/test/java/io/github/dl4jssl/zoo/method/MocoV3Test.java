@@ -4,7 +4,7 @@ import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.layers.PredictorHead;
 import io.github.dl4jssl.layers.ProjectionHead;
 import io.github.dl4jssl.listeners.EmaTargetListener;
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
