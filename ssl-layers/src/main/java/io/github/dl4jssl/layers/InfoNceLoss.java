@@ -266,10 +266,7 @@ public class InfoNceLoss extends MergedPairLoss {
 
         /** Softmax temperature t &gt; 0: 0.07 in MoCo v1, 0.2 in MoCo v2 and v3. */
         public Builder temperature(double temperature) {
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("InfoNceLoss temperature must be a positive finite number, got " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = checkTemperature("InfoNceLoss", temperature);
             return this;
         }
 

@@ -120,10 +120,7 @@ public class NtXentLoss extends SslLossLayer {
 
         /** Softmax temperature t &gt; 0 (SimCLR: 0.5 for CIFAR-10, 0.1 for ImageNet at large batch). */
         public Builder temperature(double temperature) {
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("NtXentLoss temperature must be a positive finite number, got " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = checkTemperature("NtXentLoss", temperature);
             return this;
         }
 

@@ -124,4 +124,18 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
         ret.setListeners(trainingListeners);
         return ret;
     }
+
+    /**
+     * The rule for a softmax temperature t, written once for the losses and the methods that configure them: a
+     * positive finite number.
+     *
+     * @param owner names the loss or method in the message, e.g. {@code "InfoNceLoss"} or {@code "MocoV3"}
+     * @return {@code temperature}
+     */
+    public static double checkTemperature(String owner, double temperature) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(owner + " temperature must be a positive finite number, got " + temperature);
+        }
+        return temperature;
+    }
 }

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class ByolTest {
 
     private static Byol byol(double baseMomentum) {
-        return new Byol.Builder().backbone(new SmallCnn(12, 12, 1)).baseMomentum(baseMomentum)
+        return new Byol.Builder().backbone(new SmallCnn(12, 12, 1)).momentum(baseMomentum)
                 .updater(new Adam(3e-3)).weightDecay(1e-3).seed(5).build();
     }
 
@@ -47,7 +47,7 @@ class ByolTest {
         assertEquals(0.996, byol.momentumSchedule(100).momentum(0), 1e-12);
         assertEquals(1.0, byol.momentumSchedule(100).momentum(100), 1e-12);
         assertThrows(IllegalArgumentException.class, () -> new Byol.Builder().backbone(new SmallCnn(12, 12, 1))
-                .predictor(new io.github.dl4jssl.layers.PredictorHead.Builder().outputSize(64).build()).build());
+                .predictor(io.github.dl4jssl.layers.MlpHead.predictor(512, 64)).build());
     }
 
     @Test

@@ -92,13 +92,17 @@ class MocoTest {
         MocoV2 m2 = new MocoV2.Builder().backbone(new SmallCnn(12, 12, 1)).build();
         assertEquals("mocov1", m1.name());
         assertEquals("mocov2", m2.name());
-        assertEquals(0.07, m1.config().getTemperature());
-        assertEquals(0.2, m2.config().getTemperature());
-        assertEquals(65536, m1.config().getQueueSize());
-        assertEquals(0.999, m1.config().getMomentum().momentum(12345));
-        assertEquals(MocoConfig.Head.LINEAR, m1.config().getHead());
-        assertEquals(MocoConfig.Head.MLP, m2.config().getHead());
-        assertFalse(m2.config().isSymmetric());
+        assertEquals(0.07, m1.temperature());
+        assertEquals(0.2, m2.temperature());
+        assertEquals(65536, m1.queueSize());
+        assertEquals(0.999, m1.momentum());
+        assertEquals(0.999, m1.momentumSchedule(100).momentum(12345), "constant, as MoCo's");
+        assertEquals(0, m1.projector().getHiddenSize(), "MoCo v1: one linear layer");
+        assertEquals(128, m1.projector().getOutputSize());
+        assertEquals(m2.backbone().featureSize(), m2.projector().getHiddenSize(), "MoCo v2: MLP as wide as the backbone's features");
+        assertFalse(m2.projector().isBatchNormHidden() || m2.projector().isBatchNormOutput(), "MoCo v2's head has no BN");
+        assertFalse(m2.symmetric());
+        assertEquals(2, m2.shuffleBnGroups());
 
         ComputationGraphConfiguration conf = v2(0).configuration();
         InfoNceLoss loss = (InfoNceLoss) ((LayerVertex) conf.getVertices().get(SslMethod.LOSS)).getLayerConf().getLayer();

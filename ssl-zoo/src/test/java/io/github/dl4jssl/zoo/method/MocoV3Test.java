@@ -1,8 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
-import io.github.dl4jssl.layers.PredictorHead;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.Backbone;
@@ -39,9 +38,9 @@ class MocoV3Test {
     }
 
     private static MocoV3 mocov3(Backbone backbone, double baseMomentum) {
-        return new MocoV3.Builder().backbone(backbone).baseMomentum(baseMomentum)
-                .projector(new ProjectionHead.Builder().hiddenSize(64).outputSize(32).batchNormOutput(true).build())
-                .predictor(new PredictorHead.Builder().hiddenSize(64).outputSize(32).build())
+        return new MocoV3.Builder().backbone(backbone).momentum(baseMomentum)
+                .projector(MlpHead.projectionWithBnOutput(64, 32))
+                .predictor(MlpHead.predictor(64, 32))
                 .updater(new Adam(3e-3)).weightDecay(1e-3).seed(5).build();
     }
 
@@ -67,7 +66,7 @@ class MocoV3Test {
         assertEquals(1.0, m.momentumSchedule(10).momentum(10), 1e-12);
         MocoV3 defaults = new MocoV3.Builder().backbone(new ResNet18Cifar(12, 12, 1, 4)).build();
         assertEquals(0.2, defaults.temperature());
-        assertEquals(0.99, defaults.baseMomentum());
+        assertEquals(0.99, defaults.momentum());
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
@@ -30,7 +30,7 @@ class SimClrEmaTest {
 
     private static SimClrEma method(SimClrEma.Scope scope, double momentum) {
         return new SimClrEma.Builder().backbone(new SmallCnn(12, 12, 1)).scope(scope).momentum(momentum)
-                .projector(new ProjectionHead.Builder().hiddenSize(128).outputSize(64).build())
+                .projector(MlpHead.projection(128, 64))
                 .updater(new Adam(3e-3)).weightDecay(1e-3).seed(5).build();
     }
 

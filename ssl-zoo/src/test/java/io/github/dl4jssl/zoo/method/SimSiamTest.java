@@ -1,7 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.NegativeCosineLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
@@ -27,7 +27,7 @@ class SimSiamTest {
 
     private static SimSiam simsiam() {
         return new SimSiam.Builder().backbone(new SmallCnn(12, 12, 1))
-                .projector(new ProjectionHead.Builder().hiddenSize(128).outputSize(128).batchNormOutput(true).build())
+                .projector(MlpHead.projectionWithBnOutput(128, 128))
                 .updater(new Adam(3e-3)).seed(5).build();
     }
 
