@@ -34,28 +34,32 @@ import org.nd4j.linalg.activations.Activation;
  * String p = MlpHead.predictor(512, 128).appendTo(graph, z, "predictor_");
  * }</pre>
  */
-public final class MlpHead {
+public record MlpHead(int hiddenSize, int outputSize, boolean batchNormHidden, boolean batchNormOutput) {
 
-    private final int hiddenSize;
-    private final int outputSize;
-    private final boolean batchNormHidden;
-    private final boolean batchNormOutput;
-
-    private MlpHead(Builder b) {
-        this.hiddenSize = b.hiddenSize;
-        this.outputSize = b.outputSize;
-        this.batchNormHidden = b.batchNormHidden;
-        this.batchNormOutput = b.batchNormOutput;
+    /**
+     * @param hiddenSize      width of the hidden layer; 0 for a head without one (MoCo v1)
+     * @param outputSize      size of the output (a prediction's must equal the projection size it is compared with)
+     * @param batchNormHidden whether the hidden layer is Linear - BN - ReLU, or Linear with ReLU (MoCo v2)
+     * @param batchNormOutput whether a BatchNorm without learned scale and shift follows the last linear layer
+     */
+    public MlpHead {
+        if (hiddenSize < 0 || (hiddenSize == 0 && batchNormHidden)) {
+            throw new IllegalArgumentException("MlpHead hiddenSize must be positive (0 only for a head without hidden layer), got "
+                    + hiddenSize);
+        }
+        if (outputSize <= 0) {
+            throw new IllegalArgumentException("MlpHead outputSize must be positive, got " + outputSize);
+        }
     }
 
     /** SimCLR's (and BYOL's) projection head: Linear - BN - ReLU - Linear. */
     public static MlpHead projection(int hiddenSize, int outputSize) {
-        return new Builder().hiddenSize(hiddenSize).outputSize(outputSize).build();
+        return new MlpHead(hidden(hiddenSize), outputSize, true, false);
     }
 
     /** MoCo v3's and SimSiam's projector: Linear - BN - ReLU - Linear - BN (no learned affine on the output). */
     public static MlpHead projectionWithBnOutput(int hiddenSize, int outputSize) {
-        return new Builder().hiddenSize(hiddenSize).outputSize(outputSize).batchNormOutput(true).build();
+        return new MlpHead(hidden(hiddenSize), outputSize, true, true);
     }
 
     /** BYOL's and SimSiam's prediction MLP: Linear - BN - ReLU - Linear, no BN on the output. */
@@ -65,29 +69,19 @@ public final class MlpHead {
 
     /** MoCo v2's MLP head: Linear - ReLU - Linear, no BatchNorm. */
     public static MlpHead mocoV2Mlp(int hiddenSize, int outputSize) {
-        return new Builder().hiddenSize(hiddenSize).outputSize(outputSize).batchNormHidden(false).build();
+        return new MlpHead(hidden(hiddenSize), outputSize, false, false);
     }
 
     /** MoCo v1's linear projection: one fully connected layer. */
     public static MlpHead mocoV1Linear(int outputSize) {
-        return new Builder().noHiddenLayer().outputSize(outputSize).build();
+        return new MlpHead(0, outputSize, false, false);
     }
 
-    /** The hidden width, 0 for a head without hidden layer. */
-    public int getHiddenSize() {
+    private static int hidden(int hiddenSize) {
+        if (hiddenSize <= 0) {
+            throw new IllegalArgumentException("MlpHead hiddenSize must be positive, got " + hiddenSize);
+        }
         return hiddenSize;
-    }
-
-    public int getOutputSize() {
-        return outputSize;
-    }
-
-    public boolean isBatchNormHidden() {
-        return batchNormHidden;
-    }
-
-    public boolean isBatchNormOutput() {
-        return batchNormOutput;
     }
 
     /**
@@ -118,60 +112,5 @@ public final class MlpHead {
         }
         graph.addLayer(prefix + "bn2", new BatchNormalization.Builder().lockGammaBeta(true).build(), linear);
         return prefix + "bn2";
-    }
-
-    @Override
-    public String toString() {
-        return "MlpHead(hidden " + hiddenSize + (batchNormHidden ? " BN" : "") + ", out " + outputSize
-                + (batchNormOutput ? " BN" : "") + ")";
-    }
-
-    /** Builder; defaults: 512 hidden with BatchNorm, 128 out, no BatchNorm on the output (SimCLR's head, scaled). */
-    public static final class Builder {
-        private int hiddenSize = 512;
-        private int outputSize = 128;
-        private boolean batchNormHidden = true;
-        private boolean batchNormOutput;
-
-        /** Width of the hidden layer (SimCLR: 2048, BYOL: 4096, SimSiam's predictor: 512). */
-        public Builder hiddenSize(int hiddenSize) {
-            this.hiddenSize = positive("hiddenSize", hiddenSize);
-            return this;
-        }
-
-        /** No hidden layer: one linear layer {@code prefix + "fc"} (MoCo v1). */
-        public Builder noHiddenLayer() {
-            this.hiddenSize = 0;
-            return this;
-        }
-
-        /** Size of the output (a prediction's must equal the projection size it is compared with). */
-        public Builder outputSize(int outputSize) {
-            this.outputSize = positive("outputSize", outputSize);
-            return this;
-        }
-
-        /** Whether the hidden layer is Linear - BN - ReLU (default) or Linear with ReLU (MoCo v2). */
-        public Builder batchNormHidden(boolean batchNormHidden) {
-            this.batchNormHidden = batchNormHidden;
-            return this;
-        }
-
-        /** Whether a BatchNorm (without learned scale and shift) follows the last linear layer. */
-        public Builder batchNormOutput(boolean batchNormOutput) {
-            this.batchNormOutput = batchNormOutput;
-            return this;
-        }
-
-        public MlpHead build() {
-            return new MlpHead(this);
-        }
-
-        private static int positive(String what, int size) {
-            if (size <= 0) {
-                throw new IllegalArgumentException("MlpHead " + what + " must be positive, got " + size);
-            }
-            return size;
-        }
     }
 }

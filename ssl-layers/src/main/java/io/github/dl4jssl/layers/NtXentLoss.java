@@ -42,7 +42,7 @@ public class NtXentLoss extends SslLossLayer {
     }
 
     protected NtXentLoss(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.temperature = b.temperature;
         this.sameDiff = b.sameDiff;
     }
@@ -98,8 +98,7 @@ public class NtXentLoss extends SslLossLayer {
     }
 
     /** Builder in DL4J style. */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SslLossLayer.Builder<Builder> {
         private double temperature = 0.5;
         private boolean sameDiff;
 
@@ -109,12 +108,6 @@ public class NtXentLoss extends SslLossLayer {
          */
         public Builder sameDiff(boolean sameDiff) {
             this.sameDiff = sameDiff;
-            return this;
-        }
-
-        /** The layer name (the graph builder's vertex name takes precedence). */
-        public Builder name(String name) {
-            this.name = name;
             return this;
         }
 

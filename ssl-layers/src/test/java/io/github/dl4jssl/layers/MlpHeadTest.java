@@ -43,18 +43,18 @@ class MlpHeadTest {
 
     /** The head's output for x, computed from its parameters: fc1 (-> BN -> ReLU, or ReLU), fc2 (-> BN). */
     private static INDArray byHand(ComputationGraph g, MlpHead head, INDArray x) {
-        if (head.getHiddenSize() == 0) {
+        if (head.hiddenSize() == 0) {
             return x.mmul(g.getLayer("h_fc").getParam("W")).addRowVector(g.getLayer("h_fc").getParam("b"));
         }
         INDArray h = x.mmul(g.getLayer("h_fc1").getParam("W"));
-        if (head.isBatchNormHidden()) {
+        if (head.batchNormHidden()) {
             assertNull(g.getLayer("h_fc1").getParam("b"), "the first linear layer has no bias (BN follows)");
             h = batchNorm(h, g.getLayer("h_bn1").getParam("gamma"), g.getLayer("h_bn1").getParam("beta"));
         } else {
             h.addiRowVector(g.getLayer("h_fc1").getParam("b"));
         }
         INDArray out = Transforms.relu(h, true).mmul(g.getLayer("h_fc2").getParam("W"));
-        if (head.isBatchNormOutput()) {
+        if (head.batchNormOutput()) {
             assertNull(g.getLayer("h_fc2").getParam("b"), "no bias before the output BN");
             return batchNorm(out, Nd4j.ones(DataType.DOUBLE, 1, out.size(1)), Nd4j.zeros(DataType.DOUBLE, 1, out.size(1)));
         }
@@ -106,9 +106,11 @@ class MlpHeadTest {
 
     @Test
     void invalidSizesRejectedWithTheirName() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new MlpHead.Builder().hiddenSize(0));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MlpHead.projection(0, 3));
         assertTrue(e.getMessage().contains("hiddenSize") && e.getMessage().contains("0"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> MlpHead.projection(4, -2));
         assertTrue(e.getMessage().contains("outputSize") && e.getMessage().contains("-2"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new MlpHead(0, 3, true, false));
+        assertTrue(e.getMessage().contains("hiddenSize") && e.getMessage().contains("without hidden layer"), e.getMessage());
     }
 }

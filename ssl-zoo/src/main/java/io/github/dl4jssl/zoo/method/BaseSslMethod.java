@@ -76,9 +76,9 @@ public abstract class BaseSslMethod implements SslMethod {
      */
     MlpHead predictor(MlpHead fromBuilder, MlpHead byDefault) {
         MlpHead predictor = fromBuilder != null ? fromBuilder : byDefault;
-        if (predictor.getOutputSize() != projector.getOutputSize()) {
-            throw new IllegalArgumentException(getClass().getSimpleName() + ": the predictor's output size (" + predictor.getOutputSize()
-                    + ") must equal the projector's output size (" + projector.getOutputSize()
+        if (predictor.outputSize() != projector.outputSize()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": the predictor's output size (" + predictor.outputSize()
+                    + ") must equal the projector's output size (" + projector.outputSize()
                     + "), since predictions are compared with projections");
         }
         return predictor;

@@ -48,7 +48,7 @@ public final class Byol extends EmaMethod {
 
     private Byol(Builder b) {
         super(b, net -> MlpHead.projection(b.projectorHidden(net), 128), net -> EmaScope.encoder());
-        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(512), projector().getOutputSize()));
+        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(512), projector().outputSize()));
     }
 
     @Override

@@ -60,7 +60,7 @@ public final class MocoV3 extends EmaMethod {
 
     private MocoV3(Builder b) {
         super(b, net -> MlpHead.projectionWithBnOutput(b.projectorHidden(net), 128), net -> EmaScope.encoder());
-        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(512), projector().getOutputSize()));
+        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(512), projector().outputSize()));
         this.temperature = b.temperature;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;
     }

@@ -39,7 +39,7 @@ public final class SimSiam extends BaseSslMethod {
 
     private SimSiam(Builder b) {
         super(b, net -> MlpHead.projectionWithBnOutput(b.projectorHidden(net), 512));
-        int out = projector().getOutputSize();
+        int out = projector().outputSize();
         this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(Math.max(1, out / 4)), out));
     }
 

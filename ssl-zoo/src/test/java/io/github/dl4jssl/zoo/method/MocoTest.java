@@ -97,10 +97,10 @@ class MocoTest {
         assertEquals(65536, m1.queueSize());
         assertEquals(0.999, m1.momentum());
         assertEquals(0.999, m1.momentumSchedule(100).momentum(12345), "constant, as MoCo's");
-        assertEquals(0, m1.projector().getHiddenSize(), "MoCo v1: one linear layer");
-        assertEquals(128, m1.projector().getOutputSize());
-        assertEquals(m2.backbone().featureSize(), m2.projector().getHiddenSize(), "MoCo v2: MLP as wide as the backbone's features");
-        assertFalse(m2.projector().isBatchNormHidden() || m2.projector().isBatchNormOutput(), "MoCo v2's head has no BN");
+        assertEquals(0, m1.projector().hiddenSize(), "MoCo v1: one linear layer");
+        assertEquals(128, m1.projector().outputSize());
+        assertEquals(m2.backbone().featureSize(), m2.projector().hiddenSize(), "MoCo v2: MLP as wide as the backbone's features");
+        assertFalse(m2.projector().batchNormHidden() || m2.projector().batchNormOutput(), "MoCo v2's head has no BN");
         assertFalse(m2.symmetric());
         assertEquals(2, m2.shuffleBnGroups());
 

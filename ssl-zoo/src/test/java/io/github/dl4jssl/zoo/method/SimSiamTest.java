@@ -44,10 +44,10 @@ class SimSiamTest {
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith(SslMethod.TARGET_PREFIX)));
         assertTrue(s.trainingListeners(100).isEmpty());
         assertEquals("simsiam", s.name());
-        assertEquals(32, s.predictor().getHiddenSize());
+        assertEquals(32, s.predictor().hiddenSize());
         SimSiam defaults = new SimSiam.Builder().backbone(new SmallCnn(12, 12, 1)).build();
-        assertEquals(512, defaults.projector().getOutputSize());
-        assertEquals(128, defaults.predictor().getHiddenSize());
+        assertEquals(512, defaults.projector().outputSize());
+        assertEquals(128, defaults.predictor().hiddenSize());
     }
 
     @Test
