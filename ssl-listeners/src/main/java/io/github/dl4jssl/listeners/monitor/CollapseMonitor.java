@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tracks dimensional collapse of embeddings during training: every {@code n} epochs (or
  * iterations) runs the model in inference mode on a fixed probe set, reads the activations of named
- * vertices (e.g. the backbone output and the projector output, see {@link FeatureExtractor}) and
+ * vertices (e.g. the backbone output and the projector output, see {@link VertexActivations}) and
  * computes {@link CollapseMetrics}: the collapse AUC of Li, Efros, Pathak 2022 ("Understanding Collapse
  * in Non-Contrastive Siamese Representation Learning", ECCV 2022, Equation 2, on the singular values), the
  * variance AUC (the same area on the squared singular values, PCA's explained variance) and the RankMe
@@ -97,7 +97,7 @@ public class CollapseMonitor extends PeriodicMonitor {
      * @return vertex -> metrics
      */
     public synchronized Map<String, CollapseMetrics.Result> measure(ComputationGraph graph, int iteration, int epoch) {
-        Map<String, INDArray> feats = FeatureExtractor.extract(graph, probe, batchSize, vertices.toArray(new String[0]));
+        Map<String, INDArray> feats = VertexActivations.extract(graph, probe, batchSize, vertices.toArray(new String[0]));
         Map<String, CollapseMetrics.Result> out = new LinkedHashMap<>();
         List<List<?>> rows = new ArrayList<>();
         for (String v : vertices) {

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * Weighted kNN top-1 accuracy of a vertex's features during training (Wu et al. 2018; the online
  * monitor of MoCo, DINO, solo-learn): every {@code n} epochs (or iterations) extracts features of a
  * labelled bank and a labelled held-out set from a named vertex in inference mode
- * ({@link FeatureExtractor}, in minibatches) and classifies the held-out set with
+ * ({@link VertexActivations}, in minibatches) and classifies the held-out set with
  * {@link KnnClassifier} (cosine, default {@code k = 200}, {@code T = 0.1}).
  *
  * <p>History in memory ({@link #getHistory()}); optional CSV with columns
@@ -89,8 +89,8 @@ public class KnnMonitor extends PeriodicMonitor {
      */
     public synchronized double measure(ComputationGraph graph, int iteration, int epoch) {
         long t0 = System.nanoTime();
-        INDArray bank = FeatureExtractor.extract(graph, bankInputs, batchSize, vertex).get(vertex);
-        INDArray query = FeatureExtractor.extract(graph, queryInputs, batchSize, vertex).get(vertex);
+        INDArray bank = VertexActivations.extract(graph, bankInputs, batchSize, vertex).get(vertex);
+        INDArray query = VertexActivations.extract(graph, queryInputs, batchSize, vertex).get(vertex);
         double acc = new KnnClassifier(bank, bankLabels, numClasses, k, temperature, KnnClassifier.DEFAULT_CHUNK_SIZE)
                 .evaluate(query, queryLabels).top1();
         history.add(new Record(iteration, epoch, acc));
