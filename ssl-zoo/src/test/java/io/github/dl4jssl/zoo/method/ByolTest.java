@@ -35,12 +35,11 @@ class ByolTest {
     @Test
     void configurationWiringAndJsonRoundTrip() {
         Byol byol = byol(0.996);
-        ComputationGraphConfiguration conf = byol.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(byol);
         assertEquals(List.of("predictor_fc2", "target_projector_fc2"), conf.getVertexInputs().get(Byol.PAIR));
-        assertInstanceOf(ByolLoss.class, ((LayerVertex) conf.getVertices().get(Byol.LOSS)).getLayerConf().getLayer());
+        assertInstanceOf(ByolLoss.class, layerOf(conf, Byol.LOSS));
         assertInstanceOf(TrainModeFrozenLayer.class,
-                ((LayerVertex) conf.getVertices().get("target_backbone_conv1")).getLayerConf().getLayer());
+                layerOf(conf, "target_backbone_conv1"));
         assertEquals(List.of(Byol.INPUT), conf.getVertexInputs().get("target_backbone_conv1"));
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith("target_predictor")));
         assertEquals("byol", byol.name());
@@ -58,38 +57,14 @@ class ByolTest {
 
     @Test
     void oneIterationIsExactEmaAndTargetGetsNoGradient() {
-        Byol byol = byol(0.5);
-        ComputationGraph g = byol.init();
-        List<TrainingListener> listeners = byol.trainingListeners(50);
-        g.setListeners(listeners);
-        DataSet batch = TwoViewIterator.builder(toyImages()).batchSize(8).pipeline(AugmentationPipeline.identity())
-                .seed(3).build().next();
-        assertNoTargetGradient(g, batch);
-        Map<String, INDArray> target = params(g, Byol.TARGET_PREFIX);
-        Map<String, INDArray> online = params(g, Byol.BACKBONE_PREFIX);
-        g.fit(batch);
-        assertOnlineMoved(online, g);
-        assertEquals(0.5, ((EmaTargetListener) listeners.get(0)).getCurrentMomentum(), 0.0);
-        assertEmaStep(g, target, 0.5);
+        assertOneExactEmaStep(byol(0.5), 0.5, layer -> 0.5);
     }
 
     @Test
     void trainsWithListenersSavesRestoresAndExtractsBackbone(@TempDir File dir) throws Exception {
         Byol byol = byol(0.99);
-        TwoViewIterator it = augmented(16);
-        ComputationGraph g = byol.init();
-        g.setListeners(byol.trainingListeners(3L * it.batchesPerEpoch()));
-        DataSet first = it.next();
-        double before = g.score(first);
-        g.fit(it, 3);
-        double after = g.score(first);
-        assertTrue(finite(after));
-        assertTrue(after < before, "BYOL loss should fall: " + before + " -> " + after);
+        ComputationGraph g = assertLossFalls(byol, augmented(16), 3, false);
 
-        ComputationGraph back = assertSaveRestore(g, dir);
-        INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
-        INDArray expected = g.feedForward(x, false).get(byol.backboneOutput());
-        ComputationGraph backbone = BackboneGraph.extract(back, byol.backbone(), Byol.BACKBONE_PREFIX);
-        assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5));
+        assertSavedBackboneMatches(byol, g, dir);
     }
 }

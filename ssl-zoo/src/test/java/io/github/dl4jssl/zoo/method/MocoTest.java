@@ -31,6 +31,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.github.dl4jssl.zoo.method.MethodTestSupport.layerOf;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** MoCo v1 / v2 on tiny 12x12 images: graph, training, FIFO queue, save/restore and exact resume. */
@@ -105,14 +106,14 @@ class MocoTest {
         assertEquals(2, m2.shuffleBnGroups());
 
         ComputationGraphConfiguration conf = v2(0).configuration();
-        InfoNceLoss loss = (InfoNceLoss) ((LayerVertex) conf.getVertices().get(SslMethod.LOSS)).getLayerConf().getLayer();
+        InfoNceLoss loss = (InfoNceLoss) layerOf(conf, SslMethod.LOSS);
         assertEquals(20, loss.getQueueSize());
         assertFalse(loss.isBatchNegatives());
         assertFalse(loss.isSymmetric());
         assertEquals(32, loss.getNIn());
         assertTrue(conf.getVertices().containsKey("projector_fc2"));
-        assertTrue(((LayerVertex) conf.getVertices().get("target_backbone_conv1")).getLayerConf().getLayer() instanceof TrainModeFrozenLayer);
-        assertTrue(((LayerVertex) conf.getVertices().get("target_projector_fc2")).getLayerConf().getLayer() instanceof TrainModeFrozenLayer);
+        assertTrue(layerOf(conf, "target_backbone_conv1") instanceof TrainModeFrozenLayer);
+        assertTrue(layerOf(conf, "target_projector_fc2") instanceof TrainModeFrozenLayer);
         assertTrue(v1().configuration().getVertices().containsKey("target_projector_fc"));
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
         assertEquals("backbone_pool", v2(0).backboneOutput());
@@ -232,10 +233,10 @@ class MocoTest {
     void shuffleBnUsesSplitBatchNormalizationInTheKeyEncoderOnly() {
         MocoV2 moco = v2(4);
         ComputationGraphConfiguration conf = moco.configuration();
-        TrainModeFrozenLayer bn = (TrainModeFrozenLayer) ((LayerVertex) conf.getVertices().get("target_backbone_bn1")).getLayerConf().getLayer();
+        TrainModeFrozenLayer bn = (TrainModeFrozenLayer) layerOf(conf, "target_backbone_bn1");
         assertTrue(bn.getLayer() instanceof SplitBatchNormalization);
         assertEquals(4, ((SplitBatchNormalization) bn.getLayer()).getGroups());
-        assertTrue(((LayerVertex) conf.getVertices().get("backbone_bn1")).getLayerConf().getLayer()
+        assertTrue(layerOf(conf, "backbone_bn1")
                 instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization);
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
 

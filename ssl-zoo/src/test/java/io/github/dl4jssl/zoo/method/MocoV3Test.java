@@ -47,10 +47,9 @@ class MocoV3Test {
     @Test
     void configurationWiringAndJsonRoundTrip() {
         MocoV3 m = mocov3(0.99);
-        ComputationGraphConfiguration conf = m.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(m);
         assertEquals(List.of("predictor_fc2", "target_projector_bn2"), conf.getVertexInputs().get(MocoV3.PAIR));
-        InfoNceLoss loss = (InfoNceLoss) ((LayerVertex) conf.getVertices().get(MocoV3.LOSS)).getLayerConf().getLayer();
+        InfoNceLoss loss = (InfoNceLoss) layerOf(conf, MocoV3.LOSS);
         assertEquals(0.2, loss.getTemperature());
         assertEquals(0, loss.getQueueSize());
         assertTrue(loss.isBatchNegatives() && loss.isSymmetric() && loss.isScaleByTwoTemperature());
@@ -59,7 +58,7 @@ class MocoV3Test {
         assertEquals(List.of("target_backbone_stage2_block0_bn2", "target_backbone_stage2_block0_shortcut_bn"),
                 conf.getVertexInputs().get("target_backbone_stage2_block0_add"));
         assertInstanceOf(TrainModeFrozenLayer.class,
-                ((LayerVertex) conf.getVertices().get("target_backbone_stem_conv")).getLayerConf().getLayer());
+                layerOf(conf, "target_backbone_stem_conv"));
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith("target_predictor")));
         assertEquals("mocov3", m.name());
         assertEquals(0.99, m.momentumSchedule(10).momentum(0), 1e-12);
@@ -72,39 +71,16 @@ class MocoV3Test {
     @Test
     void initOneExactEmaStepAndNoTargetGradient() {
         MocoV3 m = mocov3(0.6);
-        ComputationGraph g = m.init();
-        assertTrue(assertTargetEqualsOnline(g) > 40);
-        List<TrainingListener> listeners = m.trainingListeners(20);
-        g.setListeners(listeners);
-        DataSet batch = TwoViewIterator.builder(toyImages()).batchSize(8).pipeline(AugmentationPipeline.identity())
-                .seed(3).build().next();
-        assertNoTargetGradient(g, batch);
-        Map<String, INDArray> target = params(g, MocoV3.TARGET_PREFIX);
-        Map<String, INDArray> online = params(g, MocoV3.BACKBONE_PREFIX);
-        g.fit(batch);
-        assertOnlineMoved(online, g);
-        assertEquals(0.6, ((EmaTargetListener) listeners.get(0)).getCurrentMomentum(), 0.0);
-        assertEmaStep(g, target, 0.6);
+        assertTrue(assertTargetEqualsOnline(m.init()) > 40);
+        assertOneExactEmaStep(m, 0.6, layer -> 0.6);
     }
 
     @Test
     void trainsWithListenersSavesRestoresAndExtractsBackbone(@TempDir File dir) throws Exception {
         // the tiny ResNet is exercised above; a SmallCnn keeps the training run short on a shared CPU
         MocoV3 m = mocov3(new SmallCnn(12, 12, 1), 0.9);
-        TwoViewIterator it = augmented(16);
-        ComputationGraph g = m.init();
-        g.setListeners(m.trainingListeners(4L * it.batchesPerEpoch()));
-        DataSet first = it.next();
-        double before = g.score(first, true);
-        g.fit(it, 4);
-        double after = g.score(first, true);
-        assertTrue(finite(after));
-        assertTrue(after < before, "MoCo v3 loss should fall: " + before + " -> " + after);
+        ComputationGraph g = assertLossFalls(m, augmented(16), 4, true);
 
-        ComputationGraph back = assertSaveRestore(g, dir);
-        INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
-        INDArray expected = g.feedForward(x, false).get(m.backboneOutput());
-        ComputationGraph backbone = BackboneGraph.extract(back, m.backbone(), MocoV3.BACKBONE_PREFIX);
-        assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5));
+        assertSavedBackboneMatches(m, g, dir);
     }
 }

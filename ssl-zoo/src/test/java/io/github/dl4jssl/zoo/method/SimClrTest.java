@@ -19,6 +19,7 @@ import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
 
+import static io.github.dl4jssl.zoo.method.MethodTestSupport.layerOf;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SimClrTest {
@@ -47,7 +48,7 @@ class SimClrTest {
         ComputationGraphConfiguration conf = simclr().configuration();
         assertTrue(conf.getVertices().containsKey("backbone_conv1"));
         assertTrue(conf.getVertices().containsKey("projector_fc2"));
-        NtXentLoss loss = (NtXentLoss) ((LayerVertex) conf.getVertices().get(SimClr.LOSS)).getLayerConf().getLayer();
+        NtXentLoss loss = (NtXentLoss) layerOf(conf, SimClr.LOSS);
         assertEquals(0.3, loss.getTemperature());
         assertEquals(128, loss.getNIn());
         assertEquals("backbone_pool", simclr().backboneOutput());

@@ -34,13 +34,12 @@ class SimSiamTest {
     @Test
     void sharedEncoderWiringNoTargetNoListenersAndJsonRoundTrip() {
         SimSiam s = simsiam();
-        ComputationGraphConfiguration conf = s.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(s);
         // p and z come from the same online projector: z is the projector's BN output that the predictor reads
         assertEquals(List.of("predictor_fc2", "projector_bn2"), conf.getVertexInputs().get(SimSiam.PAIR));
         assertEquals(List.of("projector_bn2"), conf.getVertexInputs().get("predictor_fc1"));
         assertInstanceOf(NegativeCosineLoss.class,
-                ((LayerVertex) conf.getVertices().get(SimSiam.LOSS)).getLayerConf().getLayer());
+                layerOf(conf, SimSiam.LOSS));
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith(SslMethod.TARGET_PREFIX)));
         assertTrue(s.trainingListeners(100).isEmpty());
         assertEquals("simsiam", s.name());
@@ -63,20 +62,10 @@ class SimSiamTest {
     @Test
     void trainsSavesRestoresAndExtractsBackbone(@TempDir File dir) throws Exception {
         SimSiam s = simsiam();
-        TwoViewIterator it = augmented(16);
-        ComputationGraph g = s.init();
-        DataSet first = it.next();
-        double before = g.score(first);
-        g.fit(it, 3);
-        double after = g.score(first);
-        assertTrue(finite(after));
-        assertTrue(after < before, "SimSiam loss should fall: " + before + " -> " + after);
+        ComputationGraph g = assertLossFalls(s, augmented(16), 3, false);
+        double after = g.score(augmented(16).next());
         assertTrue(after >= -1.0 - 1e-5);
 
-        ComputationGraph back = assertSaveRestore(g, dir);
-        INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
-        INDArray expected = g.feedForward(x, false).get(s.backboneOutput());
-        ComputationGraph backbone = BackboneGraph.extract(back, s.backbone(), SimSiam.BACKBONE_PREFIX);
-        assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5));
+        assertSavedBackboneMatches(s, g, dir);
     }
 }
