@@ -3,7 +3,6 @@ package io.github.dl4jssl.listeners.monitor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;

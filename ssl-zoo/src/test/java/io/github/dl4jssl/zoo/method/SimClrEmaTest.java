@@ -2,26 +2,16 @@ package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.layers.MlpHead;
-import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
-import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
-import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
 import java.util.List;
-import java.util.Map;
 
 import static io.github.dl4jssl.zoo.method.MethodTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
