@@ -29,6 +29,11 @@ public abstract class TokenLayer extends SameDiffLayer {
     protected TokenLayer() {
     }
 
+    /** A layer with the settings of DL4J's SameDiff layer Builder (name, per-layer updater, L1/L2, ...). */
+    protected TokenLayer(SameDiffLayer.Builder<?> b) {
+        super(b);
+    }
+
     @Override
     public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
         return null;
