@@ -33,7 +33,7 @@ public class ByolLoss extends MergedPairLoss {
     }
 
     protected ByolLoss(Builder b) {
-        this.layerName = b.name;
+        super(b);
     }
 
     @Override
@@ -43,23 +43,11 @@ public class ByolLoss extends MergedPairLoss {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
-        long d = halfWidth();
-        SDVariable p = ContrastiveOps.l2Normalize(sd, ContrastiveOps.leftColumns(input, d));
-        SDVariable z = ContrastiveOps.l2Normalize(sd,
-                ContrastiveOps.stopGradient(sd, ContrastiveOps.rightColumns(input, d)));
-        SDVariable cos = p.mul(ContrastiveOps.swapViews(sd, z, d)).sum(1);
-        return cos.mul(-2.0).add(2.0).sum();
+        return crossViewCosines(sd, input).mul(-2.0).add(2.0).sum();
     }
 
     /** Builder in DL4J style. */
-    public static class Builder {
-        private String name;
-
-        /** The layer name (the graph builder's vertex name takes precedence). */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
+    public static class Builder extends SslLossLayer.Builder<Builder> {
 
         public ByolLoss build() {
             return new ByolLoss(this);

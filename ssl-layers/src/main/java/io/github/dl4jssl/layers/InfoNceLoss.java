@@ -91,7 +91,7 @@ public class InfoNceLoss extends MergedPairLoss {
     }
 
     protected InfoNceLoss(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.temperature = b.temperature;
         this.queueSize = b.queueSize;
         this.batchNegatives = b.batchNegatives;
@@ -249,8 +249,7 @@ public class InfoNceLoss extends MergedPairLoss {
     }
 
     /** Builder in DL4J style; the defaults are MoCo v3's (t = 0.2, batch negatives, symmetric, no queue). */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SslLossLayer.Builder<Builder> {
         private double temperature = 0.2;
         private int queueSize;
         private boolean batchNegatives = true;
@@ -258,18 +257,9 @@ public class InfoNceLoss extends MergedPairLoss {
         private boolean scaleByTwoTemperature;
         private boolean sameDiff;
 
-        /** The layer name (the graph builder's vertex name takes precedence). */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
         /** Softmax temperature t &gt; 0: 0.07 in MoCo v1, 0.2 in MoCo v2 and v3. */
         public Builder temperature(double temperature) {
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("InfoNceLoss temperature must be a positive finite number, got " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = checkTemperature("InfoNceLoss", temperature);
             return this;
         }
 

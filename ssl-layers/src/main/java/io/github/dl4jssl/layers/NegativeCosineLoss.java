@@ -34,7 +34,7 @@ public class NegativeCosineLoss extends MergedPairLoss {
     }
 
     protected NegativeCosineLoss(Builder b) {
-        this.layerName = b.name;
+        super(b);
     }
 
     @Override
@@ -44,22 +44,11 @@ public class NegativeCosineLoss extends MergedPairLoss {
 
     @Override
     public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
-        long d = halfWidth();
-        SDVariable p = ContrastiveOps.l2Normalize(sd, ContrastiveOps.leftColumns(input, d));
-        SDVariable z = ContrastiveOps.l2Normalize(sd,
-                ContrastiveOps.stopGradient(sd, ContrastiveOps.rightColumns(input, d)));
-        return p.mul(ContrastiveOps.swapViews(sd, z, d)).sum(1).sum().neg();
+        return crossViewCosines(sd, input).sum().neg();
     }
 
     /** Builder in DL4J style. */
-    public static class Builder {
-        private String name;
-
-        /** The layer name (the graph builder's vertex name takes precedence). */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
+    public static class Builder extends SslLossLayer.Builder<Builder> {
 
         public NegativeCosineLoss build() {
             return new NegativeCosineLoss(this);

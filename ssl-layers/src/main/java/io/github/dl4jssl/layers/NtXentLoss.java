@@ -42,7 +42,7 @@ public class NtXentLoss extends SslLossLayer {
     }
 
     protected NtXentLoss(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.temperature = b.temperature;
         this.sameDiff = b.sameDiff;
     }
@@ -98,8 +98,7 @@ public class NtXentLoss extends SslLossLayer {
     }
 
     /** Builder in DL4J style. */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SslLossLayer.Builder<Builder> {
         private double temperature = 0.5;
         private boolean sameDiff;
 
@@ -112,18 +111,9 @@ public class NtXentLoss extends SslLossLayer {
             return this;
         }
 
-        /** The layer name (the graph builder's vertex name takes precedence). */
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
-
         /** Softmax temperature t &gt; 0 (SimCLR: 0.5 for CIFAR-10, 0.1 for ImageNet at large batch). */
         public Builder temperature(double temperature) {
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("NtXentLoss temperature must be a positive finite number, got " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = checkTemperature("NtXentLoss", temperature);
             return this;
         }
 

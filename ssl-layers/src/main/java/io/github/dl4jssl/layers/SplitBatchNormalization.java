@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.LayerWiring;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -82,7 +83,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     }
 
     protected SplitBatchNormalization(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.groups = b.groups;
         this.nOut = b.nOut;
         this.decay = b.decay;
@@ -234,13 +235,8 @@ public class SplitBatchNormalization extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        Impl ret = new Impl(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(trainingListeners);
-        return ret;
+        return LayerWiring.wire(new Impl(conf, networkDataType), conf, initializer(), trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /**
@@ -445,8 +441,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     }
 
     /** Builder in DL4J style; defaults: 2 groups, DL4J BatchNormalization's decay 0.9, eps 1e-5, log10 std. */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
         private int groups = 2;
         private long nOut;
         private double decay = 0.9;
@@ -455,11 +450,6 @@ public class SplitBatchNormalization extends SameDiffLayer {
         private boolean lockGammaBeta;
         private double gamma = 1.0;
         private double beta = 0.0;
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
 
         /** Number G &gt;= 1 of sub-batches (MoCo: one per GPU, 8); the batch size must be divisible by G. */
         public Builder groups(int groups) {
@@ -517,6 +507,8 @@ public class SplitBatchNormalization extends SameDiffLayer {
             return this;
         }
 
+        @Override
+        @SuppressWarnings("unchecked")
         public SplitBatchNormalization build() {
             return new SplitBatchNormalization(this);
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.LayerWiring;
 import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -29,6 +30,33 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
 
     protected SslLossLayer() {
         // no-arg constructor for JSON
+    }
+
+    /** A loss with the settings every loss Builder has (the layer name). */
+    protected SslLossLayer(Builder<?> b) {
+        this.layerName = b.name;
+    }
+
+    /**
+     * What every loss's Builder has, in DL4J style: the layer name. Self-typed, so that a loss's own setters and
+     * {@link #name} chain in any order.
+     *
+     * @param <B> the concrete builder
+     */
+    public abstract static class Builder<B extends Builder<B>> {
+        private String name;
+
+        /** The layer name (the graph builder's vertex name takes precedence). */
+        public B name(String name) {
+            this.name = name;
+            return self();
+        }
+
+        /** This builder as its concrete type. */
+        @SuppressWarnings("unchecked")
+        protected final B self() {
+            return (B) this;
+        }
     }
 
     public long getNIn() {
@@ -116,12 +144,21 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        ValidatingSameDiffOutputLayer ret = runtimeLayer(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(trainingListeners);
-        return ret;
+        return LayerWiring.wire(runtimeLayer(conf, networkDataType), conf, initializer(), trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
+    }
+
+    /**
+     * The rule for a softmax temperature t, written once for the losses and the methods that configure them: a
+     * positive finite number.
+     *
+     * @param owner names the loss or method in the message, e.g. {@code "InfoNceLoss"} or {@code "MocoV3"}
+     * @return {@code temperature}
+     */
+    public static double checkTemperature(String owner, double temperature) {
+        if (!(temperature > 0) || Double.isInfinite(temperature)) {
+            throw new IllegalArgumentException(owner + " temperature must be a positive finite number, got " + temperature);
+        }
+        return temperature;
     }
 }

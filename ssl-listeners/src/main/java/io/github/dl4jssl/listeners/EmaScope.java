@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners;
 
+import io.github.dl4jssl.layers.GraphNames;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
@@ -32,11 +34,11 @@ public final class EmaScope implements java.io.Serializable {
     public enum Kind { ENCODER, BACKBONE_ONLY, PROJECTOR_ONLY, STAGES, ENCODER_EXCEPT_STAGES }
 
     /** Default prefix of online backbone layers. */
-    public static final String DEFAULT_BACKBONE_PREFIX = "backbone_";
+    public static final String DEFAULT_BACKBONE_PREFIX = GraphNames.BACKBONE;
     /** Default prefix of online projector layers. */
-    public static final String DEFAULT_PROJECTOR_PREFIX = "projector_";
+    public static final String DEFAULT_PROJECTOR_PREFIX = GraphNames.PROJECTOR;
     /** Default prefix of target layers: target of X is {@code "target_" + X}. */
-    public static final String DEFAULT_TARGET_PREFIX = "target_";
+    public static final String DEFAULT_TARGET_PREFIX = GraphNames.TARGET;
 
     private final Kind kind;
     private final List<String> stages;

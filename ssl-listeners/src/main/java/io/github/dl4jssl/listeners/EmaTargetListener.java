@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners;
 
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -7,6 +8,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
@@ -106,55 +109,27 @@ public class EmaTargetListener extends BaseTrainingListener implements java.io.S
         Objects.requireNonNull(graph, "graph");
         Map<String, LayerPair> byTarget = new LinkedHashMap<>();
         List<String> names = layerNames(graph);
-
-        for (LayerPair p : explicitPairs) {
-            requireLayer(graph, p.online(), "online", p);
-            requireLayer(graph, p.target(), "target", p);
-            add(graph, byTarget, p);
-        }
-        for (String[] pp : prefixPairs) {
-            String on = pp[0];
-            String tp = pp[1];
+        for (Selection s : selections()) {
             boolean any = false;
             for (String n : names) {
-                if (!n.startsWith(on) || (n.startsWith(tp) && tp.length() > on.length())) {
+                if (!s.selects().test(n)) {
                     continue;
                 }
-                LayerPair p = new LayerPair(n, tp + n.substring(on.length()));
-                if (graph.getVertex(p.target()) == null || !graph.getVertex(p.target()).hasLayer()) {
-                    if (numParams(graph, n) == 0) {
-                        continue;
+                LayerPair p = new LayerPair(n, s.target().apply(n));
+                GraphVertex target = graph.getVertex(p.target());
+                if (target == null || !target.hasLayer()) {
+                    if (!s.explicit() && numParams(graph, n) == 0) {
+                        continue; // a parameter-free online layer needs no copy
                     }
-                    throw new IllegalStateException("EmaTargetListener: online layer '" + n + "' (prefix '" + on
-                            + "') has no target layer '" + p.target() + "' (prefix '" + tp + "') in the graph; layers: " + names);
+                    throw new IllegalStateException("EmaTargetListener: " + s.what() + ": online layer '" + n + "' has no target layer '"
+                            + p.target() + "' (" + (target == null ? "it does not exist" : "it is a vertex without a layer")
+                            + " in the graph); layers: " + names);
                 }
                 any = true;
-                add(graph, byTarget, p);
+                add(byTarget, p);
             }
             if (!any) {
-                throw new IllegalStateException("EmaTargetListener: prefixes('" + on + "', '" + tp
-                        + "') matched no layer; layers: " + names);
-            }
-        }
-        for (EmaScope s : scopes) {
-            boolean any = false;
-            for (String n : names) {
-                if (!s.selects(n)) {
-                    continue;
-                }
-                LayerPair p = new LayerPair(n, s.targetName(n));
-                if (graph.getVertex(p.target()) == null || !graph.getVertex(p.target()).hasLayer()) {
-                    if (numParams(graph, n) == 0) {
-                        continue;
-                    }
-                    throw new IllegalStateException("EmaTargetListener: " + s + " selects online layer '" + n
-                            + "' but the graph has no target layer '" + p.target() + "'; layers: " + names);
-                }
-                any = true;
-                add(graph, byTarget, p);
-            }
-            if (!any) {
-                throw new IllegalStateException("EmaTargetListener: " + s + " selected no layer; layers: " + names);
+                throw new IllegalStateException("EmaTargetListener: " + s.what() + " selected no layer; layers: " + names);
             }
         }
 
@@ -281,15 +256,32 @@ public class EmaTargetListener extends BaseTrainingListener implements java.io.S
         return graph.getLayer(name).numParams();
     }
 
-    private static void requireLayer(ComputationGraph graph, String name, String role, LayerPair p) {
-        GraphVertex v = graph.getVertex(name);
-        if (v == null || !v.hasLayer()) {
-            throw new IllegalStateException("EmaTargetListener: pair " + p + ": " + role + " layer '" + name + "' "
-                    + (v == null ? "does not exist" : "is a vertex without a layer") + " in the graph; layers: " + layerNames(graph));
-        }
+    /**
+     * One source of pairs: which online layers it selects and the target name of each; {@code explicit} for a
+     * {@link Builder#pair}, whose online layer is paired even if it has no parameters.
+     */
+    private record Selection(String what, Predicate<String> selects, UnaryOperator<String> target, boolean explicit) {
     }
 
-    private static void add(ComputationGraph graph, Map<String, LayerPair> byTarget, LayerPair p) {
+    /** The explicit pairs, prefix pairs and scopes of the builder, as one list of selections. */
+    private List<Selection> selections() {
+        List<Selection> all = new ArrayList<>();
+        for (LayerPair p : explicitPairs) {
+            all.add(new Selection("pair " + p, p.online()::equals, n -> p.target(), true));
+        }
+        for (String[] pp : prefixPairs) {
+            String on = pp[0];
+            String tp = pp[1];
+            all.add(new Selection("prefixes('" + on + "', '" + tp + "')",
+                    n -> n.startsWith(on) && !(n.startsWith(tp) && tp.length() > on.length()), n -> tp + n.substring(on.length()), false));
+        }
+        for (EmaScope scope : scopes) {
+            all.add(new Selection(scope.toString(), scope::selects, scope::targetName, false));
+        }
+        return all;
+    }
+
+    private static void add(Map<String, LayerPair> byTarget, LayerPair p) {
         if (p.online().equals(p.target())) {
             throw new IllegalStateException("EmaTargetListener: layer '" + p.online() + "' is paired with itself");
         }

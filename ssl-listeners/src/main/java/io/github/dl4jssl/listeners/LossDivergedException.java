@@ -4,11 +4,8 @@ package io.github.dl4jssl.listeners;
  * Thrown by {@link DivergenceGuard} when a step's loss grew by orders of magnitude over the run's first loss;
  * the step's update was not applied, so the model holds the parameters of the previous step.
  */
-public final class LossDivergedException extends IllegalStateException {
+public final class LossDivergedException extends StepRefusedException {
     private static final long serialVersionUID = 1L;
-
-    private final int iteration;
-    private final double loss;
 
     /**
      * @param iteration DL4J's 0-based iteration count of the step
@@ -21,17 +18,6 @@ public final class LossDivergedException extends IllegalStateException {
         super(String.format("training diverged: the loss is %.4g at iteration %d (epoch %d), beyond %.4g = %.0f x the first"
                         + " loss %.4g (or x 1 if that is smaller); training stopped before this step's update, so the parameters"
                         + " are those after iteration %d", loss, iteration, epoch, factor * Math.max(Math.abs(firstLoss), 1.0),
-                factor, firstLoss, iteration - 1));
-        this.iteration = iteration;
-        this.loss = loss;
-    }
-
-    /** DL4J's 0-based iteration count of the step whose loss diverged. */
-    public int iteration() {
-        return iteration;
-    }
-
-    public double loss() {
-        return loss;
+                factor, firstLoss, iteration - 1), iteration, epoch, loss);
     }
 }

@@ -4,12 +4,8 @@ package io.github.dl4jssl.listeners;
  * Thrown by {@link NanGuard} (policy {@link NanGuard.Policy#STOP}) when the loss of a training step is NaN or
  * infinite; the step's update was not applied, so the model holds the parameters of the previous step.
  */
-public final class NonFiniteLossException extends IllegalStateException {
+public final class NonFiniteLossException extends StepRefusedException {
     private static final long serialVersionUID = 1L;
-
-    private final int iteration;
-    private final int epoch;
-    private final double loss;
 
     /**
      * @param iteration DL4J's 0-based iteration count of the failed step
@@ -18,22 +14,7 @@ public final class NonFiniteLossException extends IllegalStateException {
      */
     public NonFiniteLossException(int iteration, int epoch, double loss) {
         super("the loss is " + loss + " at iteration " + iteration + " (epoch " + epoch + "); training stopped"
-                + " before this step's update, so the parameters are those after iteration " + (iteration - 1));
-        this.iteration = iteration;
-        this.epoch = epoch;
-        this.loss = loss;
-    }
-
-    /** DL4J's 0-based iteration count of the step whose loss was not finite. */
-    public int iteration() {
-        return iteration;
-    }
-
-    public int epoch() {
-        return epoch;
-    }
-
-    public double loss() {
-        return loss;
+                + " before this step's update, so the parameters are those after iteration " + (iteration - 1),
+                iteration, epoch, loss);
     }
 }

@@ -1,72 +1,23 @@
 package io.github.dl4jssl.listeners;
 
-import java.util.Collection;
-
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.shade.jackson.annotation.JsonProperty;
 
 /**
- * Configuration wrapper for the layers of a momentum (EMA) <em>target</em> branch: like DL4J's
- * {@link FrozenLayer} the wrapped layer gets no optimizer update and {@code ComputationGraph} skips
- * its backward pass entirely (stop-gradient, no compute spent), but unlike {@code FrozenLayer} the
- * wrapped layer runs its forward pass in the <em>training</em> mode of the network, so a
- * {@code BatchNormalization} inside normalises with batch statistics during {@code fit}, as the
- * key/target encoders of MoCo (He et al. 2020, "Momentum Contrast for Unsupervised Visual
- * Representation Learning") and BYOL (Grill et al. 2020, "Bootstrap Your Own Latent") do.
+ * The old name of {@link io.github.dl4jssl.layers.TrainModeFrozenLayer} (moved to ssl-layers, since it is a layer
+ * configuration): kept only so that model files and checkpoints written by version 0.1.0, whose JSON names this
+ * class, still load with {@code ModelSerializer} (Jackson stores the fully qualified class name; DL4J's
+ * subtype-name registration does not apply to it). New graphs use the class in ssl-layers.
  *
- * <p>DL4J's own {@code FrozenLayer} and {@code FrozenLayerWithBackprop} always call the wrapped
- * layer with {@code training=false} (see DESIGN-momentum.md and the probe tests). The target's
- * parameters (including BatchNorm running statistics, which DL4J only updates in the backward pass)
- * are then changed only by {@link EmaTargetListener}.
- *
- * <p>Works because {@code ComputationGraph} tests {@code instanceof
- * org.deeplearning4j.nn.layers.FrozenLayer} to skip backprop: the runtime layer here subclasses it.
- * Serialises with {@code ModelSerializer} like any DL4J layer (Jackson, by class name).
+ * @deprecated use {@link io.github.dl4jssl.layers.TrainModeFrozenLayer}
  */
-public class TrainModeFrozenLayer extends FrozenLayer {
+@Deprecated(since = "0.2.0")
+public class TrainModeFrozenLayer extends io.github.dl4jssl.layers.TrainModeFrozenLayer {
 
     private static final long serialVersionUID = 1L;
 
-    /** @param layer the layer configuration to wrap (any layer with or without parameters, not an output layer) */
+    /** @param layer the layer configuration to wrap */
     public TrainModeFrozenLayer(@JsonProperty("layer") Layer layer) {
         super(layer);
-    }
-
-    @Override
-    public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
-            Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
-            boolean initializeParams, DataType networkDataType) {
-        org.deeplearning4j.nn.layers.FrozenLayer frozen = (org.deeplearning4j.nn.layers.FrozenLayer) super.instantiate(
-                conf, trainingListeners, layerIndex, layerParamsView, initializeParams, networkDataType);
-        return new Impl(frozen.getInsideLayer());
-    }
-
-    /**
-     * Runtime layer: a DL4J {@link org.deeplearning4j.nn.layers.FrozenLayer} (no update, backprop
-     * skipped by the graph) whose forward pass honours the {@code training} flag.
-     */
-    public static class Impl extends org.deeplearning4j.nn.layers.FrozenLayer {
-        private static final long serialVersionUID = 1L;
-
-        /** @param insideLayer the wrapped runtime layer */
-        public Impl(org.deeplearning4j.nn.api.Layer insideLayer) {
-            super(insideLayer);
-        }
-
-        @Override
-        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return underlying.activate(training, workspaceMgr);
-        }
-
-        @Override
-        public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return underlying.activate(input, training, workspaceMgr);
-        }
     }
 }

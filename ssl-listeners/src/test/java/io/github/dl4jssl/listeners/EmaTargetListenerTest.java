@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners;
 
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -1,7 +1,6 @@
 package io.github.dl4jssl.spark;
 
-import io.github.dl4jssl.layers.PredictorHead;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.method.Byol;
 import io.github.dl4jssl.zoo.method.MocoV2;
@@ -85,7 +84,7 @@ class SparkLocalTrainingTest {
     @Test
     void simclrTrainsWithParameterAveraging() {
         SimClr simclr = new SimClr.Builder().backbone(new SmallCnn(12, 12, 1))
-                .projector(new ProjectionHead.Builder().hiddenSize(32).outputSize(16).build())
+                .projector(MlpHead.projection(32, 16))
                 .updater(new Adam(3e-3)).seed(1).build();
         ComputationGraph graph = simclr.init();
         List<DataSet> batches = twoViewBatches(8);
@@ -103,9 +102,9 @@ class SparkLocalTrainingTest {
     void byolTargetIsTheEmaOfTheAveragedOnlineWeightsAfterEachAveraging() {
         double m = 0.9;
         Byol byol = new Byol.Builder().backbone(new SmallCnn(12, 12, 1))
-                .projector(new ProjectionHead.Builder().hiddenSize(32).outputSize(16).build())
-                .predictor(new PredictorHead.Builder().hiddenSize(32).outputSize(16).build())
-                .baseMomentum(m).cosineMomentum(false).updater(new Adam(3e-3)).seed(1).build();
+                .projector(MlpHead.projection(32, 16))
+                .predictor(MlpHead.predictor(32, 16))
+                .momentum(m).cosineMomentum(false).updater(new Adam(3e-3)).seed(1).build();
         ComputationGraph graph = byol.init();
         SparkComputationGraph spark = new SparkComputationGraph(sc, graph, averagingEveryBatch());
         spark.setListeners(byol.trainingListeners(100));

@@ -43,19 +43,19 @@ public class InfoNceLossImpl extends HandDerivedLossLayer {
         long d = x.size(1) / 2;
         double t = c.getTemperature();
         UnitRows q = UnitRows.of(columns(x, 0, d));
-        INDArray partner = UnitRows.swapViews(UnitRows.of(columns(x, d, 2 * d)).z);
-        INDArray positive = q.z.mul(partner).sum(1).reshape(rows, 1).divi(t);
+        INDArray partner = UnitRows.swapViews(UnitRows.of(columns(x, d, 2 * d)).z());
+        INDArray positive = q.z().mul(partner).sum(1).reshape(rows, 1).divi(t);
         INDArray logits;
         if (c.isBatchNegatives()) {
             // a query's candidates are the keys of the other view: the partner rows of its own half
-            logits = q.z.mmul(partner.transpose()).divi(t);
+            logits = q.z().mmul(partner.transpose()).divi(t);
             logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.interval(n, rows)).subi(InfoNceLoss.NOT_A_CANDIDATE);
             logits.get(NDArrayIndex.interval(n, rows), NDArrayIndex.interval(0, n)).subi(InfoNceLoss.NOT_A_CANDIDATE);
         } else {
             logits = positive.dup();
         }
         if (c.getQueueSize() > 0) {
-            logits = Nd4j.concat(1, logits, q.z.mmul(queue().transpose()).divi(t));
+            logits = Nd4j.concat(1, logits, q.z().mmul(queue().transpose()).divi(t));
         }
         RowSoftmax softmax = RowSoftmax.ofInPlace(logits);
         INDArray weights = Nd4j.valueArrayOf(new long[]{rows, 1}, c.isScaleByTwoTemperature() ? 2 * t : 1.0, dataType);
@@ -63,8 +63,8 @@ public class InfoNceLossImpl extends HandDerivedLossLayer {
             weights.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).muli(2);
             weights.get(NDArrayIndex.interval(n, rows), NDArrayIndex.all()).assign(0);
         }
-        double loss = softmax.logNormalizers.sub(positive).muli(weights).sumNumber().doubleValue();
-        return new Forward(q, partner, softmax.probabilities, weights, loss);
+        double loss = softmax.logNormalizers().sub(positive).muli(weights).sumNumber().doubleValue();
+        return new Forward(q, partner, softmax.probabilities(), weights, loss);
     }
 
     private INDArray queue() {

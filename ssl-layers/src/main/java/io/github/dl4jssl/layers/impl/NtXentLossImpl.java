@@ -34,14 +34,14 @@ public class NtXentLossImpl extends HandDerivedLossLayer {
 
     private Forward forward() {
         UnitRows unit = UnitRows.of(input.castTo(dataType));
-        INDArray z = unit.z;
+        INDArray z = unit.z();
         long rows = z.size(0);
         double t = temperature();
         INDArray logits = z.mmul(z.transpose()).divi(t);
         logits.subi(Nd4j.eye(rows).castTo(dataType).muli(NtXentLoss.SELF_MASK));
         RowSoftmax softmax = RowSoftmax.ofInPlace(logits);
         double positive = z.mul(UnitRows.swapViews(z)).sumNumber().doubleValue() / t;
-        return new Forward(unit, softmax.probabilities, softmax.logNormalizers.sumNumber().doubleValue() - positive);
+        return new Forward(unit, softmax.probabilities(), softmax.logNormalizers().sumNumber().doubleValue() - positive);
     }
 
     @Override
@@ -59,7 +59,7 @@ public class NtXentLossImpl extends HandDerivedLossLayer {
         INDArray eye = Nd4j.eye(n).castTo(dataType);
         g.get(NDArrayIndex.interval(0, n), NDArrayIndex.interval(n, 2 * n)).subi(eye);
         g.get(NDArrayIndex.interval(n, 2 * n), NDArrayIndex.interval(0, n)).subi(eye);
-        INDArray dz = g.add(g.transpose()).mmul(f.z().z).divi(t);
+        INDArray dz = g.add(g.transpose()).mmul(f.z().z()).divi(t);
         return new LossAndGradient(f.loss(), f.z().backprop(dz));
     }
 }

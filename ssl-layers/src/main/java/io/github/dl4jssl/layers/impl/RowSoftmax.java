@@ -3,18 +3,13 @@ package io.github.dl4jssl.layers.impl;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
-/** The softmax of each row of a logits matrix and its log-normaliser logsumexp, computed stably (max subtracted). */
-final class RowSoftmax {
-
-    /** The row-wise softmax [rows, columns]. */
-    final INDArray probabilities;
-    /** logsumexp of each row [rows, 1]. */
-    final INDArray logNormalizers;
-
-    private RowSoftmax(INDArray probabilities, INDArray logNormalizers) {
-        this.probabilities = probabilities;
-        this.logNormalizers = logNormalizers;
-    }
+/**
+ * The softmax of each row of a logits matrix and its log-normaliser logsumexp, computed stably (max subtracted).
+ *
+ * @param probabilities  the row-wise softmax [rows, columns]
+ * @param logNormalizers logsumexp of each row [rows, 1]
+ */
+record RowSoftmax(INDArray probabilities, INDArray logNormalizers) {
 
     /** The softmax of the rows of {@code logits}, written over them. */
     static RowSoftmax ofInPlace(INDArray logits) {

@@ -10,18 +10,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * Rows scaled to unit length, z_i = x_i / max(|x_i|, eps) as {@link ContrastiveOps#l2Normalize} does in the SameDiff
  * graphs, with the backward pass of that normalisation, for the losses whose gradient is written out in plain ND4J
  * ({@link NtXentLossImpl}, {@link InfoNceLossImpl}).
+ *
+ * @param z    the unit rows [rows, d]
+ * @param norm the row norms |x_i| [rows]
  */
-final class UnitRows {
-
-    /** The unit rows z [rows, d]. */
-    final INDArray z;
-    /** The row norms |x_i| [rows]. */
-    final INDArray norm;
-
-    private UnitRows(INDArray z, INDArray norm) {
-        this.z = z;
-        this.norm = norm;
-    }
+record UnitRows(INDArray z, INDArray norm) {
 
     /** Normalises the rows of the matrix x (x itself is not changed). */
     static UnitRows of(INDArray x) {

@@ -3,6 +3,7 @@ package io.github.dl4jssl.layers.vit;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -46,7 +47,7 @@ public class ClassTokenPositionEmbedding extends TokenLayer {
     }
 
     protected ClassTokenPositionEmbedding(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.positions = b.positions;
         this.gridHeight = b.gridHeight;
         this.gridWidth = b.gridWidth;
@@ -171,16 +172,10 @@ public class ClassTokenPositionEmbedding extends TokenLayer {
     }
 
     /** Builder: the patch grid (required: H / p rows, W / p columns), positions (default learned). */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
         private Positions positions = Positions.LEARNED;
         private long gridHeight;
         private long gridWidth;
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
 
         /** The patch grid: {@code rows = H / p}, {@code columns = W / p}. */
         public Builder grid(long rows, long columns) {
@@ -197,6 +192,8 @@ public class ClassTokenPositionEmbedding extends TokenLayer {
             return this;
         }
 
+        @Override
+        @SuppressWarnings("unchecked")
         public ClassTokenPositionEmbedding build() {
             if (gridHeight < 1) {
                 throw new IllegalStateException("ClassTokenPositionEmbedding needs grid(rows, columns) of the patch grid");

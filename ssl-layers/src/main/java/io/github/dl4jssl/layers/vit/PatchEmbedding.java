@@ -5,6 +5,7 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -57,7 +58,7 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     protected PatchEmbedding(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.patchSize = b.patchSize;
         this.embedDim = b.embedDim;
         this.frozen = b.frozen;
@@ -218,16 +219,10 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     /** Builder: patch size p (required, e.g. 4 or 16), embedding width D (required), frozen (default false). */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
         private int patchSize;
         private long embedDim;
         private boolean frozen;
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
 
         /** Side p of the square patches; the image height and width must be multiples of p. */
         public Builder patchSize(int patchSize) {
@@ -253,6 +248,8 @@ public class PatchEmbedding extends TokenLayer {
             return this;
         }
 
+        @Override
+        @SuppressWarnings("unchecked")
         public PatchEmbedding build() {
             if (patchSize < 1 || embedDim < 1) {
                 throw new IllegalStateException("PatchEmbedding needs patchSize(p) and embedDim(D), got p="

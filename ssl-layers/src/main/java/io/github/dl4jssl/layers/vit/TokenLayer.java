@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.impl.LayerWiring;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -28,6 +29,11 @@ public abstract class TokenLayer extends SameDiffLayer {
     protected TokenLayer() {
     }
 
+    /** A layer with the settings of DL4J's SameDiff layer Builder (name, per-layer updater, L1/L2, ...). */
+    protected TokenLayer(SameDiffLayer.Builder<?> b) {
+        super(b);
+    }
+
     @Override
     public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
         return null;
@@ -37,13 +43,8 @@ public abstract class TokenLayer extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        Impl ret = createImpl(conf, networkDataType);
-        ret.setIndex(layerIndex);
-        ret.setParamsViewArray(layerParamsView);
-        ret.setParamTable(initializer().init(conf, layerParamsView, initializeParams));
-        ret.setConf(conf);
-        ret.setListeners(trainingListeners);
-        return ret;
+        return LayerWiring.wire(createImpl(conf, networkDataType), conf, initializer(), trainingListeners, layerIndex,
+                layerParamsView, initializeParams);
     }
 
     /** The runtime layer; subclasses may return a subclass of {@link Impl}. */

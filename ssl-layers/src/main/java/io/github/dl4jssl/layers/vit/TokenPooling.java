@@ -2,6 +2,7 @@ package io.github.dl4jssl.layers.vit;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDIndex;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -28,7 +29,7 @@ public class TokenPooling extends TokenSequenceLayer {
     }
 
     protected TokenPooling(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.pooling = b.pooling;
         this.eps = b.eps;
     }
@@ -86,15 +87,9 @@ public class TokenPooling extends TokenSequenceLayer {
     }
 
     /** Builder: pooling (default the class token), LayerNorm eps (default 1e-6). */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
         private Pooling pooling = Pooling.CLASS_TOKEN;
         private double eps = 1e-6;
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
 
         public Builder pooling(Pooling pooling) {
             this.pooling = java.util.Objects.requireNonNull(pooling, "pooling");
@@ -109,6 +104,8 @@ public class TokenPooling extends TokenSequenceLayer {
             return this;
         }
 
+        @Override
+        @SuppressWarnings("unchecked")
         public TokenPooling build() {
             return new TokenPooling(this);
         }

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -17,6 +18,10 @@ public abstract class TokenSequenceLayer extends TokenLayer {
     protected long tokens;
 
     protected TokenSequenceLayer() {
+    }
+
+    protected TokenSequenceLayer(SameDiffLayer.Builder<?> b) {
+        super(b);
     }
 
     /** Checks the input type is a token sequence and records its N and D; returns it. */

@@ -2,6 +2,7 @@ package io.github.dl4jssl.layers.vit;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
+import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,7 +37,7 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
     }
 
     protected TransformerEncoderBlock(Builder b) {
-        this.layerName = b.name;
+        super(b);
         this.heads = b.heads;
         this.mlpRatio = b.mlpRatio;
         this.eps = b.eps;
@@ -137,16 +138,10 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
     }
 
     /** Builder: heads (default 1), MLP ratio (default 4), LayerNorm eps (default 1e-6); width and tokens come from the input. */
-    public static class Builder {
-        private String name;
+    public static class Builder extends SameDiffLayer.Builder<Builder> {
         private int heads = 1;
         private int mlpRatio = 4;
         private double eps = 1e-6;
-
-        public Builder name(String name) {
-            this.name = name;
-            return this;
-        }
 
         public Builder heads(int heads) {
             if (heads < 1) {
@@ -172,6 +167,8 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
             return this;
         }
 
+        @Override
+        @SuppressWarnings("unchecked")
         public TransformerEncoderBlock build() {
             return new TransformerEncoderBlock(this);
         }

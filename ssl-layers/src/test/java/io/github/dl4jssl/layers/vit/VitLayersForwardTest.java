@@ -268,4 +268,19 @@ class VitLayersForwardTest extends DoublePrecisionTest {
         assertTrue(e.getMessage().contains("expects tokens [B, T, D]"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> new PatchEmbedding.Builder().patchSize(4).build());
     }
+
+    /** The layers' Builders are DL4J's SameDiff layer Builders: a per-layer optimizer and L2 reach the layer's parameters. */
+    @Test
+    void buildersTakeDl4jsPerLayerSettings() {
+        ComputationGraph g = graph(InputType.convolutional(8, 8, 1), "block",
+                "patch", new PatchEmbedding.Builder().patchSize(4).embedDim(6).updater(new Adam(0.01)).l2(0.5).build(),
+                "cls", new ClassTokenPositionEmbedding.Builder().grid(2, 2).build(),
+                "block", new TransformerEncoderBlock.Builder().heads(2).name("ignored: the vertex name wins").build());
+        org.deeplearning4j.nn.conf.layers.Layer patch = g.getLayer("patch").conf().getLayer();
+        assertInstanceOf(Adam.class, patch.getUpdaterByParam(PatchEmbedding.WEIGHT), "the layer's own optimizer");
+        assertEquals(0.01, ((Adam) patch.getUpdaterByParam(PatchEmbedding.WEIGHT)).getLearningRate(), 0.0);
+        assertFalse(patch.getRegularizationByParam(PatchEmbedding.WEIGHT).isEmpty(), "the layer's own L2");
+        assertInstanceOf(Sgd.class, g.getLayer("block").conf().getLayer().getUpdaterByParam("Wq"), "the network's optimizer");
+        assertEquals("block", g.getLayer("block").conf().getLayer().getLayerName());
+    }
 }

@@ -9,9 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Tracks dimensional collapse of embeddings during training: every {@code n} epochs (or
  * iterations) runs the model in inference mode on a fixed probe set, reads the activations of named
- * vertices (e.g. the backbone output and the projector output, see {@link FeatureExtractor}) and
+ * vertices (e.g. the backbone output and the projector output, see {@link VertexActivations}) and
  * computes {@link CollapseMetrics}: the collapse AUC of Li, Efros, Pathak 2022 ("Understanding Collapse
  * in Non-Contrastive Siamese Representation Learning", ECCV 2022, Equation 2, on the singular values), the
  * variance AUC (the same area on the squared singular values, PCA's explained variance) and the RankMe
@@ -34,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>Cost per measurement: one inference pass over the probe set plus an SVD of an {@code [n, d]}
  * matrix per vertex. Only {@link ComputationGraph} is supported.
  */
-public class CollapseMonitor extends BaseTrainingListener {
+public class CollapseMonitor extends PeriodicMonitor {
 
     private static final Logger log = LoggerFactory.getLogger(CollapseMonitor.class);
 
@@ -51,7 +49,6 @@ public class CollapseMonitor extends BaseTrainingListener {
 
     private final INDArray[] probe;
     private final List<String> vertices;
-    private final MonitorFrequency frequency;
     private final int batchSize;
     private final double threshold;
     private final int topK;
@@ -64,9 +61,9 @@ public class CollapseMonitor extends BaseTrainingListener {
     private final Map<String, Boolean> collapsed = new HashMap<>();
 
     private CollapseMonitor(Builder b) {
+        super(b.frequency());
         this.probe = b.probe;
         this.vertices = List.copyOf(b.vertices);
-        this.frequency = b.frequency;
         this.batchSize = b.batchSize;
         this.threshold = b.threshold;
         this.topK = b.topK;
@@ -78,7 +75,7 @@ public class CollapseMonitor extends BaseTrainingListener {
         for (int i = 1; i <= topK; i++) {
             cols.add("s" + i);
         }
-        this.csv = b.csv == null ? null : new CsvLog(b.csv, cols);
+        this.csv = b.csv() == null ? null : new CsvLog(b.csv(), cols);
     }
 
     /** @return a new builder */
@@ -87,18 +84,8 @@ public class CollapseMonitor extends BaseTrainingListener {
     }
 
     @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
-        if (frequency.dueAtIteration(iteration) && model instanceof ComputationGraph g) {
-            measure(g, iteration, epoch);
-        }
-    }
-
-    @Override
-    public void onEpochEnd(Model model) {
-        int epoch = MonitorFrequency.epochCount(model);
-        if (frequency.dueAtEpochEnd(epoch) && model instanceof ComputationGraph g) {
-            measure(g, MonitorFrequency.iterationCount(model), epoch);
-        }
+    void measureAt(ComputationGraph graph, int iteration, int epoch) {
+        measure(graph, iteration, epoch);
     }
 
     /**
@@ -110,7 +97,7 @@ public class CollapseMonitor extends BaseTrainingListener {
      * @return vertex -> metrics
      */
     public synchronized Map<String, CollapseMetrics.Result> measure(ComputationGraph graph, int iteration, int epoch) {
-        Map<String, INDArray> feats = FeatureExtractor.extract(graph, probe, batchSize, vertices.toArray(new String[0]));
+        Map<String, INDArray> feats = VertexActivations.extract(graph, probe, batchSize, vertices.toArray(new String[0]));
         Map<String, CollapseMetrics.Result> out = new LinkedHashMap<>();
         List<List<?>> rows = new ArrayList<>();
         for (String v : vertices) {
@@ -193,19 +180,18 @@ public class CollapseMonitor extends BaseTrainingListener {
     }
 
     /** Builder. */
-    public static final class Builder {
+    public static final class Builder extends MonitorBuilder<Builder> {
         private INDArray[] probe;
         private final List<String> vertices = new ArrayList<>();
-        private MonitorFrequency frequency = MonitorFrequency.everyEpochs(1);
         private int batchSize = 256;
         private double threshold = 0.9;
         private int topK = 5;
         private boolean centre = true;
         private boolean normalize;
         private CollapseMetrics.Solver solver = CollapseMetrics.Solver.EIGEN;
-        private Path csv;
 
         private Builder() {
+            super(MonitorFrequency.everyEpochs(1));
         }
 
         /**
@@ -223,33 +209,6 @@ public class CollapseMonitor extends BaseTrainingListener {
          */
         public Builder vertices(String... names) {
             vertices.addAll(Arrays.asList(names));
-            return this;
-        }
-
-        /**
-         * @param n every n epochs (default 1)
-         * @return this
-         */
-        public Builder everyEpochs(int n) {
-            this.frequency = MonitorFrequency.everyEpochs(n);
-            return this;
-        }
-
-        /**
-         * @param n every n iterations
-         * @return this
-         */
-        public Builder everyIterations(int n) {
-            this.frequency = MonitorFrequency.everyIterations(n);
-            return this;
-        }
-
-        /**
-         * @param f frequency
-         * @return this
-         */
-        public Builder frequency(MonitorFrequency f) {
-            this.frequency = Objects.requireNonNull(f);
             return this;
         }
 
@@ -305,15 +264,6 @@ public class CollapseMonitor extends BaseTrainingListener {
          */
         public Builder solver(CollapseMetrics.Solver s) {
             this.solver = Objects.requireNonNull(s);
-            return this;
-        }
-
-        /**
-         * @param path CSV output (appended; header when new), or null
-         * @return this
-         */
-        public Builder outputCsv(Path path) {
-            this.csv = path;
             return this;
         }
 

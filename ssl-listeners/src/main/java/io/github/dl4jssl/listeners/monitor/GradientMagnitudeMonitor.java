@@ -137,14 +137,14 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     private int lastEpoch;
 
     private GradientMagnitudeMonitor(Builder b) {
-        this.frequency = b.frequency;
+        this.frequency = b.frequency();
         Map<String, List<String>> bl = new LinkedHashMap<>();
         b.blocks.forEach((k, v) -> bl.put(k, List.copyOf(v)));
         this.blocks = Collections.unmodifiableMap(bl);
         this.excluded = Set.copyOf(b.excluded);
         this.window = b.window;
         this.spikeConfig = b.spikeConfig;
-        this.csv = b.csv == null ? null : new CsvLog(b.csv,
+        this.csv = b.csv() == null ? null : new CsvLog(b.csv(),
                 List.of("iteration", "epoch", "kind", "name", "norm", "window_mean", "fluctuation", "spike", "robust_z"));
         this.logLayers = b.logLayers;
         this.maxHistory = b.maxHistory;
@@ -546,19 +546,18 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     }
 
     /** Builder. */
-    public static final class Builder {
-        private MonitorFrequency frequency = MonitorFrequency.everyIterations(1);
+    public static final class Builder extends MonitorBuilder<Builder> {
         private final Map<String, List<String>> blocks = new LinkedHashMap<>();
         private Set<String> excluded = DEFAULT_EXCLUDED_PARAM_KEYS;
         private int window = SlidingWindowStats.DEFAULT_WINDOW;
         private SpikeDetector.Config spikeConfig = SpikeDetector.Config.DEFAULT;
-        private Path csv;
         private boolean logLayers = true;
         private int maxHistory = 0;
         private boolean normalizeByMinibatch = true;
         private final List<String> outputGradientVertices = new ArrayList<>();
 
         private Builder() {
+            super(MonitorFrequency.everyIterations(1));
         }
 
         /**
@@ -586,24 +585,15 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
         }
 
         /**
-         * @param n measure every n iterations (default 1)
-         * @return this
-         */
-        public Builder everyIterations(int n) {
-            this.frequency = MonitorFrequency.everyIterations(n);
-            return this;
-        }
-
-        /**
          * @param f an iteration-based frequency (gradients exist per iteration)
          * @return this
          */
+        @Override
         public Builder frequency(MonitorFrequency f) {
             if (f.unit() != MonitorFrequency.Unit.ITERATION) {
                 throw new IllegalArgumentException("GradientMagnitudeMonitor measures per iteration; got " + f);
             }
-            this.frequency = f;
-            return this;
+            return super.frequency(f);
         }
 
         /**
@@ -661,15 +651,6 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
          */
         public Builder spikeDetection(SpikeDetector.Config config) {
             this.spikeConfig = Objects.requireNonNull(config, "spike detection config");
-            return this;
-        }
-
-        /**
-         * @param path CSV output (appended; header written when new), or null for none
-         * @return this
-         */
-        public Builder outputCsv(Path path) {
-            this.csv = path;
             return this;
         }
 

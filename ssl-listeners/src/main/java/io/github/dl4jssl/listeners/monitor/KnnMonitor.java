@@ -3,12 +3,9 @@ package io.github.dl4jssl.listeners.monitor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,13 +14,13 @@ import org.slf4j.LoggerFactory;
  * Weighted kNN top-1 accuracy of a vertex's features during training (Wu et al. 2018; the online
  * monitor of MoCo, DINO, solo-learn): every {@code n} epochs (or iterations) extracts features of a
  * labelled bank and a labelled held-out set from a named vertex in inference mode
- * ({@link FeatureExtractor}, in minibatches) and classifies the held-out set with
+ * ({@link VertexActivations}, in minibatches) and classifies the held-out set with
  * {@link KnnClassifier} (cosine, default {@code k = 200}, {@code T = 0.1}).
  *
  * <p>History in memory ({@link #getHistory()}); optional CSV with columns
  * {@code iteration,epoch,vertex,k,temperature,bank,queries,top1}. Only {@link ComputationGraph}.
  */
-public class KnnMonitor extends BaseTrainingListener {
+public class KnnMonitor extends PeriodicMonitor {
 
     private static final Logger log = LoggerFactory.getLogger(KnnMonitor.class);
 
@@ -46,11 +43,11 @@ public class KnnMonitor extends BaseTrainingListener {
     private final int k;
     private final double temperature;
     private final int batchSize;
-    private final MonitorFrequency frequency;
     private final CsvLog csv;
     private final List<Record> history = new ArrayList<>();
 
     private KnnMonitor(Builder b) {
+        super(b.frequency());
         this.vertex = b.vertex;
         this.bankInputs = b.bankInputs;
         this.bankLabels = b.bankLabels;
@@ -67,8 +64,7 @@ public class KnnMonitor extends BaseTrainingListener {
         this.k = b.k;
         this.temperature = b.temperature;
         this.batchSize = b.batchSize;
-        this.frequency = b.frequency;
-        this.csv = b.csv == null ? null : new CsvLog(b.csv,
+        this.csv = b.csv() == null ? null : new CsvLog(b.csv(),
                 List.of("iteration", "epoch", "vertex", "k", "temperature", "bank", "queries", "top1"));
     }
 
@@ -78,18 +74,8 @@ public class KnnMonitor extends BaseTrainingListener {
     }
 
     @Override
-    public void iterationDone(Model model, int iteration, int epoch) {
-        if (frequency.dueAtIteration(iteration) && model instanceof ComputationGraph g) {
-            measure(g, iteration, epoch);
-        }
-    }
-
-    @Override
-    public void onEpochEnd(Model model) {
-        int epoch = MonitorFrequency.epochCount(model);
-        if (frequency.dueAtEpochEnd(epoch) && model instanceof ComputationGraph g) {
-            measure(g, MonitorFrequency.iterationCount(model), epoch);
-        }
+    void measureAt(ComputationGraph graph, int iteration, int epoch) {
+        measure(graph, iteration, epoch);
     }
 
     /**
@@ -102,8 +88,8 @@ public class KnnMonitor extends BaseTrainingListener {
      */
     public synchronized double measure(ComputationGraph graph, int iteration, int epoch) {
         long t0 = System.nanoTime();
-        INDArray bank = FeatureExtractor.extract(graph, bankInputs, batchSize, vertex).get(vertex);
-        INDArray query = FeatureExtractor.extract(graph, queryInputs, batchSize, vertex).get(vertex);
+        INDArray bank = VertexActivations.extract(graph, bankInputs, batchSize, vertex).get(vertex);
+        INDArray query = VertexActivations.extract(graph, queryInputs, batchSize, vertex).get(vertex);
         double acc = new KnnClassifier(bank, bankLabels, numClasses, k, temperature, KnnClassifier.DEFAULT_CHUNK_SIZE)
                 .evaluate(query, queryLabels).top1();
         history.add(new Record(iteration, epoch, acc));
@@ -139,7 +125,7 @@ public class KnnMonitor extends BaseTrainingListener {
     }
 
     /** Builder. */
-    public static final class Builder {
+    public static final class Builder extends MonitorBuilder<Builder> {
         private String vertex;
         private INDArray[] bankInputs;
         private int[] bankLabels;
@@ -149,10 +135,9 @@ public class KnnMonitor extends BaseTrainingListener {
         private int k = KnnClassifier.DEFAULT_K;
         private double temperature = KnnClassifier.DEFAULT_TEMPERATURE;
         private int batchSize = 256;
-        private MonitorFrequency frequency = MonitorFrequency.everyEpochs(1);
-        private Path csv;
 
         private Builder() {
+            super(MonitorFrequency.everyEpochs(1));
         }
 
         /**
@@ -237,33 +222,6 @@ public class KnnMonitor extends BaseTrainingListener {
          */
         public Builder batchSize(int b) {
             this.batchSize = b;
-            return this;
-        }
-
-        /**
-         * @param n every n epochs (default 1)
-         * @return this
-         */
-        public Builder everyEpochs(int n) {
-            this.frequency = MonitorFrequency.everyEpochs(n);
-            return this;
-        }
-
-        /**
-         * @param n every n iterations
-         * @return this
-         */
-        public Builder everyIterations(int n) {
-            this.frequency = MonitorFrequency.everyIterations(n);
-            return this;
-        }
-
-        /**
-         * @param path CSV output, or null
-         * @return this
-         */
-        public Builder outputCsv(Path path) {
-            this.csv = path;
             return this;
         }
 

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
@@ -142,65 +142,66 @@ class TargetBranchProbeTest {
         }
     }
 
+    /** What two fit steps of a variant's graph did: target kept, online trained, forward/backward passes counted. */
+    record TwoSteps(boolean targetKept, boolean onlineTrained, int targetForward, int targetBackward, int onlineBackward) {
+    }
+
+    static TwoSteps twoSteps(Variant v) {
+        ComputationGraph g = graph(v, false);
+        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
+        Map<String, INDArray> onlineBefore = snapshot(g, "online_dense1", "online_dense2");
+        fit(g, 2);
+        return new TwoSteps(sameParams(g, before, TARGET_LAYERS), !sameParams(g, onlineBefore, "online_dense1", "online_dense2"),
+                CountingActivation.forward("target"), CountingActivation.backward("target"), CountingActivation.backward("online"));
+    }
+
     @Test
     void plainTargetIsTrainedAndBackpropagated() {
-        ComputationGraph g = graph(Variant.PLAIN, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        fit(g, 2);
-        assertFalse(sameParams(g, before, TARGET_LAYERS), "baseline: an unwrapped target is trained");
-        assertEquals(2, CountingActivation.backward("online"));
-        assertEquals(2, CountingActivation.backward("target"));
+        TwoSteps s = twoSteps(Variant.PLAIN);
+        assertFalse(s.targetKept(), "baseline: an unwrapped target is trained");
+        assertEquals(2, s.onlineBackward());
+        assertEquals(2, s.targetBackward());
     }
 
     @Test
     void frozenLayerTargetGetsNoUpdateAndNoBackwardPass() {
-        ComputationGraph g = graph(Variant.FROZEN, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        Map<String, INDArray> onlineBefore = snapshot(g, "online_dense1", "online_dense2");
-        fit(g, 2);
-        assertTrue(sameParams(g, before, TARGET_LAYERS), "FrozenLayer target params unchanged");
-        assertFalse(sameParams(g, onlineBefore, "online_dense1", "online_dense2"), "online is trained");
-        assertEquals(2, CountingActivation.forward("target"));
-        assertEquals(2, CountingActivation.backward("online"));
-        assertEquals(0, CountingActivation.backward("target"), "ComputationGraph skips backprop of FrozenLayer vertices");
+        TwoSteps s = twoSteps(Variant.FROZEN);
+        assertTrue(s.targetKept(), "FrozenLayer target params unchanged");
+        assertTrue(s.onlineTrained(), "online is trained");
+        assertEquals(2, s.targetForward());
+        assertEquals(2, s.onlineBackward());
+        assertEquals(0, s.targetBackward(), "ComputationGraph skips backprop of FrozenLayer vertices");
     }
 
     @Test
     void frozenLayerWithBackpropGetsNoUpdateButRunsTheBackwardPass() {
-        ComputationGraph g = graph(Variant.FROZEN_WITH_BACKPROP, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        fit(g, 2);
-        assertTrue(sameParams(g, before, TARGET_LAYERS), "FrozenLayerWithBackprop target params unchanged");
-        assertEquals(2, CountingActivation.backward("target"), "FrozenLayerWithBackprop spends the backward pass");
+        TwoSteps s = twoSteps(Variant.FROZEN_WITH_BACKPROP);
+        assertTrue(s.targetKept(), "FrozenLayerWithBackprop target params unchanged");
+        assertEquals(2, s.targetBackward(), "FrozenLayerWithBackprop spends the backward pass");
     }
 
     @Test
     void noOpUpdaterDoesNotFreezeTheLayerItAppliesTheRawGradient() {
-        ComputationGraph g = graph(Variant.NOOP_UPDATER, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        fit(g, 2);
-        assertFalse(sameParams(g, before, TARGET_LAYERS), "NoOp = update equals the raw gradient (lr 1), not 'no update'");
-        assertEquals(2, CountingActivation.backward("target"));
+        TwoSteps s = twoSteps(Variant.NOOP_UPDATER);
+        assertFalse(s.targetKept(), "NoOp = update equals the raw gradient (lr 1), not 'no update'");
+        assertEquals(2, s.targetBackward());
     }
 
     @Test
     void zeroLearningRateFreezesParamsButRunsTheBackwardPass() {
-        ComputationGraph g = graph(Variant.ZERO_LR, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        fit(g, 2);
-        assertTrue(sameParams(g, before, TARGET_LAYERS), "Sgd(0) leaves params unchanged");
-        assertEquals(2, CountingActivation.backward("target"), "...but the backward pass still runs");
+        TwoSteps s = twoSteps(Variant.ZERO_LR);
+        assertTrue(s.targetKept(), "Sgd(0) leaves params unchanged");
+        assertEquals(2, s.targetBackward(), "...but the backward pass still runs");
     }
 
     @Test
     void trainModeFrozenLayerGetsNoUpdateAndNoBackwardPass() {
-        ComputationGraph g = graph(Variant.TRAIN_MODE_FROZEN, false);
-        Map<String, INDArray> before = snapshot(g, TARGET_LAYERS);
-        fit(g, 2);
-        assertTrue(sameParams(g, before, TARGET_LAYERS));
-        assertEquals(2, CountingActivation.forward("target"));
-        assertEquals(0, CountingActivation.backward("target"));
-        assertEquals(2, CountingActivation.backward("online"));
+        TwoSteps s = twoSteps(Variant.TRAIN_MODE_FROZEN);
+        assertTrue(s.targetKept());
+        assertTrue(s.onlineTrained());
+        assertEquals(2, s.targetForward());
+        assertEquals(0, s.targetBackward());
+        assertEquals(2, s.onlineBackward());
     }
 
     /** Captures target_bn's output as seen by fit (onForwardPass is called inside fit). */

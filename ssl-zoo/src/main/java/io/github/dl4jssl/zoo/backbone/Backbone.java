@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.backbone;
 
+import io.github.dl4jssl.layers.GraphNames;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 
@@ -20,8 +21,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
  */
 public interface Backbone {
 
-    /** Default vertex-name prefix used by {@link #standalone(long)}. */
-    String DEFAULT_PREFIX = "backbone_";
+    /** Default vertex-name prefix used by {@link #standalone(long)}: {@link GraphNames#BACKBONE}. */
+    String DEFAULT_PREFIX = GraphNames.BACKBONE;
 
     /**
      * Appends the encoder's layers to {@code graph}.

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.backbone;
 
+import io.github.dl4jssl.layers.GraphNames;
 import java.util.Arrays;
 import java.util.Map;
 
@@ -24,8 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 public final class BackboneGraph {
 
-    /** Name of the input vertex of graphs built here. */
-    public static final String INPUT = "input";
+    /** Name of the input vertex of graphs built here: {@link GraphNames#INPUT}. */
+    public static final String INPUT = GraphNames.INPUT;
 
     private BackboneGraph() {
     }

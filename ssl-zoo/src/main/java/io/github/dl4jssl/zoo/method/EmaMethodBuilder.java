@@ -9,9 +9,9 @@ import java.util.function.LongFunction;
 
 /**
  * The momentum settings of the builders of methods whose target branch is an exponential moving average of
- * the online one (BYOL, MoCo v3, SimCLR-EMA): a start momentum, whether it rises to 1 with a cosine, or any
- * schedule instead. The concrete builder names the start-momentum setter after its paper ({@code baseMomentum}
- * or {@code momentum}) and sets it through {@link #startMomentum(double, String)}.
+ * the online one (BYOL, MoCo v1/v2/v3, SimCLR-EMA), one API for all: {@link #momentum(double)}, the momentum of the
+ * first iteration (BYOL's tau_base, MoCo's m, MoCo v3's m0); {@link #cosineMomentum(boolean)}, whether it rises to 1
+ * with a cosine; or any schedule instead ({@link #momentum(MomentumSchedule)}, {@link #momentumSchedule}).
  *
  * @param <B> the concrete builder
  */
@@ -42,10 +42,20 @@ public abstract class EmaMethodBuilder<B extends EmaMethodBuilder<B>> extends Me
         return self();
     }
 
-    /** Sets the momentum of the first iteration after checking it is in [0, 1] ({@code what} names it in errors). */
-    B startMomentum(double momentum, String what) {
-        this.startMomentum = TwoBranchSupport.checkMomentum(momentum, what);
+    /**
+     * The momentum m in [0, 1] of the first iteration (target := m target + (1 - m) online); the constant momentum
+     * unless {@link #cosineMomentum(boolean)} is on.
+     */
+    public B momentum(double momentum) {
+        MomentumSchedule.checkMomentum(momentum, methodName() + " momentum");
+        this.startMomentum = momentum;
         return self();
+    }
+
+    /** One momentum schedule whatever the run length, indexed by DL4J's iteration count (saved with the model). */
+    public B momentum(MomentumSchedule schedule) {
+        Objects.requireNonNull(schedule, "momentum schedule");
+        return momentumSchedule(total -> schedule);
     }
 
     /**
@@ -53,7 +63,8 @@ public abstract class EmaMethodBuilder<B extends EmaMethodBuilder<B>> extends Me
      * {@link #momentumSchedule}, else a cosine from the start momentum to 1, or the constant start momentum.
      */
     EmaTarget emaTarget(EmaScope scope) {
+        double m0 = startMomentum;
         return new EmaTarget(scope, startMomentum,
-                schedule != null ? schedule : TwoBranchSupport.schedule(startMomentum, cosineMomentum));
+                schedule != null ? schedule : cosineMomentum ? total -> MomentumSchedule.cosine(m0, total) : total -> MomentumSchedule.constant(m0));
     }
 }

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.method;
 
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.layers.optim.Lars;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -26,6 +27,7 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     private DataType dataType = DataType.FLOAT;
     private WarmupCosineSchedule schedulePeakingAtOne;
     private Integer headHidden;
+    private MlpHead projector;
 
     /** Starts with the method's default optimizer and weight decay. */
     MethodBuilder(IUpdater updater, double weightDecay) {
@@ -98,18 +100,29 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
         return headHidden != null ? headHidden : defaultWidth;
     }
 
-    /** Validates a weight decay: a finite number &gt;= 0; a builder may accept a wider range. */
-    double checkWeightDecay(double weightDecay) {
-        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
-            throw new IllegalArgumentException("weightDecay must be a finite number >= 0, got " + weightDecay);
-        }
-        return weightDecay;
+    /**
+     * The projection head g (default: the method's, see the concrete builder), e.g. {@link MlpHead#projection} or a
+     * paper-sized one. Its layers are named {@code projector_*}, and momentum methods copy it into the target.
+     */
+    public B projector(MlpHead projector) {
+        this.projector = Objects.requireNonNull(projector, "projector");
+        return self();
     }
 
-    /** The wider check of SimCLR and MoCo v1/v2: any weight decay that is not negative (NaN and infinity pass). */
-    static double checkNotNegativeWeightDecay(double weightDecay) {
-        if (weightDecay < 0) {
-            throw new IllegalArgumentException("weightDecay must be >= 0, got " + weightDecay);
+    /** The projector set with {@link #projector(MlpHead)}, or null for the method's own. */
+    MlpHead projector() {
+        return projector;
+    }
+
+    /** The hidden width of a default projector: {@link #headHidden(int)}, else max(512, the backbone's feature size). */
+    int projectorHidden(Backbone backbone) {
+        return hiddenOr(Math.max(512, backbone.featureSize()));
+    }
+
+    /** The one weight-decay rule of every method: a finite number &gt;= 0. */
+    private static double checkWeightDecay(double weightDecay) {
+        if (!(weightDecay >= 0) || Double.isInfinite(weightDecay)) {
+            throw new IllegalArgumentException("weightDecay must be a finite number >= 0, got " + weightDecay);
         }
         return weightDecay;
     }
@@ -117,6 +130,15 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
     /** The backbone, or an exception naming the {@code method} if none was set. */
     Backbone requireBackbone(String method) {
         return Objects.requireNonNull(backbone, method + " needs a backbone: Builder.backbone(...)");
+    }
+
+    /** The method with the settings so far. */
+    public abstract SslMethod build();
+
+    /** The simple name of the method this builder builds (the class the builder is nested in), for messages. */
+    String methodName() {
+        Class<?> method = getClass().getEnclosingClass();
+        return (method != null ? method : getClass()).getSimpleName();
     }
 
     /** The seed, data type, optimizer (on its schedule) and weight decay set so far. */

@@ -1,19 +1,13 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
-import io.github.dl4jssl.layers.PredictorHead;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
+import io.github.dl4jssl.layers.SslLossLayer;
 import io.github.dl4jssl.listeners.EmaScope;
-import io.github.dl4jssl.listeners.EmaTargetListener;
-import io.github.dl4jssl.listeners.MomentumSchedule;
-import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.learning.config.Adam;
 
-import java.util.List;
 import java.util.Objects;
 
 /**
@@ -49,7 +43,7 @@ import java.util.Objects;
  * predictor and momentum 0.99 -&gt; 1. Its stability fix, a frozen random patch projection, is the backbone's
  * {@code freezePatchEmbedding(true)}.</p>
  */
-public final class MocoV3 implements SslMethod {
+public final class MocoV3 extends EmaMethod {
 
     /** The merge vertex feeding the loss: columns [0, d) queries q, [d, 2d) keys k. */
     public static final String PAIR = "pair";
@@ -60,28 +54,15 @@ public final class MocoV3 implements SslMethod {
     /** MoCo v3's ViT learning rate for a batch of 256 images (lr = 1.5e-4 x batch / 256). */
     public static final double VIT_BASE_LEARNING_RATE = 1.5e-4;
 
-    private final Backbone backbone;
-    private final ProjectionHead projector;
-    private final PredictorHead predictor;
+    private final MlpHead predictor;
     private final double temperature;
     private final boolean scaleByTwoTemperature;
-    private final EmaTarget ema;
-    private final GlobalSettings global;
-    private final String backboneOutput;
 
     private MocoV3(Builder b) {
-        this.backbone = b.requireBackbone("MocoV3");
-        this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(128)
-                        .batchNormOutput(true).build();
-        this.predictor = b.predictor != null ? b.predictor
-                : new PredictorHead.Builder().hiddenSize(b.hiddenOr(512)).outputSize(projector.getOutputSize()).build();
-        TwoBranchSupport.requireMatchingSizes("MocoV3", projector, predictor);
+        super(b, net -> MlpHead.projectionWithBnOutput(b.projectorHidden(net), 128), net -> EmaScope.encoder());
+        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(512), projector().outputSize()));
         this.temperature = b.temperature;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;
-        this.ema = b.emaTarget(EmaScope.encoder());
-        this.global = b.globalSettings();
-        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
     /** Adam on MoCo v3's ViT schedule (linear warm-up, cosine decay); with weight decay 0.1 it is AdamW. */
@@ -99,21 +80,8 @@ public final class MocoV3 implements SslMethod {
         return "mocov3";
     }
 
-    @Override
-    public Backbone backbone() {
-        return backbone;
-    }
-
-    @Override
-    public String backboneOutput() {
-        return backboneOutput;
-    }
-
-    public ProjectionHead projector() {
-        return projector;
-    }
-
-    public PredictorHead predictor() {
+    /** The prediction MLP. */
+    public MlpHead predictor() {
         return predictor;
     }
 
@@ -121,50 +89,20 @@ public final class MocoV3 implements SslMethod {
         return temperature;
     }
 
-    /** m0, the momentum of the first iteration. */
-    public double baseMomentum() {
-        return ema.startMomentum();
-    }
-
-    /** The momentum schedule for a run of {@code totalIterations} iterations. */
-    public MomentumSchedule momentumSchedule(long totalIterations) {
-        return ema.schedule(totalIterations);
-    }
-
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
-        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
-        String projection = projector.appendTo(graph, PROJECTOR_PREFIX, features);
-        String query = predictor.appendTo(graph, PREDICTOR_PREFIX, projection);
-        String key = TargetBranch.append(graph, INPUT, TARGET_PREFIX,
-                (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, backbone.appendTo(g, in, BACKBONE_PREFIX)));
+        ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
+        String query = predictor.appendTo(graph, appendEncoder(graph, INPUT), PREDICTOR_PREFIX);
+        String key = appendTargetEncoder(graph);
         graph.addVertex(PAIR, new MergeVertex(), query, key);
         graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)
                 .symmetric(true).scaleByTwoTemperature(scaleByTwoTemperature).build(), PAIR);
         return graph.setOutputs(LOSS).build();
     }
 
-    /** The EMA listener (scope: backbone and projector) for a planned run length. */
-    public EmaTargetListener emaListener(long totalIterations) {
-        return ema.listener(totalIterations);
-    }
-
-    /** Momentum encoder := query encoder (backbone and projector). */
-    @Override
-    public void initialize(ComputationGraph graph) {
-        ema.initialize(graph);
-    }
-
-    @Override
-    public List<TrainingListener> trainingListeners(long totalIterations) {
-        return List.of(emaListener(totalIterations));
-    }
-
     /** Builder with MoCo v3's defaults (t = 0.2, 2t scaling, m0 = 0.99 cosine to 1, weight decay 1e-6). */
     public static final class Builder extends EmaMethodBuilder<Builder> {
-        private ProjectionHead projector;
-        private PredictorHead predictor;
+        private MlpHead predictor;
         private double temperature = 0.2;
         private boolean scaleByTwoTemperature = true;
 
@@ -172,28 +110,20 @@ public final class MocoV3 implements SslMethod {
             super(new Adam(1e-3), 1e-6, 0.99, true);
         }
 
-        /** The projection MLP (default: max(512, feature size) hidden, 128 out, BatchNorm output). */
-        public Builder projector(ProjectionHead projector) {
-            this.projector = Objects.requireNonNull(projector, "projector");
-            return this;
-        }
-
         /** The prediction MLP (default: 512 hidden, the projector's output size out). */
-        public Builder predictor(PredictorHead predictor) {
+        public Builder predictor(MlpHead predictor) {
             this.predictor = Objects.requireNonNull(predictor, "predictor");
             return this;
         }
 
         /** Paper-sized heads: projector 4096 hidden / 256 out with BN output, predictor 4096 hidden / 256 out. */
         public Builder paperHeads() {
-            this.projector = new ProjectionHead.Builder().hiddenSize(4096).outputSize(256).batchNormOutput(true).build();
-            this.predictor = new PredictorHead.Builder().hiddenSize(4096).outputSize(256).build();
-            return this;
+            return projector(MlpHead.projectionWithBnOutput(4096, 256)).predictor(MlpHead.predictor(4096, 256));
         }
 
         /** InfoNCE temperature t (default 0.2). */
         public Builder temperature(double temperature) {
-            this.temperature = TwoBranchSupport.checkTemperature("MocoV3", temperature);
+            this.temperature = SslLossLayer.checkTemperature("MocoV3", temperature);
             return this;
         }
 
@@ -211,11 +141,6 @@ public final class MocoV3 implements SslMethod {
         public Builder adamW(double learningRate, long warmupIterations, long totalIterations) {
             updater(vitAdam(learningRate, warmupIterations, totalIterations));
             return weightDecay(VIT_WEIGHT_DECAY);
-        }
-
-        /** m0, the EMA momentum at the first iteration (default 0.99). */
-        public Builder baseMomentum(double baseMomentum) {
-            return startMomentum(baseMomentum, "MocoV3 base momentum");
         }
 
         public MocoV3 build() {

@@ -1,10 +1,9 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.NtXentLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
-import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.layers.MlpHead;
+import io.github.dl4jssl.layers.SslLossLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.learning.config.Adam;
 
 /**
@@ -23,23 +22,13 @@ import org.nd4j.linalg.learning.config.Adam;
  * graph.fit(twoViewIterator);
  * }</pre>
  */
-public final class SimClr implements SslMethod {
+public final class SimClr extends BaseSslMethod {
 
-    private final Backbone backbone;
-    private final ProjectionHead projector;
     private final double temperature;
-    private final GlobalSettings global;
-    private final String backboneOutput;
 
     private SimClr(Builder b) {
-        this.backbone = b.requireBackbone("SimClr");
-        this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize())))
-                        .outputSize(128).build();
+        super(b, net -> MlpHead.projection(b.projectorHidden(net), 128));
         this.temperature = b.temperature;
-        this.global = b.globalSettings();
-        this.backboneOutput = backbone.appendTo(new NeuralNetConfiguration.Builder().graphBuilder().addInputs(INPUT),
-                INPUT, BACKBONE_PREFIX);
     }
 
     @Override
@@ -47,52 +36,30 @@ public final class SimClr implements SslMethod {
         return "simclr";
     }
 
-    @Override
-    public Backbone backbone() {
-        return backbone;
-    }
-
-    /** The name of the vertex that outputs the backbone's feature vector (the representation h). */
-    @Override
-    public String backboneOutput() {
-        return backboneOutput;
+    public double temperature() {
+        return temperature;
     }
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
-        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
-        String embedding = projector.appendTo(graph, PROJECTOR_PREFIX, features);
+        ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
+        String embedding = appendEncoder(graph, INPUT);
         graph.addLayer(LOSS, new NtXentLoss.Builder().temperature(temperature).build(), embedding);
         return graph.setOutputs(LOSS).build();
     }
 
-    /** Builder with SimCLR's defaults scaled to small data: t = 0.5, Adam 1e-3, 512-128 projector. */
+    /** Builder with SimCLR's defaults scaled to small data: t = 0.5, Adam 1e-3, max(512, feature size)-128 projector. */
     public static final class Builder extends MethodBuilder<Builder> {
-        private ProjectionHead projector;
         private double temperature = 0.5;
 
         public Builder() {
             super(new Adam(1e-3), 1e-6);
         }
 
-        public Builder projector(ProjectionHead projector) {
-            this.projector = projector;
-            return this;
-        }
-
+        /** NT-Xent temperature t (default 0.5). */
         public Builder temperature(double temperature) {
-            if (!(temperature > 0) || Double.isInfinite(temperature)) {
-                throw new IllegalArgumentException("SimCLR temperature must be a positive finite number, got " + temperature);
-            }
-            this.temperature = temperature;
+            this.temperature = SslLossLayer.checkTemperature("SimClr", temperature);
             return this;
-        }
-
-        /** Decoupled L2 weight decay coefficient (0 to disable); any number that is not negative. */
-        @Override
-        double checkWeightDecay(double weightDecay) {
-            return checkNotNegativeWeightDecay(weightDecay);
         }
 
         public SimClr build() {

@@ -1,10 +1,11 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
+import io.github.dl4jssl.layers.SslLossLayer;
 import io.github.dl4jssl.listeners.EmaScope;
 import io.github.dl4jssl.listeners.EmaTargetListener;
-import io.github.dl4jssl.listeners.MomentumSchedule;
+import io.github.dl4jssl.listeners.TargetBranch;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -45,7 +46,7 @@ import java.util.Objects;
  * <p><b>Defaults</b> (SimCLR's, scaled as in {@link SimClr}): t = 0.5, projector max(512, feature size) hidden
  * / 128 out, Adam 1e-3, weight decay 1e-6, momentum constant 0.99.</p>
  */
-public final class SimClrEma implements SslMethod {
+public final class SimClrEma extends EmaMethod {
 
     /** Which part of the online network has an EMA copy that computes the keys. */
     public enum Scope {
@@ -64,35 +65,25 @@ public final class SimClrEma implements SslMethod {
     /** The merge vertex feeding the loss: columns [0, d) online projections q, [d, 2d) target keys k. */
     public static final String PAIR = "pair";
 
-    private final Backbone backbone;
-    private final ProjectionHead projector;
     private final Scope scope;
     private final double temperature;
-    private final EmaTarget ema;
-    private final List<String> emaStages;
-    private final GlobalSettings global;
-    private final String backboneOutput;
 
     private SimClrEma(Builder b) {
-        this.backbone = b.requireBackbone("SimClrEma");
-        this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(128).build();
+        super(b, net -> MlpHead.projection(b.projectorHidden(net), 128), net -> emaScope(b, net));
         this.scope = b.scope;
         this.temperature = b.temperature;
-        this.emaStages = scope == Scope.STAGES ? stages(b, backbone) : List.of();
-        this.ema = b.emaTarget(scope == Scope.FULL_ENCODER ? EmaScope.encoder()
-                : scope == Scope.PROJECTOR_ONLY ? EmaScope.projectorOnly() : EmaScope.stages(emaStages.toArray(new String[0])));
-        this.global = b.globalSettings();
-        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
     }
 
-    private static List<String> stages(Builder b, Backbone backbone) {
+    private static EmaScope emaScope(Builder b, Backbone backbone) {
+        if (b.scope != Scope.STAGES) {
+            return b.scope == Scope.FULL_ENCODER ? EmaScope.encoder() : EmaScope.projectorOnly();
+        }
         List<String> stages = b.emaStages != null ? b.emaStages : backbone.finalStage();
         if (stages.isEmpty()) {
             throw new IllegalArgumentException("SimClrEma scope STAGES: backbone " + backbone.name()
                     + " names no final stage; give the stages with emaStages(...)");
         }
-        return List.copyOf(stages);
+        return EmaScope.stages(stages.toArray(new String[0]));
     }
 
     /** {@code simclr-ema} (full encoder), {@code simclr-ema-projector} (projector only) or {@code simclr-ema-stages}. */
@@ -103,21 +94,7 @@ public final class SimClrEma implements SslMethod {
 
     /** The backbone stages with an EMA under {@link Scope#STAGES} (empty otherwise). */
     public List<String> emaStages() {
-        return emaStages;
-    }
-
-    @Override
-    public Backbone backbone() {
-        return backbone;
-    }
-
-    @Override
-    public String backboneOutput() {
-        return backboneOutput;
-    }
-
-    public ProjectionHead projector() {
-        return projector;
+        return scope == Scope.STAGES ? emaScope().getStages() : List.of();
     }
 
     public Scope scope() {
@@ -128,41 +105,22 @@ public final class SimClrEma implements SslMethod {
         return temperature;
     }
 
-    /** The (base) momentum. */
-    public double momentum() {
-        return ema.startMomentum();
-    }
-
-    /** The momentum schedule for a run of {@code totalIterations} iterations. */
-    public MomentumSchedule momentumSchedule(long totalIterations) {
-        return ema.schedule(totalIterations);
-    }
-
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
-        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
-        String query = projector.appendTo(graph, PROJECTOR_PREFIX, features);
-        String key = scope != Scope.PROJECTOR_ONLY
-                ? TargetBranch.append(graph, INPUT, TARGET_PREFIX,
-                        (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, backbone.appendTo(g, in, BACKBONE_PREFIX)))
-                : TargetBranch.append(graph, features, TARGET_PREFIX,
-                        (g, in) -> projector.appendTo(g, PROJECTOR_PREFIX, in));
+        ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
+        String query = appendEncoder(graph, INPUT);
+        String key = scope != Scope.PROJECTOR_ONLY ? appendTargetEncoder(graph)
+                : TargetBranch.append(graph, backboneOutput(), TARGET_PREFIX, (g, in) -> projector().appendTo(g, in, PROJECTOR_PREFIX));
         graph.addVertex(PAIR, new MergeVertex(), query, key);
         graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)
                 .symmetric(true).scaleByTwoTemperature(false).build(), PAIR);
         return graph.setOutputs(LOSS).build();
     }
 
-    /** The EMA listener (scope: backbone + projector, or projector only) for a planned run length. */
-    public EmaTargetListener emaListener(long totalIterations) {
-        return ema.listener(totalIterations);
-    }
-
     /** Target := online (backbone + projector, or projector only). */
     @Override
     public void initialize(ComputationGraph graph) {
-        ema.initialize(graph);
+        super.initialize(graph);
         if (scope == Scope.STAGES) {
             trackingListener().initTargetFromOnline(graph);
         }
@@ -177,25 +135,18 @@ public final class SimClrEma implements SslMethod {
 
     /** Target := online for the encoder layers outside the EMA stages. */
     private EmaTargetListener trackingListener() {
-        return EmaTargetListener.builder().scope(EmaScope.encoderExceptStages(emaStages.toArray(new String[0])))
+        return EmaTargetListener.builder().scope(EmaScope.encoderExceptStages(emaStages().toArray(new String[0])))
                 .momentum(0.0).build();
     }
 
     /** Builder: full-encoder scope, t = 0.5, constant momentum 0.99, SimCLR's scaled head and optimizer. */
     public static final class Builder extends EmaMethodBuilder<Builder> {
-        private ProjectionHead projector;
         private Scope scope = Scope.FULL_ENCODER;
         private double temperature = 0.5;
         private List<String> emaStages;
 
         public Builder() {
             super(new Adam(1e-3), 1e-6, 0.99, false);
-        }
-
-        /** The projection head g (default: max(512, feature size) hidden, 128 out). */
-        public Builder projector(ProjectionHead projector) {
-            this.projector = Objects.requireNonNull(projector, "projector");
-            return this;
         }
 
         /** Which part has an EMA copy (default {@link Scope#FULL_ENCODER}). */
@@ -216,13 +167,8 @@ public final class SimClrEma implements SslMethod {
 
         /** InfoNCE temperature (default 0.5, SimCLR's). */
         public Builder temperature(double temperature) {
-            this.temperature = TwoBranchSupport.checkTemperature("SimClrEma", temperature);
+            this.temperature = SslLossLayer.checkTemperature("SimClrEma", temperature);
             return this;
-        }
-
-        /** EMA momentum (default 0.99); the start value if {@link #cosineMomentum(boolean)} is on. */
-        public Builder momentum(double momentum) {
-            return startMomentum(momentum, "SimClrEma momentum");
         }
 
         public SimClrEma build() {

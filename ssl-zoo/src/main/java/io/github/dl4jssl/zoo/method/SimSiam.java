@@ -1,9 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.NegativeCosineLoss;
-import io.github.dl4jssl.layers.PredictorHead;
-import io.github.dl4jssl.layers.ProjectionHead;
-import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.layers.MlpHead;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -32,28 +30,17 @@ import java.util.Objects;
  * (projector max(512, feature size) hidden, 512 out, BN output; predictor bottleneck 128 = out / 4). The
  * projector has two linear layers (the paper's CIFAR variant) rather than three.</p>
  */
-public final class SimSiam implements SslMethod {
+public final class SimSiam extends BaseSslMethod {
 
     /** The merge vertex feeding the loss: columns [0, d) predictions p, [d, 2d) projections z. */
     public static final String PAIR = "pair";
 
-    private final Backbone backbone;
-    private final ProjectionHead projector;
-    private final PredictorHead predictor;
-    private final GlobalSettings global;
-    private final String backboneOutput;
+    private final MlpHead predictor;
 
     private SimSiam(Builder b) {
-        this.backbone = b.requireBackbone("SimSiam");
-        this.projector = b.projector != null ? b.projector
-                : new ProjectionHead.Builder().hiddenSize(b.hiddenOr(Math.max(512, backbone.featureSize()))).outputSize(512)
-                        .batchNormOutput(true).build();
-        this.predictor = b.predictor != null ? b.predictor
-                : new PredictorHead.Builder().hiddenSize(b.hiddenOr(Math.max(1, projector.getOutputSize() / 4)))
-                        .outputSize(projector.getOutputSize()).build();
-        TwoBranchSupport.requireMatchingSizes("SimSiam", projector, predictor);
-        this.global = b.globalSettings();
-        this.backboneOutput = TwoBranchSupport.backboneOutput(backbone);
+        super(b, net -> MlpHead.projectionWithBnOutput(b.projectorHidden(net), 512));
+        int out = projector().outputSize();
+        this.predictor = predictor(b.predictor, MlpHead.predictor(b.hiddenOr(Math.max(1, out / 4)), out));
     }
 
     @Override
@@ -61,30 +48,16 @@ public final class SimSiam implements SslMethod {
         return "simsiam";
     }
 
-    @Override
-    public Backbone backbone() {
-        return backbone;
-    }
-
-    @Override
-    public String backboneOutput() {
-        return backboneOutput;
-    }
-
-    public ProjectionHead projector() {
-        return projector;
-    }
-
-    public PredictorHead predictor() {
+    /** The prediction MLP h. */
+    public MlpHead predictor() {
         return predictor;
     }
 
     @Override
     public ComputationGraphConfiguration configuration() {
-        ComputationGraphConfiguration.GraphBuilder graph = global.graphBuilder(backbone);
-        String features = backbone.appendTo(graph, INPUT, BACKBONE_PREFIX);
-        String z = projector.appendTo(graph, PROJECTOR_PREFIX, features);
-        String p = predictor.appendTo(graph, PREDICTOR_PREFIX, z);
+        ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
+        String z = appendEncoder(graph, INPUT);
+        String p = predictor.appendTo(graph, z, PREDICTOR_PREFIX);
         graph.addVertex(PAIR, new MergeVertex(), p, z);
         graph.addLayer(LOSS, new NegativeCosineLoss.Builder().build(), PAIR);
         return graph.setOutputs(LOSS).build();
@@ -92,30 +65,21 @@ public final class SimSiam implements SslMethod {
 
     /** Builder with SimSiam's optimizer defaults and heads scaled to small backbones. */
     public static final class Builder extends MethodBuilder<Builder> {
-        private ProjectionHead projector;
-        private PredictorHead predictor;
+        private MlpHead predictor;
 
         public Builder() {
             super(new Nesterovs(0.05, 0.9), 1e-4);
         }
 
-        /** The projection MLP (default: max(512, feature size) hidden, 512 out, BatchNorm output). */
-        public Builder projector(ProjectionHead projector) {
-            this.projector = Objects.requireNonNull(projector, "projector");
-            return this;
-        }
-
         /** The prediction MLP h (default: bottleneck projector out / 4, projector out). */
-        public Builder predictor(PredictorHead predictor) {
+        public Builder predictor(MlpHead predictor) {
             this.predictor = Objects.requireNonNull(predictor, "predictor");
             return this;
         }
 
         /** The paper's heads: projector 2048 hidden / 2048 out with BN output, predictor 512 hidden / 2048 out. */
         public Builder paperHeads() {
-            this.projector = new ProjectionHead.Builder().hiddenSize(2048).outputSize(2048).batchNormOutput(true).build();
-            this.predictor = new PredictorHead.Builder().hiddenSize(512).outputSize(2048).build();
-            return this;
+            return projector(MlpHead.projectionWithBnOutput(2048, 2048)).predictor(MlpHead.predictor(512, 2048));
         }
 
         public SimSiam build() {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.method;
 
+import io.github.dl4jssl.layers.GraphNames;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -13,18 +14,23 @@ import java.util.List;
  * the training listeners the method itself needs (EMA target update, key-queue update).
  *
  * <p>All methods take stacked two-view batches (rows i and i+N are two views of image i), name the input
- * {@link #INPUT} and prefix their backbone layers with {@link #BACKBONE_PREFIX}, so the trained backbone
+ * {@link #INPUT} and prefix their backbone layers with {@link #BACKBONE_PREFIX} (the names of {@link GraphNames}), so the trained backbone
  * is taken out with {@code BackboneGraph.extract(graph, method.backbone(), BACKBONE_PREFIX)}.</p>
  */
 public interface SslMethod {
 
-    String INPUT = "input";
-    String BACKBONE_PREFIX = "backbone_";
-    String PROJECTOR_PREFIX = "projector_";
-    String PREDICTOR_PREFIX = "predictor_";
-    /** Prefix of the momentum (target) copies of online layers: {@code target_ + online name}. */
-    String TARGET_PREFIX = "target_";
-    String LOSS = "loss";
+    /** {@link GraphNames#INPUT}. */
+    String INPUT = GraphNames.INPUT;
+    /** {@link GraphNames#BACKBONE}. */
+    String BACKBONE_PREFIX = GraphNames.BACKBONE;
+    /** {@link GraphNames#PROJECTOR}. */
+    String PROJECTOR_PREFIX = GraphNames.PROJECTOR;
+    /** {@link GraphNames#PREDICTOR}. */
+    String PREDICTOR_PREFIX = GraphNames.PREDICTOR;
+    /** {@link GraphNames#TARGET}: the momentum (target) copy of online layer X is {@code target_ + X}. */
+    String TARGET_PREFIX = GraphNames.TARGET;
+    /** {@link GraphNames#LOSS}. */
+    String LOSS = GraphNames.LOSS;
 
     /** The method's command-line name, e.g. {@code simclr} or {@code mocov2}. */
     String name();

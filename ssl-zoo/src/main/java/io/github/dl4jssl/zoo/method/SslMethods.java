@@ -3,17 +3,18 @@ package io.github.dl4jssl.zoo.method;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
 
 /**
  * The methods of the zoo by their command-line names, each with its paper defaults, for programs that
  * choose the method at run time (the samples CLI, benchmarks, experiments).
  */
 public final class SslMethods {
-
-    /** Valid names, in the order the documentation lists them. */
-    public static final List<String> NAMES = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages",
-            "mocov1", "mocov2", "mocov3", "byol", "simsiam");
 
     private SslMethods() {
     }
@@ -76,72 +77,68 @@ public final class SslMethods {
         }
     }
 
-    /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
-    public static final List<String> WITH_MOMENTUM = List.of("simclr-ema", "simclr-ema-projector", "simclr-ema-stages", "mocov1", "mocov2",
-            "mocov3", "byol");
+    /**
+     * Each method's builder by name, with the options only some methods have applied (temperature, queue size, batch
+     * size); adding a method is one entry here.
+     */
+    private static final Map<String, Function<Options, MethodBuilder<?>>> BUILDERS = new LinkedHashMap<>();
 
-    /** Seed, and the optimizer, weight decay and schedule where the options give them: the settings every builder has. */
-    private static <B extends MethodBuilder<B>> B common(B builder, Backbone backbone, Options o) {
-        applyCommon(builder, backbone, o);
+    static {
+        BUILDERS.put("simclr", o -> set(new SimClr.Builder(), o.temperature(), SimClr.Builder::temperature));
+        BUILDERS.put("simclr-ema", o -> simClrEma(SimClrEma.Scope.FULL_ENCODER, o));
+        BUILDERS.put("simclr-ema-projector", o -> simClrEma(SimClrEma.Scope.PROJECTOR_ONLY, o));
+        BUILDERS.put("simclr-ema-stages", o -> simClrEma(SimClrEma.Scope.STAGES, o));
+        BUILDERS.put("mocov1", o -> moco(new MocoV1.Builder(), o));
+        BUILDERS.put("mocov2", o -> moco(new MocoV2.Builder(), o));
+        BUILDERS.put("mocov3", o -> set(new MocoV3.Builder(), o.temperature(), MocoV3.Builder::temperature));
+        BUILDERS.put("byol", o -> new Byol.Builder());
+        BUILDERS.put("simsiam", o -> new SimSiam.Builder());
+    }
+
+    /** Valid names, in the order the documentation lists them. */
+    public static final List<String> NAMES = List.copyOf(BUILDERS.keySet());
+
+    /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
+    public static final List<String> WITH_MOMENTUM = NAMES.stream()
+            .filter(name -> BUILDERS.get(name).apply(Options.defaults(0)) instanceof EmaMethodBuilder).toList();
+
+    private static <B, T> B set(B builder, T value, BiConsumer<B, T> setter) {
+        if (value != null) {
+            setter.accept(builder, value);
+        }
         return builder;
     }
 
-    private static void applyCommon(MethodBuilder<?> builder, Backbone backbone, Options o) {
+    private static SimClrEma.Builder simClrEma(SimClrEma.Scope scope, Options o) {
+        return set(new SimClrEma.Builder().scope(scope), o.temperature(), SimClrEma.Builder::temperature);
+    }
+
+    private static MocoV1V2.Builder<?> moco(MocoV1V2.Builder<?> b, Options o) {
+        if (o.temperature() != null) b.temperature(o.temperature());
+        if (o.queueSize() != null) b.queueSize(o.queueSize());
+        if (o.batchSize() != null) b.batchSize(o.batchSize());
+        return b;
+    }
+
+    /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
+    public static SslMethod create(String name, Backbone backbone, Options o) {
+        Function<Options, MethodBuilder<?>> factory = BUILDERS.get(name == null ? "" : name.toLowerCase(Locale.ROOT));
+        if (factory == null) {
+            throw new IllegalArgumentException("unknown method '" + name + "'; valid methods: " + String.join(", ", NAMES));
+        }
+        MethodBuilder<?> builder = factory.apply(o);
+        if (o.momentum() != null) {
+            if (!(builder instanceof EmaMethodBuilder<?> ema)) {
+                throw new IllegalArgumentException("method '" + name + "' has no momentum encoder, so a momentum does not apply; "
+                        + "the methods with one: " + String.join(", ", WITH_MOMENTUM));
+            }
+            ema.momentum(o.momentum());
+        }
         builder.backbone(backbone).seed(o.seed());
         if (o.updater() != null) builder.updater(o.updater());
         if (o.weightDecay() != null) builder.weightDecay(o.weightDecay());
         if (o.warmupCosine() != null) builder.warmupCosine(o.warmupCosine().warmupIterations(), o.warmupCosine().totalIterations());
         if (o.headHidden() != null) builder.headHidden(o.headHidden());
-    }
-
-    /** The method called {@code name} on {@code backbone}; an unknown name is an error listing the valid ones. */
-    public static SslMethod create(String name, Backbone backbone, Options o) {
-        if (o.momentum() != null && !WITH_MOMENTUM.contains(name)) {
-            throw new IllegalArgumentException("method '" + name + "' has no momentum encoder, so a momentum does not apply; "
-                    + "the methods with one: " + String.join(", ", WITH_MOMENTUM));
-        }
-        switch (name == null ? "" : name.toLowerCase(java.util.Locale.ROOT)) {
-            case "simclr": {
-                SimClr.Builder b = common(new SimClr.Builder(), backbone, o);
-                if (o.temperature() != null) b.temperature(o.temperature());
-                return b.build();
-            }
-            case "simclr-ema":
-            case "simclr-ema-projector":
-            case "simclr-ema-stages": {
-                SimClrEma.Builder b = common(new SimClrEma.Builder(), backbone, o)
-                        .scope(name.endsWith("projector") ? SimClrEma.Scope.PROJECTOR_ONLY
-                                : name.endsWith("stages") ? SimClrEma.Scope.STAGES : SimClrEma.Scope.FULL_ENCODER);
-                if (o.temperature() != null) b.temperature(o.temperature());
-                if (o.momentum() != null) b.momentum(o.momentum());
-                return b.build();
-            }
-            case "mocov1":
-            case "mocov2": {
-                MocoConfig.Builder<?> b = name.equals("mocov1") ? new MocoV1.Builder() : new MocoV2.Builder();
-                applyCommon(b, backbone, o);
-                if (o.temperature() != null) b.temperature(o.temperature());
-                if (o.queueSize() != null) b.queueSize(o.queueSize());
-                if (o.batchSize() != null) b.batchSize(o.batchSize());
-                if (o.momentum() != null) b.momentum(o.momentum());
-                return name.equals("mocov1") ? ((MocoV1.Builder) b).build() : ((MocoV2.Builder) b).build();
-            }
-            case "mocov3": {
-                MocoV3.Builder b = common(new MocoV3.Builder(), backbone, o);
-                if (o.temperature() != null) b.temperature(o.temperature());
-                if (o.momentum() != null) b.baseMomentum(o.momentum());
-                return b.build();
-            }
-            case "byol": {
-                Byol.Builder b = common(new Byol.Builder(), backbone, o);
-                if (o.momentum() != null) b.baseMomentum(o.momentum());
-                return b.build();
-            }
-            case "simsiam": {
-                return common(new SimSiam.Builder(), backbone, o).build();
-            }
-            default:
-                throw new IllegalArgumentException("unknown method '" + name + "'; valid methods: " + String.join(", ", NAMES));
-        }
+        return builder.build();
     }
 }

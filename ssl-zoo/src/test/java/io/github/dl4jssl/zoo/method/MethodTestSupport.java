@@ -1,12 +1,17 @@
 package io.github.dl4jssl.zoo.method;
 
+import io.github.dl4jssl.listeners.EmaTargetListener;
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,7 +22,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import java.io.File;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -82,7 +89,7 @@ final class MethodTestSupport {
 
     /** As above, with the momentum of each target layer (by name). */
     static void assertEmaStep(ComputationGraph g, Map<String, INDArray> targetBefore,
-                              java.util.function.ToDoubleFunction<String> momentumOfTargetLayer) {
+                              ToDoubleFunction<String> momentumOfTargetLayer) {
         Map<String, INDArray> after = params(g, SslMethod.TARGET_PREFIX);
         assertEquals(targetBefore.keySet(), after.keySet());
         for (Map.Entry<String, INDArray> e : targetBefore.entrySet()) {
@@ -152,6 +159,71 @@ final class MethodTestSupport {
         Map<String, INDArray> after = params(back, "");
         assertEquals(before, after);
         return back;
+    }
+
+    /** A stacked two-view batch of 8 toy images, not augmented. */
+    static DataSet identityBatch() {
+        return TwoViewIterator.builder(toyImages()).batchSize(8).pipeline(AugmentationPipeline.identity()).seed(3).build().next();
+    }
+
+    /**
+     * One fit step of a fresh EMA method: no gradient reaches the target, the online backbone moves, the EMA listener
+     * (the first training listener) used momentum {@code m}, and each target layer took exactly one EMA step of its
+     * momentum ({@code momentumOfTargetLayer}).
+     */
+    static void assertOneExactEmaStep(EmaMethod method, double m, ToDoubleFunction<String> momentumOfTargetLayer) {
+        ComputationGraph g = method.init();
+        assertTargetEqualsOnline(g);
+        List<TrainingListener> listeners = method.trainingListeners(20);
+        g.setListeners(listeners);
+        DataSet batch = identityBatch();
+        assertNoTargetGradient(g, batch);
+        Map<String, INDArray> target = params(g, SslMethod.TARGET_PREFIX);
+        Map<String, INDArray> online = params(g, SslMethod.BACKBONE_PREFIX);
+        g.fit(batch);
+        assertOnlineMoved(online, g);
+        assertEquals(m, ((EmaTargetListener) listeners.get(0)).getCurrentMomentum(), 0.0, method.name());
+        assertEmaStep(g, target, momentumOfTargetLayer);
+    }
+
+    /**
+     * Trains a fresh graph of {@code method} for {@code epochs} epochs of {@code it} with the method's listeners and
+     * asserts that the loss of the first batch (scored in training or inference mode) falls and stays finite.
+     */
+    static ComputationGraph assertLossFalls(SslMethod method, TwoViewIterator it, int epochs, boolean trainingMode) {
+        ComputationGraph g = method.init();
+        g.setListeners(method.trainingListeners((long) epochs * it.batchesPerEpoch()));
+        DataSet first = it.next();
+        double before = g.score(first, trainingMode);
+        g.fit(it, epochs);
+        double after = g.score(first, trainingMode);
+        assertTrue(finite(after), method.name() + ": loss " + after);
+        assertTrue(after < before, method.name() + ": loss should fall: " + before + " -> " + after);
+        return g;
+    }
+
+    /**
+     * A {@code ModelSerializer} round trip of a trained graph keeps everything ({@link #assertSaveRestore}), and the
+     * backbone taken out of the restored graph computes the trained graph's features.
+     */
+    static void assertSavedBackboneMatches(SslMethod method, ComputationGraph trained, File dir) throws IOException {
+        ComputationGraph back = assertSaveRestore(trained, dir);
+        INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
+        INDArray expected = trained.feedForward(x, false).get(method.backboneOutput());
+        ComputationGraph backbone = BackboneGraph.extract(back, method.backbone(), SslMethod.BACKBONE_PREFIX);
+        assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5), method.name());
+    }
+
+    /** The method's configuration, checked to survive a JSON round trip unchanged. */
+    static ComputationGraphConfiguration jsonRoundTripped(SslMethod method) {
+        ComputationGraphConfiguration conf = method.configuration();
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()), method.name());
+        return conf;
+    }
+
+    /** The layer configuration of the vertex {@code name} of {@code conf}. */
+    static org.deeplearning4j.nn.conf.layers.Layer layerOf(ComputationGraphConfiguration conf, String name) {
+        return ((LayerVertex) conf.getVertices().get(name)).getLayerConf().getLayer();
     }
 
     static boolean finite(double x) {

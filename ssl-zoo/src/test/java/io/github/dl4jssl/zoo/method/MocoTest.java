@@ -5,7 +5,7 @@ import io.github.dl4jssl.layers.SplitBatchNormalization;
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.KeyQueueListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
@@ -31,6 +31,7 @@ import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
 
+import static io.github.dl4jssl.zoo.method.MethodTestSupport.layerOf;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** MoCo v1 / v2 on tiny 12x12 images: graph, training, FIFO queue, save/restore and exact resume. */
@@ -92,23 +93,27 @@ class MocoTest {
         MocoV2 m2 = new MocoV2.Builder().backbone(new SmallCnn(12, 12, 1)).build();
         assertEquals("mocov1", m1.name());
         assertEquals("mocov2", m2.name());
-        assertEquals(0.07, m1.config().getTemperature());
-        assertEquals(0.2, m2.config().getTemperature());
-        assertEquals(65536, m1.config().getQueueSize());
-        assertEquals(0.999, m1.config().getMomentum().momentum(12345));
-        assertEquals(MocoConfig.Head.LINEAR, m1.config().getHead());
-        assertEquals(MocoConfig.Head.MLP, m2.config().getHead());
-        assertFalse(m2.config().isSymmetric());
+        assertEquals(0.07, m1.temperature());
+        assertEquals(0.2, m2.temperature());
+        assertEquals(65536, m1.queueSize());
+        assertEquals(0.999, m1.momentum());
+        assertEquals(0.999, m1.momentumSchedule(100).momentum(12345), "constant, as MoCo's");
+        assertEquals(0, m1.projector().hiddenSize(), "MoCo v1: one linear layer");
+        assertEquals(128, m1.projector().outputSize());
+        assertEquals(m2.backbone().featureSize(), m2.projector().hiddenSize(), "MoCo v2: MLP as wide as the backbone's features");
+        assertFalse(m2.projector().batchNormHidden() || m2.projector().batchNormOutput(), "MoCo v2's head has no BN");
+        assertFalse(m2.symmetric());
+        assertEquals(2, m2.shuffleBnGroups());
 
         ComputationGraphConfiguration conf = v2(0).configuration();
-        InfoNceLoss loss = (InfoNceLoss) ((LayerVertex) conf.getVertices().get(SslMethod.LOSS)).getLayerConf().getLayer();
+        InfoNceLoss loss = (InfoNceLoss) layerOf(conf, SslMethod.LOSS);
         assertEquals(20, loss.getQueueSize());
         assertFalse(loss.isBatchNegatives());
         assertFalse(loss.isSymmetric());
         assertEquals(32, loss.getNIn());
         assertTrue(conf.getVertices().containsKey("projector_fc2"));
-        assertTrue(((LayerVertex) conf.getVertices().get("target_backbone_conv1")).getLayerConf().getLayer() instanceof TrainModeFrozenLayer);
-        assertTrue(((LayerVertex) conf.getVertices().get("target_projector_fc2")).getLayerConf().getLayer() instanceof TrainModeFrozenLayer);
+        assertTrue(layerOf(conf, "target_backbone_conv1") instanceof TrainModeFrozenLayer);
+        assertTrue(layerOf(conf, "target_projector_fc2") instanceof TrainModeFrozenLayer);
         assertTrue(v1().configuration().getVertices().containsKey("target_projector_fc"));
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
         assertEquals("backbone_pool", v2(0).backboneOutput());
@@ -228,10 +233,10 @@ class MocoTest {
     void shuffleBnUsesSplitBatchNormalizationInTheKeyEncoderOnly() {
         MocoV2 moco = v2(4);
         ComputationGraphConfiguration conf = moco.configuration();
-        TrainModeFrozenLayer bn = (TrainModeFrozenLayer) ((LayerVertex) conf.getVertices().get("target_backbone_bn1")).getLayerConf().getLayer();
+        TrainModeFrozenLayer bn = (TrainModeFrozenLayer) layerOf(conf, "target_backbone_bn1");
         assertTrue(bn.getLayer() instanceof SplitBatchNormalization);
         assertEquals(4, ((SplitBatchNormalization) bn.getLayer()).getGroups());
-        assertTrue(((LayerVertex) conf.getVertices().get("backbone_bn1")).getLayerConf().getLayer()
+        assertTrue(layerOf(conf, "backbone_bn1")
                 instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization);
         assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
 

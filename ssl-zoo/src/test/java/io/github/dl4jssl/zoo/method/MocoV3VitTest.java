@@ -1,7 +1,6 @@
 package io.github.dl4jssl.zoo.method;
 
-import io.github.dl4jssl.layers.PredictorHead;
-import io.github.dl4jssl.layers.ProjectionHead;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.VisionTransformer;
 import io.github.dl4jssl.zoo.backbone.VitTiny;
@@ -27,8 +26,8 @@ class MocoV3VitTest {
         VisionTransformer vit = VitTiny.builder(12, 12, 1).embedDim(8).depth(1).heads(2).mlpRatio(2)
                 .freezePatchEmbedding(freeze).build();
         return new MocoV3.Builder().backbone(vit)
-                .projector(new ProjectionHead.Builder().hiddenSize(16).outputSize(8).batchNormOutput(true).build())
-                .predictor(new PredictorHead.Builder().hiddenSize(16).outputSize(8).build())
+                .projector(MlpHead.projectionWithBnOutput(16, 8))
+                .predictor(MlpHead.predictor(16, 8))
                 .adamW(5e-3, 2, totalIterations).seed(5).build();
     }
 
@@ -41,7 +40,7 @@ class MocoV3VitTest {
         Adam adam = (Adam) m.init().getLayer("backbone_block0").conf().getLayer().getUpdaterByParam("Wq");
         assertEquals(new WarmupCosineSchedule(5e-3, 2, 10), adam.getLearningRateSchedule());
         assertEquals(0.2, m.temperature());
-        assertEquals(0.99, m.baseMomentum());
+        assertEquals(0.99, m.momentum());
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import java.util.List;
 import java.util.Map;
 
+import static io.github.dl4jssl.zoo.method.MethodTestSupport.layerOf;
 import static org.junit.jupiter.api.Assertions.*;
 
 /** The methods' optimizer settings: LARS wiring, weight decay listed once, warm-up + cosine for any optimizer. */
@@ -96,7 +97,7 @@ class OptimizerSettingsTest {
         Backbone vit = VitTiny.builder(12, 12, 1).embedDim(8).depth(1).heads(2).mlpRatio(2).build();
         // the SameDiff layers know their parameters after init
         ComputationGraphConfiguration conf = new MocoV3.Builder().backbone(vit).updater(new Lars()).build().init().getConfiguration();
-        Layer block = ((LayerVertex) conf.getVertices().get("backbone_block0")).getLayerConf().getLayer();
+        Layer block = layerOf(conf, "backbone_block0");
         assertTrue(block.getRegularizationByParam("Wq").get(0) instanceof LarsTrustRatio);
         for (String key : block.initializer().biasKeys(block)) {
             assertTrue(block.getRegularizationByParam(key).isEmpty(), key);

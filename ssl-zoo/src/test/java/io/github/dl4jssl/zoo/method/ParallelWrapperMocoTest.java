@@ -60,7 +60,7 @@ class ParallelWrapperMocoTest {
 
         @Override
         public void onForwardPass(Model model, Map<String, INDArray> activations) {
-            INDArray qk = activations.get(MocoConfig.QUERY_KEY_MERGE);
+            INDArray qk = activations.get(MocoV1V2.QUERY_KEY_MERGE);
             long d = qk.size(1) / 2;
             INDArray k = qk.get(NDArrayIndex.interval(PAIRS, 2 * PAIRS), NDArrayIndex.interval(d, 2 * d)).dup();
             keys.put(model, k.div(k.norm2(1).reshape(-1, 1)));

@@ -1,27 +1,17 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
-import io.github.dl4jssl.listeners.EmaTargetListener;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.listeners.MomentumSchedule;
-import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
-import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.TrainingListener;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
 import java.util.List;
-import java.util.Map;
 
 import static io.github.dl4jssl.zoo.method.MethodTestSupport.*;
 import static org.junit.jupiter.api.Assertions.*;
@@ -30,20 +20,19 @@ class SimClrEmaTest {
 
     private static SimClrEma method(SimClrEma.Scope scope, double momentum) {
         return new SimClrEma.Builder().backbone(new SmallCnn(12, 12, 1)).scope(scope).momentum(momentum)
-                .projector(new ProjectionHead.Builder().hiddenSize(128).outputSize(64).build())
+                .projector(MlpHead.projection(128, 64))
                 .updater(new Adam(3e-3)).weightDecay(1e-3).seed(5).build();
     }
 
     @Test
     void fullEncoderWiringAndJsonRoundTrip() {
         SimClrEma m = method(SimClrEma.Scope.FULL_ENCODER, 0.99);
-        ComputationGraphConfiguration conf = m.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(m);
         assertEquals("simclr-ema", m.name());
         assertEquals(List.of("projector_fc2", "target_projector_fc2"), conf.getVertexInputs().get(SimClrEma.PAIR));
         assertEquals(List.of(SslMethod.INPUT), conf.getVertexInputs().get("target_backbone_conv1"));
         assertEquals(List.of("target_backbone_pool"), conf.getVertexInputs().get("target_projector_fc1"));
-        InfoNceLoss loss = (InfoNceLoss) ((LayerVertex) conf.getVertices().get(SimClrEma.LOSS)).getLayerConf().getLayer();
+        InfoNceLoss loss = (InfoNceLoss) layerOf(conf, SimClrEma.LOSS);
         assertEquals(0.5, loss.getTemperature());
         assertEquals(0, loss.getQueueSize());
         assertTrue(loss.isBatchNegatives() && loss.isSymmetric());
@@ -63,8 +52,7 @@ class SimClrEmaTest {
     @Test
     void projectorOnlyHasNoTargetBackboneAndReadsTheOnlineBackboneOutput() {
         SimClrEma m = method(SimClrEma.Scope.PROJECTOR_ONLY, 0.99);
-        ComputationGraphConfiguration conf = m.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(m);
         assertEquals("simclr-ema-projector", m.name());
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith("target_backbone")),
                 "the backbone must run once per view: " + conf.getVertices().keySet());
@@ -78,22 +66,9 @@ class SimClrEmaTest {
 
     @Test
     void oneIterationIsExactEmaAndTargetGetsNoGradientForBothScopes() {
-        DataSet batch = TwoViewIterator.builder(toyImages()).batchSize(8).pipeline(AugmentationPipeline.identity())
-                .seed(3).build().next();
         for (SimClrEma.Scope scope : SimClrEma.Scope.values()) {
-            SimClrEma m = method(scope, 0.7);
-            ComputationGraph g = m.init();
-            assertTargetEqualsOnline(g);
-            List<TrainingListener> listeners = m.trainingListeners(10);
-            g.setListeners(listeners);
-            assertNoTargetGradient(g, batch);
-            Map<String, INDArray> target = params(g, SslMethod.TARGET_PREFIX);
-            Map<String, INDArray> online = params(g, SslMethod.BACKBONE_PREFIX);
-            g.fit(batch);
-            assertOnlineMoved(online, g);
-            assertEquals(0.7, ((EmaTargetListener) listeners.get(0)).getCurrentMomentum(), 0.0, scope.name());
             // STAGES: only the final stage (conv4, bn4) is an EMA; the other target layers copy the online ones
-            assertEmaStep(g, target, layer -> scope != SimClrEma.Scope.STAGES
+            assertOneExactEmaStep(method(scope, 0.7), 0.7, layer -> scope != SimClrEma.Scope.STAGES
                     || layer.startsWith("target_backbone_conv4") || layer.startsWith("target_backbone_bn4") ? 0.7 : 0.0);
         }
     }
@@ -116,23 +91,11 @@ class SimClrEmaTest {
     void bothScopesTrainSaveRestoreAndExtractBackbone(@TempDir File dir) throws Exception {
         for (SimClrEma.Scope scope : SimClrEma.Scope.values()) {
             SimClrEma m = method(scope, 0.9);
-            TwoViewIterator it = augmented(16);
-            ComputationGraph g = m.init();
-            g.setListeners(m.trainingListeners(2L * it.batchesPerEpoch()));
-            DataSet first = it.next();
-            double before = g.score(first, true);
-            g.fit(it, 2);
-            double after = g.score(first, true);
-            assertTrue(finite(after), scope.name());
-            assertTrue(after < before, scope + ": loss should fall: " + before + " -> " + after);
+            ComputationGraph g = assertLossFalls(m, augmented(16), 2, true);
 
             File sub = new File(dir, scope.name());
             assertTrue(sub.mkdirs());
-            ComputationGraph back = assertSaveRestore(g, sub);
-            INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
-            INDArray expected = g.feedForward(x, false).get(m.backboneOutput());
-            ComputationGraph backbone = BackboneGraph.extract(back, m.backbone(), SslMethod.BACKBONE_PREFIX);
-            assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5), scope.name());
+            assertSavedBackboneMatches(m, g, sub);
         }
     }
 }

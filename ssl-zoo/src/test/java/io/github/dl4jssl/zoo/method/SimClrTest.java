@@ -7,7 +7,6 @@ import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -19,6 +18,7 @@ import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
 
+import static io.github.dl4jssl.zoo.method.MethodTestSupport.layerOf;
 import static org.junit.jupiter.api.Assertions.*;
 
 class SimClrTest {
@@ -47,7 +47,7 @@ class SimClrTest {
         ComputationGraphConfiguration conf = simclr().configuration();
         assertTrue(conf.getVertices().containsKey("backbone_conv1"));
         assertTrue(conf.getVertices().containsKey("projector_fc2"));
-        NtXentLoss loss = (NtXentLoss) ((LayerVertex) conf.getVertices().get(SimClr.LOSS)).getLayerConf().getLayer();
+        NtXentLoss loss = (NtXentLoss) layerOf(conf, SimClr.LOSS);
         assertEquals(0.3, loss.getTemperature());
         assertEquals(128, loss.getNIn());
         assertEquals("backbone_pool", simclr().backboneOutput());

@@ -1,20 +1,16 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.NegativeCosineLoss;
-import io.github.dl4jssl.layers.ProjectionHead;
-import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.learning.config.Adam;
 
 import java.io.File;
@@ -27,27 +23,26 @@ class SimSiamTest {
 
     private static SimSiam simsiam() {
         return new SimSiam.Builder().backbone(new SmallCnn(12, 12, 1))
-                .projector(new ProjectionHead.Builder().hiddenSize(128).outputSize(128).batchNormOutput(true).build())
+                .projector(MlpHead.projectionWithBnOutput(128, 128))
                 .updater(new Adam(3e-3)).seed(5).build();
     }
 
     @Test
     void sharedEncoderWiringNoTargetNoListenersAndJsonRoundTrip() {
         SimSiam s = simsiam();
-        ComputationGraphConfiguration conf = s.configuration();
-        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+        ComputationGraphConfiguration conf = jsonRoundTripped(s);
         // p and z come from the same online projector: z is the projector's BN output that the predictor reads
         assertEquals(List.of("predictor_fc2", "projector_bn2"), conf.getVertexInputs().get(SimSiam.PAIR));
         assertEquals(List.of("projector_bn2"), conf.getVertexInputs().get("predictor_fc1"));
         assertInstanceOf(NegativeCosineLoss.class,
-                ((LayerVertex) conf.getVertices().get(SimSiam.LOSS)).getLayerConf().getLayer());
+                layerOf(conf, SimSiam.LOSS));
         assertFalse(conf.getVertices().keySet().stream().anyMatch(n -> n.startsWith(SslMethod.TARGET_PREFIX)));
         assertTrue(s.trainingListeners(100).isEmpty());
         assertEquals("simsiam", s.name());
-        assertEquals(32, s.predictor().getHiddenSize());
+        assertEquals(32, s.predictor().hiddenSize());
         SimSiam defaults = new SimSiam.Builder().backbone(new SmallCnn(12, 12, 1)).build();
-        assertEquals(512, defaults.projector().getOutputSize());
-        assertEquals(128, defaults.predictor().getHiddenSize());
+        assertEquals(512, defaults.projector().outputSize());
+        assertEquals(128, defaults.predictor().hiddenSize());
     }
 
     @Test
@@ -63,20 +58,10 @@ class SimSiamTest {
     @Test
     void trainsSavesRestoresAndExtractsBackbone(@TempDir File dir) throws Exception {
         SimSiam s = simsiam();
-        TwoViewIterator it = augmented(16);
-        ComputationGraph g = s.init();
-        DataSet first = it.next();
-        double before = g.score(first);
-        g.fit(it, 3);
-        double after = g.score(first);
-        assertTrue(finite(after));
-        assertTrue(after < before, "SimSiam loss should fall: " + before + " -> " + after);
+        ComputationGraph g = assertLossFalls(s, augmented(16), 3, false);
+        double after = g.score(augmented(16).next());
         assertTrue(after >= -1.0 - 1e-5);
 
-        ComputationGraph back = assertSaveRestore(g, dir);
-        INDArray x = toyImages().features().get(NDArrayIndex.interval(0, 8));
-        INDArray expected = g.feedForward(x, false).get(s.backboneOutput());
-        ComputationGraph backbone = BackboneGraph.extract(back, s.backbone(), SimSiam.BACKBONE_PREFIX);
-        assertTrue(expected.equalsWithEps(backbone.outputSingle(x), 1e-5));
+        assertSavedBackboneMatches(s, g, dir);
     }
 }

@@ -1,6 +1,7 @@
-package io.github.dl4jssl.zoo.method;
+package io.github.dl4jssl.listeners;
 
-import io.github.dl4jssl.listeners.TrainModeFrozenLayer;
+import io.github.dl4jssl.layers.GraphNames;
+import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.FrozenVertex;
@@ -32,7 +33,7 @@ public final class TargetBranch {
      * @param graph    the graph to add the frozen copy to
      * @param input    the vertex the copy reads from (the image input for a full target encoder, the online
      *                 backbone's output for a projector-only target)
-     * @param prefix   name prefix of the copy, usually {@link SslMethod#TARGET_PREFIX}
+     * @param prefix   name prefix of the copy, usually {@link GraphNames#TARGET}, the prefix {@link EmaScope} pairs by
      * @param appender adds the online layers to a builder, reading from the given input, and returns the
      *                 name of their output (e.g. {@code (g, in) -> backbone.appendTo(g, in, "backbone_")})
      * @return the name of the copy's output vertex
