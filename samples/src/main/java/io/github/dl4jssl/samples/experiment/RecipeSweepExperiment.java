@@ -16,8 +16,8 @@ import java.util.function.UnaryOperator;
  * (temperature, learning rate, optimizer and schedule, batch size, augmentation strength, projector size) is moved
  * away from the method's current defaults, all else equal, on the default run's budget ({@value #TRAIN_IMAGES}
  * images x {@value #EPOCHS} epochs, SmallCnn on Fashion-MNIST) and the same seeds. Each variant is compared with the
- * defaults seed by seed (kNN top-1, paired t 95% interval); a variant is recommended only when its interval lies above
- * 0, so a default changes only on evidence larger than the seeds' noise. To save runs, the other seeds go only to the
+ * defaults seed by seed (kNN and linear-probe top-1, paired t 95% intervals); a variant is recommended only when one of
+ * the two intervals lies above 0 and neither below, so a default changes only on evidence larger than the seeds' noise. To save runs, the other seeds go only to the
  * variants that beat the defaults at the first seed (successive halving, {@link #followUp}).
  *
  * <p>Each variant costs a full run per seed (about 1.2 minutes on 2 quiet cores), so the grids hold the values the
@@ -109,8 +109,10 @@ public final class RecipeSweepExperiment implements Experiment {
                 + "), one factor at a time is changed, all else equal, on the default run's budget (" + TRAIN_IMAGES
                 + " training images x " + EPOCHS + " epochs, times --scale). Successive halving: every variant runs with seed 1; "
                 + "the defaults and the variants that beat them there get the other seeds, the rest are screened out. A variant "
-                + "is recommended as the new default only when the paired 95% interval of its kNN gain over the defaults, over "
-                + "all seeds, lies above 0 (seed 1 took part in the screening, so the interval is slightly optimistic).";
+                + "is recommended as the new default only when the paired 95% interval of its gain over the defaults, over all "
+                + "seeds, lies above 0 for the kNN or the linear probe and below 0 for neither (seed 1 took part in the "
+                + "screening, so the intervals are slightly optimistic). The first version of this rule used the kNN alone; "
+                + "it was widened to both probes after the first results (see the README), since the issue's targets use both.";
     }
 
     @Override
@@ -150,6 +152,28 @@ public final class RecipeSweepExperiment implements Experiment {
                 || (defaults != null && first.containsKey(v.id()) && first.get(v.id()) > defaults)).toList();
     }
 
+    static final String BETTER = "better";
+
+    private static PairedComparison gain(Variant variant, String probe, BySeed values) {
+        return PairedComparison.of(variant.label(), probe, values.get(variant.id()), values.get(DEFAULTS), PairedComparison.Expected.GREATER);
+    }
+
+    private static String describe(PairedComparison c) {
+        return String.format("%+.2f", c.mean()) + (c.seeds() < 2 ? "" : " [" + Table.num(c.lower(), 2) + ", " + Table.num(c.upper(), 2) + "]");
+    }
+
+    /**
+     * "better" when the paired 95% interval of the gain lies above 0 on the kNN or on the linear probe and below 0 on
+     * neither; "worse" when one lies below 0 and none above; else "no evidence" (or "screened out" with one seed).
+     */
+    static String evidence(PairedComparison knn, PairedComparison linear) {
+        if (knn.seeds() < 2) {
+            return "screened out at seed 1";
+        }
+        boolean up = knn.lower() > 0 || linear.lower() > 0, down = knn.upper() < 0 || linear.upper() < 0;
+        return up && !down ? BETTER : down && !up ? "worse" : up ? "mixed" : "no evidence";
+    }
+
     private List<PlannedRun> runs(List<Variant> which, List<Long> seeds, Budget budget) {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : seeds) {
@@ -175,8 +199,8 @@ public final class RecipeSweepExperiment implements Experiment {
             pixels.add(100 * r.report().rawPixelKnnTop1);
             pixelsLinear.add(100 * r.report().rawPixelLinearTop1);
         }
-        Table table = new Table("factor", "value", "seeds", "kNN top-1 (%)", "kNN gain over defaults (points, 95% CI)",
-                "evidence", "linear top-1 (%)", "training images/s");
+        Table table = new Table("factor", "value", "seeds", "kNN top-1 (%)", "kNN gain (points, 95% CI)",
+                "linear top-1 (%)", "linear gain (points, 95% CI)", "evidence", "training images/s");
         List<Variant> recommended = new ArrayList<>();
         Map<String, Double> bestGain = new LinkedHashMap<>();
         for (Variant variant : variants) {
@@ -184,20 +208,20 @@ public final class RecipeSweepExperiment implements Experiment {
             if (!knn.has(id)) {
                 continue;
             }
-            String gain = "-", evidence = "-";
+            String knnGain = "-", linearGain = "-", evidence = "-";
             if (!id.equals(DEFAULTS) && knn.has(DEFAULTS)) {
-                PairedComparison c = PairedComparison.of(variant.label(), "kNN", knn.get(id), knn.get(DEFAULTS),
-                        PairedComparison.Expected.GREATER);
-                gain = String.format("%+.2f", c.mean()) + (c.seeds() < 2 ? "" : " [" + Table.num(c.lower(), 2) + ", " + Table.num(c.upper(), 2) + "]");
-                evidence = c.seeds() < 2 ? "screened out at seed 1" : c.lower() > 0 ? "better" : c.upper() < 0 ? "worse" : "no evidence";
-                if (c.seeds() >= 2 && c.lower() > 0 && c.mean() > bestGain.getOrDefault(variant.factor(), 0.0)) {
-                    bestGain.put(variant.factor(), c.mean());
+                PairedComparison k = gain(variant, "kNN", knn), l = gain(variant, "linear", linear);
+                knnGain = describe(k);
+                linearGain = describe(l);
+                evidence = evidence(k, l);
+                if (evidence.equals(BETTER) && k.mean() > bestGain.getOrDefault(variant.factor(), Double.NEGATIVE_INFINITY)) {
+                    bestGain.put(variant.factor(), k.mean());
                     recommended.removeIf(r -> r.factor().equals(variant.factor()));
                     recommended.add(variant);
                 }
             }
             table.row(id.equals(DEFAULTS) ? DEFAULTS : variant.factor(), variant.value(), knn.list(id).size(), knn.meanStd(id, 2),
-                    gain, evidence, linear.meanStd(id, 2), Table.num(speed.mean(id), 0));
+                    knnGain, linear.meanStd(id, 2), linearGain, evidence, Table.num(speed.mean(id), 0));
         }
         table.writeCsv(outDir.resolve("summary.csv"));
         perRunTable(runs).writeCsv(outDir.resolve("runs.csv"));
@@ -225,12 +249,13 @@ public final class RecipeSweepExperiment implements Experiment {
         md.append(table.markdown()).append("\n![kNN per variant](knn.png)\n\n");
         md.append("Per-run numbers: `runs.csv`; each run's report and plots: `runs/<id>/`.\n\n## Recommended defaults\n\n");
         if (recommended.isEmpty()) {
-            md.append("No variant beats the defaults beyond the seeds' noise: keep them.\n");
+            md.append("No variant beats the defaults beyond the seeds' noise on either probe: keep them.\n");
         } else {
             for (Variant r : recommended) {
                 md.append("- ").append(r.factor()).append(": ").append(r.value()).append(" (`")
                         .append(r.options())
-                        .append("`, ").append(String.format("%+.2f", bestGain.get(r.factor()))).append(" kNN points)\n");
+                        .append("`, ").append(String.format("%+.2f", bestGain.get(r.factor()))).append(" kNN points; of several "
+                                + "qualifying values of a factor, the one with the largest kNN gain)\n");
             }
             md.append("\nFactors were varied one at a time: the recommendations together are a new recipe to confirm, "
                     + "not a measured one.\n");

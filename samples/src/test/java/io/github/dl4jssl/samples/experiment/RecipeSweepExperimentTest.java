@@ -64,9 +64,13 @@ class RecipeSweepExperimentTest {
     }
 
     private static FinishedRun run(String variant, int seed, double knn) {
+        return run(variant, seed, knn, knn + 0.05);
+    }
+
+    private static FinishedRun run(String variant, int seed, double knn, double linear) {
         RunReport r = new RunReport();
         r.knnTop1 = knn;
-        r.linearTop1 = knn + 0.05;
+        r.linearTop1 = linear;
         r.imagesPerSecond = 400;
         r.randomKnnTop1 = 0.6;
         r.rawPixelKnnTop1 = 0.7;
@@ -86,12 +90,17 @@ class RecipeSweepExperimentTest {
             runs.add(run("temperature-0.2", s, 0.71 + noise[s - 1]));          // +1: better, but less than 0.1
             runs.add(run("lr-3e-3", s, 0.70 + (s == 2 ? 0.03 : -0.01)));       // +1, -1 ... no evidence
             runs.add(run("crop-scale-0.5", s, 0.65 + noise[s - 1]));         // -5: worse
+            runs.add(run("batch-64", s, 0.70 + (s == 2 ? 0.02 : -0.01), 0.76)); // kNN +2, -1, -1; linear +1 each seed
         }
         String md = sweep("simclr").summarize(runs, dir);
-        assertTrue(md.contains("| temperature | 0.1 | 3 | 72.00 ± 0.17 | +2.00 [2.00, 2.00] | better |"), md);
-        assertTrue(md.contains("| crop-scale | 0.5 | 3 | 65.00 ± 0.17 | -5.00 [-5.00, -5.00] | worse |"), md);
+        assertTrue(md.contains("| temperature | 0.1 | 3 | 72.00 ± 0.17 | +2.00 [2.00, 2.00] | 77.00 ± 0.17 | +2.00 [2.00, 2.00] | better |"), md);
+        assertTrue(md.contains("| crop-scale | 0.5 | 3 | 65.00 ± 0.17 | -5.00 [-5.00, -5.00] | 70.00 ± 0.17 | -5.00 [-5.00, -5.00] | worse |"), md);
+        String batchRow = md.lines().filter(l -> l.startsWith("| batch | 64 |")).findFirst().orElseThrow();
+        assertTrue(batchRow.contains("| +0.00 [") && batchRow.contains("| 76.00 ± 0.00 | +1.00 [") && batchRow.endsWith("| better | 400 |"),
+                batchRow);
+        assertTrue(md.contains("- batch: 64 (`--batch-size 64`"), "linear better, kNN no evidence: recommended\n" + md);
         assertTrue(md.contains("| lr | 3e-3 | 3 |") && md.contains("| no evidence |"), md);
-        assertTrue(md.contains("- temperature: 0.1 (`--temperature 0.1`, +2.00 kNN points)"), md);
+        assertTrue(md.contains("- temperature: 0.1 (`--temperature 0.1`, +2.00 kNN points"), md);
         assertFalse(md.contains("- temperature: 0.2"), md);
         assertFalse(md.contains("- lr:"), md);
         assertTrue(md.contains("raw pixels kNN 70.00%, linear 80.00%; the defaults' random initial weights kNN 60.00 ± 0.00%"), md);
@@ -106,6 +115,6 @@ class RecipeSweepExperimentTest {
             runs.add(run("defaults", s, 0.70));
             runs.add(run("batch-64", s, 0.70 + (s - 2) * 0.01));
         }
-        assertTrue(sweep("simclr").summarize(runs, dir).contains("No variant beats the defaults beyond the seeds' noise: keep them."));
+        assertTrue(sweep("simclr").summarize(runs, dir).contains("No variant beats the defaults beyond the seeds' noise on either probe: keep them."));
     }
 }
