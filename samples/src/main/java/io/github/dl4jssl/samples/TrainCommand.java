@@ -67,7 +67,7 @@ public final class TrainCommand implements Callable<Integer> {
             description = "Train on the first N training images (0 = all 60,000). Default: ${DEFAULT-VALUE}, sized for a 5-minute default run on 2 cores.")
     Integer trainSubset;
 
-    @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: SimCLR 0.2, chosen by experiment recipe-simclr; the other methods' own, e.g. MoCo v2 0.2).")
+    @Option(names = "--temperature", description = "Softmax temperature of the contrastive losses (default: SimCLR 0.1, chosen by experiment recipe-simclr; the other methods' own, e.g. MoCo v2 0.2).")
     Double temperature;
 
     @Option(names = "--crop-scale", description = "Augmentation strength: the smallest area fraction, in (0, 1], the random resized crop keeps"

@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
 /**
  * {@code recipe-METHOD}: the recipe sweep that chooses a method's CLI defaults by measurement. One factor at a time
  * (temperature, learning rate, optimizer and schedule, batch size, augmentation strength, projector size) is moved
- * away from the method's current defaults, all else equal, on the default run's budget ({@value #TRAIN_IMAGES}
+ * away from the method's current defaults, all else equal, on a fixed budget ({@value #TRAIN_IMAGES}
  * images x {@value #EPOCHS} epochs, SmallCnn on Fashion-MNIST) and the same seeds. Each variant is compared with the
  * defaults seed by seed (kNN and linear-probe top-1, paired t 95% intervals); a variant is recommended only when one of
  * the two intervals lies above 0 and neither below, so a default changes only on evidence larger than the seeds' noise. To save runs, the other seeds go only to the
@@ -106,8 +106,9 @@ public final class RecipeSweepExperiment implements Experiment {
     @Override
     public String claim() {
         return "Recipe sweep for `" + method + "` (SmallCnn, Fashion-MNIST): starting from today's defaults (" + defaultsDescription
-                + "), one factor at a time is changed, all else equal, on the default run's budget (" + TRAIN_IMAGES
-                + " training images x " + EPOCHS + " epochs, times --scale). Successive halving: every variant runs with seed 1; "
+                + "), one factor at a time is changed, all else equal, on a fixed budget (" + TRAIN_IMAGES
+                + " training images x " + EPOCHS + " epochs, the default run's before this sweep, times --scale; evaluation on "
+                + "5,000 bank and 2,000 test images). Successive halving: every variant runs with seed 1; "
                 + "the defaults and the variants that beat them there get the other seeds, the rest are screened out. A variant "
                 + "is recommended as the new default only when the paired 95% interval of its gain over the defaults, over all "
                 + "seeds, lies above 0 for the kNN or the linear probe and below 0 for neither (seed 1 took part in the "

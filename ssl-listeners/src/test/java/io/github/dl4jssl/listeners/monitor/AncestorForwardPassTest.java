@@ -47,4 +47,40 @@ class AncestorForwardPassTest {
         assertEquals(g.feedForward(even, false).get("b"), AncestorForwardPass.activations(g, new INDArray[] {even}, "b").get("b"),
                 "the same as DL4J's pass where that one works");
     }
+
+    @Test
+    void theSubGraphGivesTheSameActivationsWithTrainedBatchNormStatisticsAndLeavesTheGraphAlone() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+                .updater(new org.nd4j.linalg.learning.config.Sgd(0.1)).graphBuilder().addInputs("in")
+                .addLayer("a", new DenseLayer.Builder().nIn(4).nOut(3).activation(Activation.TANH).build(), "in")
+                .addLayer("bn", new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().nOut(3).build(), "a")
+                .addLayer("b", new DenseLayer.Builder().nIn(3).nOut(2).activation(Activation.IDENTITY).build(), "bn")
+                .addLayer("loss", new NtXentLoss.Builder().temperature(0.5).build(), "b")
+                .setOutputs("loss").build());
+        g.init();
+        for (int i = 0; i < 5; i++) { // moves the weights and the batch-norm running statistics away from their start
+            g.fit(new org.nd4j.linalg.dataset.MultiDataSet(Nd4j.rand(DataType.DOUBLE, 6, 4).muli(3),
+                    Nd4j.zeros(DataType.DOUBLE, 6, 2)));
+        }
+        INDArray before = g.params().dup();
+        ComputationGraph toBn = AncestorForwardPass.subGraph(g, "bn"), toB = AncestorForwardPass.subGraph(g, "b");
+        assertEquals(java.util.List.of("b"), toB.getConfiguration().getNetworkOutputs());
+        assertNull(toB.getVertex("loss"), "the loss is not in the sub-graph");
+        assertNull(toBn.getVertex("b"));
+        for (int n : new int[] {3, 4}) { // odd too: no loss sees it
+            INDArray x = Nd4j.rand(DataType.DOUBLE, n, 4);
+            Map<String, INDArray> expected = AncestorForwardPass.activations(g, new INDArray[] {x}, "bn", "b");
+            // DL4J 1.0.0-M2.1 cannot run a graph whose output is a batch-norm layer; VertexActivations falls back
+            assertThrows(org.nd4j.linalg.workspace.ND4JWorkspaceException.class, () -> toBn.outputSingle(false, x));
+            // the same values to rounding (DL4J's output runs batch norm as one fused op)
+            INDArray viaSub = toB.outputSingle(false, x);
+            assertTrue(expected.get("b").equalsWithEps(viaSub, 1e-12), "sub-graph output " + viaSub.dataType() + " " + toB.params().dataType() + " max diff " + expected.get("b").sub(viaSub.castTo(DataType.DOUBLE)).amaxNumber());
+            Map<String, INDArray> both = VertexActivations.extract(g, new INDArray[] {x}, 2, "bn", "b");
+            assertTrue(expected.get("bn").equalsWithEps(both.get("bn"), 1e-12));
+            assertTrue(expected.get("b").equalsWithEps(both.get("b"), 1e-12));
+        }
+        assertEquals(before, g.params(), "the graph's parameters are untouched");
+        assertNotNull(g.getVertex("loss"));
+        assertNull(AncestorForwardPass.subGraph(g, "in"), "an input vertex cannot be a sub-graph output");
+    }
 }
