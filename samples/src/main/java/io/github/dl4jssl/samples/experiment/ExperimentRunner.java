@@ -72,6 +72,8 @@ public final class ExperimentRunner {
         try {
             report = TrainingRun.of(run.spec().toBuilder().out(dir).build()).messagesTo(err).runOrReuse();
         } catch (Exception e) {
+            // the command line prints only the message: keep the whole cause (e.g. a native op's error) in the log
+            log.error("experiment {}: run {} failed", experiment.name(), run.id(), e);
             throw new IllegalStateException("experiment " + experiment.name() + ": run " + run.id() + " failed ("
                     + e.getMessage() + "); its output is in " + dir, e);
         }
