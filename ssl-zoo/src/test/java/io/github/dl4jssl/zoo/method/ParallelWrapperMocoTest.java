@@ -2,6 +2,7 @@ package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.listeners.KeyQueueListener;
+import io.github.dl4jssl.listeners.SyncedReplicasTrainerContext;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
@@ -30,7 +31,8 @@ import static org.junit.jupiter.api.Assertions.*;
  * MoCo v2 (EMA key encoder and key queue) trained by DL4J's ParallelWrapper with 2 workers on CPU, parameter
  * averaging after every round (its default). ParallelWrapper calls the same listener instances from both worker
  * threads, each with its own replica, and averages all parameters of the replicas: online weights, the frozen
- * key encoder and the InfoNCE queue alike. Checked after every round, on the averaged model: the key encoder is
+ * key encoder and the InfoNCE queue alike. The workers start each fit together ({@link SyncedReplicasTrainerContext}).
+ * Checked after every round, on the averaged model: the key encoder is
  * the EMA of the averaged online weights, and the queue holds each worker's keys once.
  */
 class ParallelWrapperMocoTest {
@@ -68,8 +70,9 @@ class ParallelWrapperMocoTest {
     }
 
     private static ParallelWrapper twoWorkers(ComputationGraph graph, List<TrainingListener> listeners) {
-        ParallelWrapper pw = new ParallelWrapper.Builder<>(graph).workers(2).averagingFrequency(1)
-                .prefetchBuffer(2).build();
+        // without it, worker 1 sometimes copies the model after worker 0's first step (DL4J 1.0.0-M2.1)
+        ParallelWrapper pw = SyncedReplicasTrainerContext.installIn(new ParallelWrapper.Builder<>(graph).workers(2)
+                .averagingFrequency(1).prefetchBuffer(2).build());
         pw.setListeners(listeners);
         return pw;
     }
