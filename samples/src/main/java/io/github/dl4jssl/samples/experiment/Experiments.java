@@ -16,7 +16,8 @@ public final class Experiments {
 
     static {
         for (Experiment e : List.of(new MomentumPluginExperiment(), new GradientStabilityExperiment(),
-                new CollapseForecastExperiment(), new ContinualHybridExperiment(), new VitStabilityExperiment())) {
+                new CollapseForecastExperiment(), new ContinualHybridExperiment(), new VitStabilityExperiment(),
+                new LearningCurveExperiment())) {
             ALL.put(e.name(), e);
         }
         for (Experiment e : RecipeSweepExperiment.all()) {
