@@ -58,7 +58,8 @@ public final class EvalCommand implements Callable<Integer> {
     EvalOptions evalOptions = new EvalOptions();
 
     @Option(names = "--fine-tune-epochs", defaultValue = "0",
-            description = "Also fine-tune the whole backbone with a softmax classifier for N epochs (0 = no). Default: ${DEFAULT-VALUE}.")
+            description = "Also fine-tune the whole backbone with a softmax classifier for N epochs, and the same classifier from random"
+                    + " weights (0 = no). Default: ${DEFAULT-VALUE}.")
     int fineTuneEpochs;
 
     @Option(names = "--fine-tune-lr", defaultValue = "1e-3", description = "Adam learning rate of fine-tuning. Default: ${DEFAULT-VALUE}.")
@@ -157,12 +158,18 @@ public final class EvalCommand implements Callable<Integer> {
             report.fineTuneEpochs = fineTuneEpochs;
             report.fineTuneTop1 = ft.top1();
             report.fineTuneTop5 = ft.top5();
+            log.info("Fine-tuning the same architecture from random weights, the baseline of fine-tuning");
+            FineTune.Result fromRandom = new FineTune(fineTuneEpochs, batchSize, fineTuneLr, seed)
+                    .evaluate(random, train.features(), train.labels(), test.features(), test.labels(), train.numClasses());
+            report.randomFineTuneTop1 = fromRandom.top1();
+            report.randomFineTuneTop5 = fromRandom.top5();
         }
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
         Path reportFile = outDir.resolve(RunDirectory.holdsTrainingRun(outDir) ? TRAINED_RUN_REPORT : RunDirectory.REPORT);
         report.write(reportFile);
-        System.out.printf("%s: %s%s; report in %s%n", report.model, Baselines.summary(report),
-                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + Baselines.pct(report.fineTuneTop1) : "", reportFile);
+        System.out.printf("%s: %s%s; report in %s%n", report.model, Baselines.summary(report), fineTuneEpochs > 0
+                ? ", fine-tuned top-1 " + Baselines.pct(report.fineTuneTop1) + " | from random weights "
+                + Baselines.pct(report.randomFineTuneTop1) : "", reportFile);
         return 0;
     }
 
