@@ -21,7 +21,7 @@ import java.util.Locale;
  *
  * @param name          the backbone's name, e.g. {@code simclr-small-cnn-fashion-mnist}
  * @param method        the self-supervised method ({@code train --method})
- * @param backbone      the architecture ({@code train --backbone}) and its width multiplier
+ * @param backbone      the architecture ({@code train --backbone})
  * @param widthMultiplier the backbone's width multiplier
  * @param dataset       the data set it was trained on ({@code train --dataset})
  * @param inputShape    the images it takes, {@code [channels, height, width]}
