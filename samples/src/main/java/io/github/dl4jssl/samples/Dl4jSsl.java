@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 @Command(name = "dl4j-ssl", mixinStandardHelpOptions = true, version = "dl4j-ssl 0.1.0-SNAPSHOT",
         description = "Self-supervised visual representation learning with Deeplearning4j.",
         subcommands = {TrainCommand.class, EvalCommand.class, BenchCommand.class, UiCommand.class, ExperimentCommand.class,
-                CollapseCommand.class})
+                CollapseCommand.class, PretrainedCommand.class})
 public final class Dl4jSsl implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.pretrained.Pretrained;
+import io.github.dl4jssl.pretrained.PretrainedCard;
 import io.github.dl4jssl.train.Baselines;
 import io.github.dl4jssl.train.Evaluation;
 import io.github.dl4jssl.train.OutputDirectory;
@@ -41,9 +43,12 @@ public final class EvalCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(EvalCommand.class);
     /** The report's name in the directory of a {@code train} run (beside the run's own report.json). */
     static final String TRAINED_RUN_REPORT = "eval-report.json";
+    /** {@code --model pretrained:NAME}: a backbone shipped in ssl-pretrained. */
+    static final String PRETRAINED = "pretrained:";
 
     @Option(names = "--model", required = true, paramLabel = "PATH",
-            description = "A train run directory, its model.zip (whole SSL graph) or backbone.zip.")
+            description = "A train run directory, its model.zip (whole SSL graph) or backbone.zip, or pretrained:NAME for a backbone"
+                    + " shipped in ssl-pretrained (./dl4j-ssl pretrained lists them).")
     Path model;
 
     @Mixin
@@ -53,7 +58,8 @@ public final class EvalCommand implements Callable<Integer> {
     EvalOptions evalOptions = new EvalOptions();
 
     @Option(names = "--fine-tune-epochs", defaultValue = "0",
-            description = "Also fine-tune the whole backbone with a softmax classifier for N epochs (0 = no). Default: ${DEFAULT-VALUE}.")
+            description = "Also fine-tune the whole backbone with a softmax classifier for N epochs, and the same classifier from random"
+                    + " weights (0 = no). Default: ${DEFAULT-VALUE}.")
     int fineTuneEpochs;
 
     @Option(names = "--fine-tune-lr", defaultValue = "1e-3", description = "Adam learning rate of fine-tuning. Default: ${DEFAULT-VALUE}.")
@@ -91,13 +97,21 @@ public final class EvalCommand implements Callable<Integer> {
         Path target = out != null ? out
                 : Paths.get("runs", "eval-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         OutputDirectory.checkWritable(target);
-        if (!Files.exists(model)) {
-            throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
+        PretrainedCard card = null;
+        Path modelFile = model;
+        if (model.toString().startsWith(PRETRAINED)) {
+            card = Pretrained.card(model.toString().substring(PRETRAINED.length()));   // an unknown name fails here, listing the names
+            modelFile = Files.createTempFile("dl4j-ssl-" + card.name(), ".zip");
+            modelFile.toFile().deleteOnExit();
+            Pretrained.copyTo(card.name(), modelFile);
+        } else if (!Files.exists(model)) {
+            throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip,"
+                    + " or pretrained:NAME");
         }
         Datasets.Split split = dataOptions.load(seed);
         LabelledImages train = evalOptions.trainSet(split.train());
         LabelledImages test = evalOptions.testSet(split.test());
-        SavedBackbone saved = SavedBackbone.load(model, train.features().shape());
+        SavedBackbone saved = SavedBackbone.load(modelFile, train.features().shape());
         Evaluation eval = new Evaluation(train, test, evalOptions.linearEpochs, seed);
         Baselines baselines = evalOptions.baselines(eval, split.train(), seed);
         Path outDir = OutputDirectory.prepare(target);
@@ -111,13 +125,18 @@ public final class EvalCommand implements Callable<Integer> {
             report.batchSize = trained.batchSize;
             report.trainImages = trained.trainImages;
         }
+        if (card != null) {
+            report.method = card.method();
+            report.epochs = card.epochs();
+            report.trainImages = card.trainImages();
+        }
         report.backbone = saved.backbone().name();
         report.dataset = dataOptions.dataset;
         report.seed = seed;
         report.parameters = saved.graph().numParams();
         report.evalTrainImages = train.size();
         report.evalTestImages = test.size();
-        report.model = saved.file().toString();
+        report.model = card != null ? model.toString() : saved.file().toString();
 
         log.info("Evaluating {} ({}) on {}: {} train, {} test images", saved.file(), saved.backbone(), dataOptions.dataset, train.size(), test.size());
         baselines.rawPixels(report);
@@ -139,12 +158,18 @@ public final class EvalCommand implements Callable<Integer> {
             report.fineTuneEpochs = fineTuneEpochs;
             report.fineTuneTop1 = ft.top1();
             report.fineTuneTop5 = ft.top5();
+            log.info("Fine-tuning the same architecture from random weights, the baseline of fine-tuning");
+            FineTune.Result fromRandom = new FineTune(fineTuneEpochs, batchSize, fineTuneLr, seed)
+                    .evaluate(random, train.features(), train.labels(), test.features(), test.labels(), train.numClasses());
+            report.randomFineTuneTop1 = fromRandom.top1();
+            report.randomFineTuneTop5 = fromRandom.top5();
         }
         report.totalSeconds = (System.nanoTime() - start) / 1e9;
         Path reportFile = outDir.resolve(RunDirectory.holdsTrainingRun(outDir) ? TRAINED_RUN_REPORT : RunDirectory.REPORT);
         report.write(reportFile);
-        System.out.printf("%s: %s%s; report in %s%n", saved.file(), Baselines.summary(report),
-                fineTuneEpochs > 0 ? ", fine-tuned top-1 " + Baselines.pct(report.fineTuneTop1) : "", reportFile);
+        System.out.printf("%s: %s%s; report in %s%n", report.model, Baselines.summary(report), fineTuneEpochs > 0
+                ? ", fine-tuned top-1 " + Baselines.pct(report.fineTuneTop1) + " | from random weights "
+                + Baselines.pct(report.randomFineTuneTop1) : "", reportFile);
         return 0;
     }
 

@@ -49,6 +49,9 @@ class EvalCommandTest {
             assertTrue(acc >= 0 && acc <= 1.0, "accuracy out of range: " + acc); // untrained weights, 200 images: near chance
         }
         assertTrue(a.linearTop5 >= a.linearTop1 && a.fineTuneTop5 >= a.fineTuneTop1);
+        // fine-tuning's baseline: the same classifier from random weights, on the same labels
+        assertTrue(a.randomFineTuneTop1 > 0 && a.randomFineTuneTop1 <= 1 && a.randomFineTuneTop5 >= a.randomFineTuneTop1);
+        assertEquals(0.0, b.randomFineTuneTop1, "no fine-tuning asked for, no baseline");
         assertEquals(1, a.fineTuneEpochs);
         // the same weights, read from the whole graph or from the extracted backbone
         assertEquals(a.knnTop1, b.knnTop1);

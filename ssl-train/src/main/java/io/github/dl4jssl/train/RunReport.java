@@ -82,6 +82,9 @@ public final class RunReport {
     public int fineTuneEpochs;
     public double fineTuneTop1;
     public double fineTuneTop5;
+    /** {@code eval --fine-tune-epochs N}: the same fine-tuning of the same architecture from random weights, on the same labels. */
+    public double randomFineTuneTop1;
+    public double randomFineTuneTop5;
     /** Mean training loss of each epoch. */
     public List<Double> lossPerEpoch = new ArrayList<>();
     /** kNN top-1 of the per-epoch monitor (on its subsets; index 0 = before training). */
