@@ -12,7 +12,7 @@ import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FineTune;
+import io.github.dl4jssl.listeners.eval.FineTune;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;

@@ -1,6 +1,6 @@
 package io.github.dl4jssl.samples;
 
-import io.github.dl4jssl.listeners.monitor.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
@@ -9,7 +9,7 @@ import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.FashionMnist;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.method.SslMethods;
 import io.github.dl4jssl.train.RunSpec;

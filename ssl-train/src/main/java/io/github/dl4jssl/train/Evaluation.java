@@ -1,10 +1,10 @@
 package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
-import io.github.dl4jssl.zoo.eval.FeatureStandardiser;
-import io.github.dl4jssl.listeners.monitor.KnnClassifier;
-import io.github.dl4jssl.zoo.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureStandardiser;
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.LinearProbe;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.Labels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.KnnClassifierBruteForceTest;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

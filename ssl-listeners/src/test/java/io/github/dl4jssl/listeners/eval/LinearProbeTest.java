@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.eval;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -15,7 +15,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
-import io.github.dl4jssl.zoo.data.ImageTransform;
 
 /**
  * Fine-tuning evaluation of a pre-trained backbone (Chen et al., SimCLR, ICML 2020, Section 4.2 and
@@ -34,7 +33,7 @@ public final class FineTune {
     private final int batchSize;
     private final double learningRate;
     private final long seed;
-    private final ImageTransform augmentation;
+    private final View augmentation;
 
     /**
      * @param epochs       passes over the training images (&gt; 0)
@@ -46,7 +45,7 @@ public final class FineTune {
         this(epochs, batchSize, learningRate, seed, null);
     }
 
-    private FineTune(int epochs, int batchSize, double learningRate, long seed, ImageTransform augmentation) {
+    private FineTune(int epochs, int batchSize, double learningRate, long seed, View augmentation) {
         if (epochs < 1 || batchSize < 1 || !(learningRate > 0) || Double.isInfinite(learningRate)) {
             throw new IllegalArgumentException("fine-tuning needs epochs >= 1, batch size >= 1 and a positive finite "
                     + "learning rate, got epochs " + epochs + ", batch " + batchSize + ", lr " + learningRate);
@@ -63,11 +62,21 @@ public final class FineTune {
      * and a flip) each time it is used; the views must keep the image's shape. The views' randomness comes from a
      * generator seeded with the seed, so runs repeat.
      */
-    public FineTune withAugmentation(ImageTransform augmentation) {
+    public FineTune withAugmentation(View augmentation) {
         if (augmentation == null) {
             throw new IllegalArgumentException("augmentation must not be null (use the plain FineTune for none)");
         }
         return new FineTune(epochs, batchSize, learningRate, seed, augmentation);
+    }
+
+    /**
+     * A random view of one training image, e.g. ssl-zoo's {@code ImageTransform} (pass {@code transform::apply}).
+     * Images are float arrays in CHW layout; the view must have the input's length, and all randomness must come
+     * from {@code rnd}.
+     */
+    @FunctionalInterface
+    public interface View {
+        float[] apply(float[] chw, int c, int h, int w, Random rnd);
     }
 
     /** Top-1 and top-5 accuracy of the fine-tuned network on the test images. */
@@ -91,13 +100,7 @@ public final class FineTune {
         FeatureExtractor.checkImageShape(backbone, trainImages.shape());
         FeatureExtractor.checkImageShape(backbone, testImages.shape());
         if (augmentation != null && trainImages.rank() == 4) {
-            int[] in = {(int) trainImages.size(1), (int) trainImages.size(2), (int) trainImages.size(3)};
-            int[] out = augmentation.outputShape(in[0], in[1], in[2]);
-            if (!Arrays.equals(in, out)) {
-                throw new IllegalArgumentException("the augmentation turns " + in[0] + "x" + in[1] + "x" + in[2]
-                        + " images into " + out[0] + "x" + out[1] + "x" + out[2] + "; fine-tuning needs views of the "
-                        + "input's shape (e.g. a random resized crop to the image's own size)");
-            }
+            checkViewShape(trainImages);
         }
         ComputationGraph net = classifier(backbone, numClasses,
                 trainImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)));
@@ -138,6 +141,21 @@ public final class FineTune {
                     .assign(net.outputSingle(false, testImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end))));
         }
         return new Result(LinearProbe.accuracy(scores, testLabels, 1), LinearProbe.accuracy(scores, testLabels, 5));
+    }
+
+    /** Fails, before any training, when a view of the first training image does not keep the image's shape. */
+    private void checkViewShape(INDArray trainImages) {
+        int c = (int) trainImages.size(1);
+        int h = (int) trainImages.size(2);
+        int w = (int) trainImages.size(3);
+        float[] first = Nd4j.toFlattened('c', trainImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 1)))
+                .toFloatVector();
+        int length = augmentation.apply(first, c, h, w, new Random(seed)).length;
+        if (length != first.length) {
+            throw new IllegalArgumentException("the augmentation turns " + c + "x" + h + "x" + w + " images ("
+                    + first.length + " values) into views of " + length + " values; fine-tuning needs views of the "
+                    + "input's shape (e.g. a random resized crop to the image's own size)");
+        }
     }
 
     /** Random views of the rows of {@code flat} (one image [C, H, W] per row), same shape. */

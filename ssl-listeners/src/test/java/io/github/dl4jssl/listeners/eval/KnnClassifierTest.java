@@ -1,4 +1,4 @@
-package io.github.dl4jssl.listeners.monitor;
+package io.github.dl4jssl.listeners.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.github.dl4jssl.listeners.monitor;
+package io.github.dl4jssl.listeners.eval;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,10 +13,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** KnnClassifier against a plain-Java brute force, across several chunks. */
-class KnnClassifierBruteForceTest {
+public class KnnClassifierBruteForceTest {
 
     /** Brute force, plain Java. */
-    static int[] bruteForce(double[][] bank, int[] labels, double[][] query, int classes, int k, double t) {
+    public static int[] bruteForce(double[][] bank, int[] labels, double[][] query, int classes, int k, double t) {
         int[] pred = new int[query.length];
         for (int q = 0; q < query.length; q++) {
             double[] s = new double[bank.length];

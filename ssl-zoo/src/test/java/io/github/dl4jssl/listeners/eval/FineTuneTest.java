@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.eval;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -67,7 +67,7 @@ class FineTuneTest {
             assertEquals(1 * 8 * 8, chw.length);
             return chw;
         }).evaluate(backbone, images(train, 1), train, images(test, 2), test, 3);
-        assertEquals(90, calls.get(), "one view per image and epoch");
+        assertEquals(1 + 90, calls.get(), "the shape check before training, then one view per image and epoch");
         assertEquals(reference, identity, "identity views train exactly as no augmentation");
         // views that erase the image leave nothing to learn: the settings that reach > 0.9 without augmentation
         // (fineTunedBackboneLearnsTheClassesAndTheOriginalIsUntouched) stay at chance level
@@ -81,10 +81,10 @@ class FineTuneTest {
         ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
         backbone.init();
         FineTune ft = new FineTune(1, 4, 1e-3, 1).withAugmentation(
-                io.github.dl4jssl.zoo.data.AugmentationPipeline.builder().randomResizedCrop(6, 0.5, 1).build());
+                io.github.dl4jssl.zoo.data.AugmentationPipeline.builder().randomResizedCrop(6, 0.5, 1).build()::apply);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ft.evaluate(backbone,
                 Nd4j.rand(DataType.FLOAT, 4, 1, 8, 8), new int[4], Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8), new int[2], 3));
-        assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("1x6x6"), e.getMessage());
+        assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("views of 36 values"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new FineTune(1, 4, 1e-3, 1).withAugmentation(null));
     }
 

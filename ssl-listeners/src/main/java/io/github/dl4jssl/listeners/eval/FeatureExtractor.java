@@ -1,6 +1,5 @@
-package io.github.dl4jssl.zoo.eval;
+package io.github.dl4jssl.listeners.eval;
 
-import io.github.dl4jssl.listeners.monitor.Labels;
 import java.util.ArrayList;
 import java.util.List;
 
