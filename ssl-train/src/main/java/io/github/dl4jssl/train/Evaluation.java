@@ -1,5 +1,6 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.listeners.eval.FeatureStandardiser;
@@ -36,6 +37,19 @@ public final class Evaluation {
         this.test = test;
         this.linearEpochs = linearEpochs;
         this.seed = seed;
+    }
+
+    /**
+     * The evaluation on the first {@code evalTrainSubset} training images of {@code data} (null: the default
+     * {@value RunSpec#DEFAULT_EVAL_TRAIN_IMAGES}, or all when fewer) and its first {@code evalTestSubset} test
+     * images (null: all); see {@link #first}.
+     */
+    static Evaluation of(Datasets.Split data, Integer evalTrainSubset, Integer evalTestSubset, int linearEpochs, long seed) {
+        LabelledImages train = firstImages(data.train(), first("--eval-train-subset", evalTrainSubset,
+                RunSpec.DEFAULT_EVAL_TRAIN_IMAGES, data.train().size(), "training set"));
+        LabelledImages test = firstImages(data.test(), first("--eval-test-subset", evalTestSubset, null,
+                data.test().size(), "evaluation (test) set"));
+        return new Evaluation(train, test, linearEpochs, seed);
     }
 
     /** kNN and linear probe on the backbone's features of the whole evaluation sets. */

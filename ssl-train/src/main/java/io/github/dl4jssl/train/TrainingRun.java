@@ -276,11 +276,9 @@ public final class TrainingRun {
             perEpoch = Evaluation.first("--train-subset", spec.trainSubset(), RunSpec.DEFAULT_TRAIN_IMAGES, train.size(), "training set");
             regime = TrainingRegime.byName(spec.regime(), train.size(), perEpoch, spec.epochs(),
                     spec.chunkSize() != null ? spec.chunkSize() : perEpoch, spec.passes(), spec.seed());
-            evalTrain = Evaluation.firstImages(train, Evaluation.first("--eval-train-subset", spec.evalTrainSubset(),
-                    RunSpec.DEFAULT_EVAL_TRAIN_IMAGES, train.size(), "training set"));
-            evalTest = Evaluation.firstImages(split.test(), Evaluation.first("--eval-test-subset", spec.evalTestSubset(),
-                    null, split.test().size(), "evaluation (test) set"));
-            Evaluation eval = new Evaluation(evalTrain, evalTest, spec.linearEpochs(), spec.seed());
+            Evaluation eval = Evaluation.of(split, spec.evalTrainSubset(), spec.evalTestSubset(), spec.linearEpochs(), spec.seed());
+            evalTrain = eval.train();
+            evalTest = eval.test();
             baselines = Baselines.of(eval, spec.baselineCache(), train, spec.labelsPerClass(), spec.seed(), spec.supervisedImages());
             if (spec.batchSize() > perEpoch) {
                 throw new IllegalArgumentException("--batch-size " + spec.batchSize() + " is larger than the training set ("
