@@ -2,7 +2,7 @@ package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.ClassBalancedSubset;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.listeners.eval.FeatureExtractor;

@@ -1,7 +1,6 @@
 package io.github.dl4jssl.samples.experiment;
 
 import io.github.dl4jssl.train.RunSpec;
-import io.github.dl4jssl.samples.VitStabilityPlot;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.impl.PatchEmbeddingImpl;
+import io.github.dl4jssl.layers.impl.TokenLayerImpl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -143,8 +145,8 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     @Override
-    protected TokenLayer.Impl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new Impl(conf, networkDataType);
+    protected TokenLayerImpl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new PatchEmbeddingImpl(conf, networkDataType);
     }
 
     public int getPatchSize() {
@@ -193,29 +195,6 @@ public class PatchEmbedding extends TokenLayer {
 
     public void setWidth(long width) {
         this.width = width;
-    }
-
-    /** Runtime layer: SameDiff's forward pass; when frozen, a backward pass without gradient work. */
-    public static class Impl extends TokenLayer.Impl {
-
-        public Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            if (!((PatchEmbedding) layerConf()).frozen) {
-                return super.backpropGradient(epsilon, workspaceMgr);
-            }
-            assertInputSet(true);
-            Gradient g = new DefaultGradient();
-            for (String name : paramTable.keySet()) {
-                INDArray grad = gradTable.get(name);
-                grad.assign(0);
-                g.gradientForVariable().put(name, grad);
-            }
-            return new Pair<>(g, workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape()));
-        }
     }
 
     /** Builder: patch size p (required, e.g. 4 or 16), embedding width D (required), frozen (default false). */

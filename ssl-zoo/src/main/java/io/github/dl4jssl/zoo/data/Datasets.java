@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AreaResize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

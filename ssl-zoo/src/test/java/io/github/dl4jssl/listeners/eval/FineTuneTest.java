@@ -81,7 +81,7 @@ class FineTuneTest {
         ComputationGraph backbone = new ComputationGraph(new SmallCnn(8, 8, 1).standalone(3));
         backbone.init();
         FineTune ft = new FineTune(1, 4, 1e-3, 1).withAugmentation(
-                io.github.dl4jssl.zoo.data.AugmentationPipeline.builder().randomResizedCrop(6, 0.5, 1).build()::apply);
+                io.github.dl4jssl.zoo.transforms.AugmentationPipeline.builder().randomResizedCrop(6, 0.5, 1).build()::apply);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ft.evaluate(backbone,
                 Nd4j.rand(DataType.FLOAT, 4, 1, 8, 8), new int[4], Nd4j.rand(DataType.FLOAT, 2, 1, 8, 8), new int[2], 3));
         assertTrue(e.getMessage().contains("1x8x8") && e.getMessage().contains("views of 36 values"), e.getMessage());

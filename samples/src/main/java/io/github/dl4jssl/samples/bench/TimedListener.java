@@ -1,4 +1,4 @@
-package io.github.dl4jssl.samples;
+package io.github.dl4jssl.samples.bench;
 
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.gradient.Gradient;

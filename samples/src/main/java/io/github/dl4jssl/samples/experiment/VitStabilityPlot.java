@@ -1,4 +1,4 @@
-package io.github.dl4jssl.samples;
+package io.github.dl4jssl.samples.experiment;
 
 import io.github.dl4jssl.train.RunReport;
 import org.knowm.xchart.BitmapEncoder;
@@ -23,7 +23,7 @@ import java.util.stream.IntStream;
  * the kNN monitor and the training loss per epoch ({@code report.json}); prints a summary (gradient spikes the
  * monitor flagged, largest norm over the median, kNN per epoch).
  *
- * <pre>java -cp ... io.github.dl4jssl.samples.VitStabilityPlot RUN_A LABEL_A RUN_B LABEL_B OUT.png</pre>
+ * <pre>java -cp ... io.github.dl4jssl.samples.experiment.VitStabilityPlot RUN_A LABEL_A RUN_B LABEL_B OUT.png</pre>
  * ({@code scripts/vit-stability.sh} runs both trainings and this.)
  */
 public final class VitStabilityPlot {

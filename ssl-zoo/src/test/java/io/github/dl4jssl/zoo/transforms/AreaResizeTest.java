@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.data;
+package io.github.dl4jssl.zoo.transforms;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 

@@ -1,17 +1,17 @@
-package io.github.dl4jssl.zoo.data;
+package io.github.dl4jssl.zoo.transforms;
 
 /**
  * Centre crop to a square and area-average resize of a CHW image (each output pixel is the mean of the input
  * area it covers, with fractional weights at the borders, like OpenCV's {@code INTER_AREA}), so that large photos
  * shrink to small training images without aliasing. Enlarging falls back to bilinear interpolation.
  */
-final class AreaResize {
+public final class AreaResize {
 
     private AreaResize() {
     }
 
     /** The centred {@code min(h, w)} square of {@code chw}, resized to {@code size x size}. */
-    static float[] centreCropSquare(float[] chw, int c, int h, int w, int size) {
+    public static float[] centreCropSquare(float[] chw, int c, int h, int w, int size) {
         int side = Math.min(h, w);
         int top = (h - side) / 2;
         int left = (w - side) / 2;

@@ -1,4 +1,4 @@
-package io.github.dl4jssl.zoo.data;
+package io.github.dl4jssl.zoo.transforms;
 
 import java.util.Random;
 

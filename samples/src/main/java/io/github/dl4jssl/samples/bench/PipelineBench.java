@@ -1,6 +1,6 @@
-package io.github.dl4jssl.samples;
+package io.github.dl4jssl.samples.bench;
 
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
@@ -12,10 +12,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * delivers with a given number of worker threads, to compare with what training consumes (the {@code bench}
  * command's training images/s; both count every view).
  */
-final class PipelineBench {
+public final class PipelineBench {
 
     /** One measurement: source images/s and view images/s (= source x views). */
-    record Result(String data, int workers, int batchSize, int batches, double sourceImagesPerSecond,
+    public record Result(String data, int workers, int batchSize, int batches, double sourceImagesPerSecond,
                   double viewImagesPerSecond) {
     }
 
@@ -23,13 +23,13 @@ final class PipelineBench {
     }
 
     /** Random images of the given shape (augmentation cost does not depend on the content). */
-    static LabelledImages synthetic(int n, int channels, int side) {
+    public static LabelledImages synthetic(int n, int channels, int side) {
         Nd4j.getRandom().setSeed(1);
         return LabelledImages.unlabelled(Nd4j.rand(DataType.FLOAT, n, channels, side, side));
     }
 
     /** Times {@code batches} batches (after {@code warmup} untimed ones) with {@code workers} threads. */
-    static Result measure(String name, LabelledImages data, int workers, int batchSize, int batches, int warmup) {
+    public static Result measure(String name, LabelledImages data, int workers, int batchSize, int batches, int warmup) {
         AugmentationPipeline pipeline = Datasets.simclrPipeline(data);
         TwoViewIterator it = TwoViewIterator.builder(data).batchSize(batchSize).pipeline(pipeline).seed(1)
                 .workers(workers).build();

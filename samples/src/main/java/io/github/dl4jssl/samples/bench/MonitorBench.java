@@ -1,4 +1,4 @@
-package io.github.dl4jssl.samples;
+package io.github.dl4jssl.samples.bench;
 
 import io.github.dl4jssl.train.RunMonitors;
 import io.github.dl4jssl.zoo.backbone.Backbone;
@@ -31,12 +31,12 @@ import java.util.Random;
  * epoch's time as in {@code train}. Interleaving the runs exposes both to the same load; the result is the ratio of
  * images/s per pair, and the time spent in each monitor (so that the overhead of other epoch lengths follows).
  */
-final class MonitorBench {
+public final class MonitorBench {
 
     /** One pair of runs. */
-    record Pair(double imagesPerSecondWithout, double imagesPerSecondWith, double gradientMs, double collapseMs,
+    public record Pair(double imagesPerSecondWithout, double imagesPerSecondWith, double gradientMs, double collapseMs,
                 double knnMs, double epochSecondsWith) {
-        double ratio() {
+        public double ratio() {
             return imagesPerSecondWith / imagesPerSecondWithout;
         }
     }
@@ -46,7 +46,7 @@ final class MonitorBench {
     private final int batchSize;
     private final int epochIterations;
 
-    MonitorBench(String method, Backbone backbone, int batchSize, int epochIterations) {
+    public MonitorBench(String method, Backbone backbone, int batchSize, int epochIterations) {
         this.method = method;
         this.backbone = backbone;
         this.batchSize = batchSize;
@@ -54,7 +54,7 @@ final class MonitorBench {
     }
 
     /** Runs {@code repeats} pairs (the order within a pair alternates) after one short untimed warm-up. */
-    List<Pair> run(int repeats) throws IOException {
+    public List<Pair> run(int repeats) throws IOException {
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) backbone.inputType();
         Nd4j.getRandom().setSeed(1);
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 2L * batchSize, in.getChannels(), in.getHeight(), in.getWidth()),
