@@ -112,9 +112,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     }
 
     /** The parameter of the running variance: {@code log10stdev} with {@code useLogStd}, else {@code var}. */
-    public String runningStatName() {
-        return useLogStd ? LOG_STD : VAR;
-    }
+    public String runningStatName() { return useLogStd ? LOG_STD : VAR; }
 
     private boolean isRunningStat(String param) {
         return MEAN.equals(param) || VAR.equals(param) || LOG_STD.equals(param);
@@ -220,9 +218,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     }
 
     @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) { return null; }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
@@ -255,85 +251,45 @@ public class SplitBatchNormalization extends SameDiffLayer {
         return new INDArray[] {groupMean.reshape(groups, nOut).mean(0), groupVar.reshape(groups, nOut).mean(0)};
     }
 
-    public int getGroups() {
-        return groups;
-    }
+    public int getGroups() { return groups; }
 
-    public void setGroups(int groups) {
-        this.groups = groups;
-    }
+    public void setGroups(int groups) { this.groups = groups; }
 
-    public long getNOut() {
-        return nOut;
-    }
+    public long getNOut() { return nOut; }
 
-    public void setNOut(long nOut) {
-        this.nOut = nOut;
-    }
+    public void setNOut(long nOut) { this.nOut = nOut; }
 
-    public long getHeight() {
-        return height;
-    }
+    public long getHeight() { return height; }
 
-    public void setHeight(long height) {
-        this.height = height;
-    }
+    public void setHeight(long height) { this.height = height; }
 
-    public long getWidth() {
-        return width;
-    }
+    public long getWidth() { return width; }
 
-    public void setWidth(long width) {
-        this.width = width;
-    }
+    public void setWidth(long width) { this.width = width; }
 
-    public double getDecay() {
-        return decay;
-    }
+    public double getDecay() { return decay; }
 
-    public void setDecay(double decay) {
-        this.decay = decay;
-    }
+    public void setDecay(double decay) { this.decay = decay; }
 
-    public double getEps() {
-        return eps;
-    }
+    public double getEps() { return eps; }
 
-    public void setEps(double eps) {
-        this.eps = eps;
-    }
+    public void setEps(double eps) { this.eps = eps; }
 
-    public boolean isUseLogStd() {
-        return useLogStd;
-    }
+    public boolean isUseLogStd() { return useLogStd; }
 
-    public void setUseLogStd(boolean useLogStd) {
-        this.useLogStd = useLogStd;
-    }
+    public void setUseLogStd(boolean useLogStd) { this.useLogStd = useLogStd; }
 
-    public boolean isLockGammaBeta() {
-        return lockGammaBeta;
-    }
+    public boolean isLockGammaBeta() { return lockGammaBeta; }
 
-    public void setLockGammaBeta(boolean lockGammaBeta) {
-        this.lockGammaBeta = lockGammaBeta;
-    }
+    public void setLockGammaBeta(boolean lockGammaBeta) { this.lockGammaBeta = lockGammaBeta; }
 
-    public double getGamma() {
-        return gamma;
-    }
+    public double getGamma() { return gamma; }
 
-    public void setGamma(double gamma) {
-        this.gamma = gamma;
-    }
+    public void setGamma(double gamma) { this.gamma = gamma; }
 
-    public double getBeta() {
-        return beta;
-    }
+    public double getBeta() { return beta; }
 
-    public void setBeta(double beta) {
-        this.beta = beta;
-    }
+    public void setBeta(double beta) { this.beta = beta; }
 
     /** Builder in DL4J style; defaults: 2 groups, DL4J BatchNormalization's decay 0.9, eps 1e-5, log10 std. */
     public static class Builder extends SameDiffLayer.Builder<Builder> {
@@ -356,10 +312,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
         }
 
         /** Number of channels (inferred from the input type if not set). */
-        public Builder nOut(long nOut) {
-            this.nOut = nOut;
-            return this;
-        }
+        public Builder nOut(long nOut) { this.nOut = nOut; return this; }
 
         /** Running statistics: {@code stat <- decay * stat + (1 - decay) * batch stat}. */
         public Builder decay(double decay) {
@@ -379,33 +332,19 @@ public class SplitBatchNormalization extends SameDiffLayer {
         }
 
         /** Store the running variance as log10(std) ({@code log10stdev}, DL4J's default) or as {@code var}. */
-        public Builder useLogStd(boolean useLogStd) {
-            this.useLogStd = useLogStd;
-            return this;
-        }
+        public Builder useLogStd(boolean useLogStd) { this.useLogStd = useLogStd; return this; }
 
         /** Fixed gamma and beta (no parameters). */
-        public Builder lockGammaBeta(boolean lockGammaBeta) {
-            this.lockGammaBeta = lockGammaBeta;
-            return this;
-        }
+        public Builder lockGammaBeta(boolean lockGammaBeta) { this.lockGammaBeta = lockGammaBeta; return this; }
 
         /** Initial (or, with lockGammaBeta, fixed) gamma. */
-        public Builder gamma(double gamma) {
-            this.gamma = gamma;
-            return this;
-        }
+        public Builder gamma(double gamma) { this.gamma = gamma; return this; }
 
         /** Initial (or, with lockGammaBeta, fixed) beta. */
-        public Builder beta(double beta) {
-            this.beta = beta;
-            return this;
-        }
+        public Builder beta(double beta) { this.beta = beta; return this; }
 
         @Override
         @SuppressWarnings("unchecked")
-        public SplitBatchNormalization build() {
-            return new SplitBatchNormalization(this);
-        }
+        public SplitBatchNormalization build() { return new SplitBatchNormalization(this); }
     }
 }

@@ -45,9 +45,7 @@ public final class BackboneEvaluation {
     }
 
     /** The settings, with the defaults of {@code dl4j-ssl eval}. */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /**
      * Evaluates the backbone saved at {@code model}: a {@code train} run directory, its {@code model.zip} or

@@ -87,9 +87,7 @@ public final class Evaluation {
     }
 
     /** The images evaluated on. */
-    public LabelledImages test() {
-        return test;
-    }
+    public LabelledImages test() { return test; }
 
     int linearEpochs() {
         return linearEpochs;

@@ -162,9 +162,7 @@ public final class RunSpec {
     }
 
     /** A builder with {@code dl4j-ssl train}'s defaults (SimCLR, small CNN, Fashion-MNIST, 3 epochs of 12,000 images). */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** A builder holding this spec's values, to change some of them. */
     public Builder toBuilder() {
@@ -198,19 +196,13 @@ public final class RunSpec {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof RunSpec s && s.toJson().equals(toJson());
-    }
+    public boolean equals(Object o) { return o instanceof RunSpec s && s.toJson().equals(toJson()); }
 
     @Override
-    public int hashCode() {
-        return toJson().hashCode();
-    }
+    public int hashCode() { return toJson().hashCode(); }
 
     @Override
-    public String toString() {
-        return toJson();
-    }
+    public String toString() { return toJson(); }
 
     public String method() { return method; }
     public String backbone() { return backbone; }

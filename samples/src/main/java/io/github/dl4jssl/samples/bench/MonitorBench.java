@@ -36,9 +36,7 @@ public final class MonitorBench {
     /** One pair of runs. */
     public record Pair(double imagesPerSecondWithout, double imagesPerSecondWith, double gradientMs, double collapseMs,
                 double knnMs, double epochSecondsWith) {
-        public double ratio() {
-            return imagesPerSecondWith / imagesPerSecondWithout;
-        }
+        public double ratio() { return imagesPerSecondWith / imagesPerSecondWithout; }
     }
 
     private final String method;

@@ -26,9 +26,7 @@ public final class CollapseForecastExperiment implements Experiment {
     static final int EPOCHS = 3;
 
     @Override
-    public String name() {
-        return "collapse-forecast";
-    }
+    public String name() { return "collapse-forecast"; }
 
     @Override
     public String claim() {
@@ -40,9 +38,7 @@ public final class CollapseForecastExperiment implements Experiment {
 
     /** Five seeds: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
     @Override
-    public int defaultSeeds() {
-        return PairedComparison.DECISIVE_SEEDS;
-    }
+    public int defaultSeeds() { return PairedComparison.DECISIVE_SEEDS; }
 
     @Override
     public List<PlannedRun> plan(Budget budget) {

@@ -23,9 +23,7 @@ public final class ContinualHybridExperiment implements Experiment {
     static final int EPOCHS = 4;
 
     @Override
-    public String name() {
-        return "continual-hybrid";
-    }
+    public String name() { return "continual-hybrid"; }
 
     @Override
     public String claim() {
@@ -38,9 +36,7 @@ public final class ContinualHybridExperiment implements Experiment {
 
     /** Five seeds: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
     @Override
-    public int defaultSeeds() {
-        return PairedComparison.DECISIVE_SEEDS;
-    }
+    public int defaultSeeds() { return PairedComparison.DECISIVE_SEEDS; }
 
     @Override
     public List<PlannedRun> plan(Budget budget) {

@@ -24,9 +24,7 @@ public final class GradientStabilityExperiment implements Experiment {
     static final int EPOCHS = 3;
 
     @Override
-    public String name() {
-        return "gradient-stability";
-    }
+    public String name() { return "gradient-stability"; }
 
     @Override
     public String claim() {
@@ -37,9 +35,7 @@ public final class GradientStabilityExperiment implements Experiment {
     }
 
     @Override
-    public int defaultSeeds() {
-        return 3;
-    }
+    public int defaultSeeds() { return 3; }
 
     @Override
     public List<PlannedRun> plan(Budget budget) {

@@ -22,9 +22,7 @@ public final class MomentumPluginExperiment implements Experiment {
     static final int EPOCHS = 3;
 
     @Override
-    public String name() {
-        return "momentum-plugin";
-    }
+    public String name() { return "momentum-plugin"; }
 
     @Override
     public String claim() {
@@ -36,9 +34,7 @@ public final class MomentumPluginExperiment implements Experiment {
     }
 
     @Override
-    public int defaultSeeds() {
-        return 3;
-    }
+    public int defaultSeeds() { return 3; }
 
     @Override
     public List<PlannedRun> plan(Budget budget) {

@@ -21,9 +21,7 @@ public final class VitStabilityExperiment implements Experiment {
     static final int BATCH = 32;
 
     @Override
-    public String name() {
-        return "vit-stability";
-    }
+    public String name() { return "vit-stability"; }
 
     @Override
     public String claim() {

@@ -33,9 +33,7 @@ public abstract class TokenLayer extends SameDiffLayer {
     }
 
     @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) { return null; }
 
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,

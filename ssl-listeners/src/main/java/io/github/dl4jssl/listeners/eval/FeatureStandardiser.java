@@ -53,12 +53,8 @@ public final class FeatureStandardiser {
     }
 
     /** The column means of the bank, [D]. */
-    public INDArray mean() {
-        return mean.dup();
-    }
+    public INDArray mean() { return mean.dup(); }
 
     /** The column standard deviations of the bank, floored at {@value #MIN_STD}, [D]. */
-    public INDArray std() {
-        return std.dup();
-    }
+    public INDArray std() { return std.dup(); }
 }

@@ -94,19 +94,13 @@ public final class KnnClassifier {
     }
 
     /** The number of neighbours actually used (k clamped to the train set size). */
-    public int k() {
-        return k;
-    }
+    public int k() { return k; }
 
     /** The temperature T. */
-    public double temperature() {
-        return temperature;
-    }
+    public double temperature() { return temperature; }
 
     /** The number of classes. */
-    public int numClasses() {
-        return numClasses;
-    }
+    public int numClasses() { return numClasses; }
 
     /** Predicted class of every row of {@code testFeatures} ([M, D]). */
     public int[] predict(INDArray testFeatures) {

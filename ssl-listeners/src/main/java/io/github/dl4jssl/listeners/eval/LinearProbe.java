@@ -48,9 +48,7 @@ public final class LinearProbe {
     }
 
     /** A builder with the defaults: 10 epochs, batch 256, Adam lr 1e-2, no weight decay, seed 42. */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /**
      * Trains the probe on {@code trainFeatures} and evaluates it on {@code testFeatures}.
@@ -215,14 +213,9 @@ public final class LinearProbe {
         }
 
         /** Seed of the weight initialisation and of the mini-batch shuffling (default 42). */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
+        public Builder seed(long seed) { this.seed = seed; return this; }
 
-        public LinearProbe build() {
-            return new LinearProbe(this);
-        }
+        public LinearProbe build() { return new LinearProbe(this); }
     }
 
     /**

@@ -23,23 +23,17 @@ public final class AugmentationPipeline implements ImageTransform {
         this.transforms = List.copyOf(transforms);
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** No augmentation: every view equals the input image. */
-    public static AugmentationPipeline identity() {
-        return builder().build();
-    }
+    public static AugmentationPipeline identity() { return builder().build(); }
 
     /**
      * SimCLR augmentations for small greyscale images such as 28x28 Fashion-MNIST: random resized crop (scale
      * 0.2-1) to {@code size}, horizontal flip (p 0.5), brightness/contrast jitter 0.4 (p 0.8; saturation and hue
      * do not apply to one channel), Gaussian blur (p 0.5, sigma 0.1-1 pixel) and solarisation (p 0.1).
      */
-    public static AugmentationPipeline simclrGrayscale(int size) {
-        return simclrGrayscale(size, DEFAULT_CROP_SCALE);
-    }
+    public static AugmentationPipeline simclrGrayscale(int size) { return simclrGrayscale(size, DEFAULT_CROP_SCALE); }
 
     /**
      * {@link #simclrGrayscale(int)} with the random resized crop's smallest area fraction {@code cropScale} (the
@@ -60,9 +54,7 @@ public final class AugmentationPipeline implements ImageTransform {
      * random resized crop (scale 0.2-1) to {@code size}, horizontal flip (p 0.5), colour jitter
      * (p 0.8; brightness, contrast, saturation 0.4, hue 0.1) and random greyscale (p 0.2); no blur.
      */
-    public static AugmentationPipeline simclrColor(int size) {
-        return simclrColor(size, DEFAULT_CROP_SCALE);
-    }
+    public static AugmentationPipeline simclrColor(int size) { return simclrColor(size, DEFAULT_CROP_SCALE); }
 
     /** {@link #simclrColor(int)} with the random resized crop's smallest area fraction {@code cropScale}. */
     public static AugmentationPipeline simclrColor(int size, double cropScale) {
@@ -104,14 +96,10 @@ public final class AugmentationPipeline implements ImageTransform {
         return shape;
     }
 
-    public List<ImageTransform> transforms() {
-        return transforms;
-    }
+    public List<ImageTransform> transforms() { return transforms; }
 
     @Override
-    public String toString() {
-        return "AugmentationPipeline" + transforms;
-    }
+    public String toString() { return "AugmentationPipeline" + transforms; }
 
     /** Builds a pipeline; transforms run in the order they are added. */
     public static final class Builder {
@@ -130,28 +118,20 @@ public final class AugmentationPipeline implements ImageTransform {
             return add(new RandomResizedCrop(outSize, scaleMin, scaleMax));
         }
 
-        public Builder horizontalFlip(double p) {
-            return add(new HorizontalFlip(p));
-        }
+        public Builder horizontalFlip(double p) { return add(new HorizontalFlip(p)); }
 
         public Builder colorJitter(double p, double brightness, double contrast, double saturation, double hue) {
             return add(new ColorJitter(p, brightness, contrast, saturation, hue));
         }
 
-        public Builder randomGrayscale(double p) {
-            return add(new RandomGrayscale(p));
-        }
+        public Builder randomGrayscale(double p) { return add(new RandomGrayscale(p)); }
 
         public Builder gaussianBlur(double p, double sigmaMin, double sigmaMax) {
             return add(new GaussianBlur(p, sigmaMin, sigmaMax));
         }
 
-        public Builder solarize(double p, double threshold) {
-            return add(new Solarize(p, threshold));
-        }
+        public Builder solarize(double p, double threshold) { return add(new Solarize(p, threshold)); }
 
-        public AugmentationPipeline build() {
-            return new AugmentationPipeline(transforms);
-        }
+        public AugmentationPipeline build() { return new AugmentationPipeline(transforms); }
     }
 }

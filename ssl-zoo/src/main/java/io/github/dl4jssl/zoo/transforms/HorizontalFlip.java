@@ -26,7 +26,5 @@ public final class HorizontalFlip implements ImageTransform {
     }
 
     @Override
-    public String toString() {
-        return "HorizontalFlip(p=" + p + ")";
-    }
+    public String toString() { return "HorizontalFlip(p=" + p + ")"; }
 }

@@ -30,7 +30,5 @@ public final class RandomGrayscale implements ImageTransform {
     }
 
     @Override
-    public String toString() {
-        return "RandomGrayscale(p=" + p + ")";
-    }
+    public String toString() { return "RandomGrayscale(p=" + p + ")"; }
 }

@@ -41,9 +41,7 @@ public final class RandomResizedCrop implements ImageTransform {
         this.logRatioMax = Math.log(ratioMax);
     }
 
-    public int outSize() {
-        return outSize;
-    }
+    public int outSize() { return outSize; }
 
     @Override
     public int[] outputShape(int c, int h, int w) {

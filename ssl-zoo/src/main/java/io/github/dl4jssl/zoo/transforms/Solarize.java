@@ -31,7 +31,5 @@ public final class Solarize implements ImageTransform {
     }
 
     @Override
-    public String toString() {
-        return "Solarize(p=" + p + ", threshold=" + threshold + ")";
-    }
+    public String toString() { return "Solarize(p=" + p + ", threshold=" + threshold + ")"; }
 }
