@@ -3,8 +3,6 @@ package io.github.dl4jssl.listeners.eval;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
 import java.util.stream.IntStream;
 
@@ -13,65 +11,24 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** KnnClassifier against a plain-Java brute force, across several chunks. */
-public class KnnClassifierBruteForceTest {
-
-    /** Brute force, plain Java. */
-    public static int[] bruteForce(double[][] bank, int[] labels, double[][] query, int classes, int k, double t) {
-        int[] pred = new int[query.length];
-        for (int q = 0; q < query.length; q++) {
-            double[] s = new double[bank.length];
-            for (int i = 0; i < bank.length; i++) {
-                double dot = 0, nb = 0, nq = 0;
-                for (int j = 0; j < bank[i].length; j++) {
-                    dot += bank[i][j] * query[q][j];
-                    nb += bank[i][j] * bank[i][j];
-                    nq += query[q][j] * query[q][j];
-                }
-                s[i] = dot / (Math.sqrt(nb) * Math.sqrt(nq));
-            }
-            Integer[] idx = IntStream.range(0, bank.length).boxed().toArray(Integer[]::new);
-            Arrays.sort(idx, Comparator.comparingDouble((Integer i) -> -s[i]));
-            double[] votes = new double[classes];
-            for (int j = 0; j < Math.min(k, bank.length); j++) {
-                votes[labels[idx[j]]] += Math.exp(s[idx[j]] / t);
-            }
-            int best = 0;
-            for (int c = 1; c < classes; c++) {
-                if (votes[c] > votes[best]) {
-                    best = c;
-                }
-            }
-            pred[q] = best;
-        }
-        return pred;
-    }
-
-    static double[][] randn(Random r, int n, int d) {
-        double[][] a = new double[n][d];
-        for (double[] row : a) {
-            for (int j = 0; j < d; j++) {
-                row[j] = r.nextGaussian();
-            }
-        }
-        return a;
-    }
+class KnnClassifierBruteForceTest {
 
     @Test
     void matchesBruteForce() {
         Random r = new Random(5);
-        double[][] bank = randn(r, 300, 6);
-        double[][] query = randn(r, 270, 6); // > one 256-row chunk
+        double[][] bank = KnnReference.gaussian(r, 300, 6);
+        double[][] query = KnnReference.gaussian(r, 270, 6); // > one 256-row chunk
         int[] labels = r.ints(300, 0, 4).toArray();
         for (int k : new int[] {1, 7, 200, 1000}) {
             for (double t : new double[] {0.1, 1.0}) {
-                int[] expected = bruteForce(bank, labels, query, 4, k, t);
+                int[] expected = KnnReference.predict(bank, labels, query, 4, k, t);
                 int[] got = new KnnClassifier(Nd4j.createFromArray(bank).castTo(DataType.FLOAT), labels, 4, k, t,
                         KnnClassifier.DEFAULT_CHUNK_SIZE).predict(Nd4j.createFromArray(query));
                 assertArrayEquals(expected, got, "k=" + k + " t=" + t);
             }
         }
         int[] ql = r.ints(270, 0, 4).toArray();
-        int[] expected = bruteForce(bank, labels, query, 4, 200, 0.1);
+        int[] expected = KnnReference.predict(bank, labels, query, 4, 200, 0.1);
         long correct = IntStream.range(0, ql.length).filter(i -> expected[i] == ql[i]).count();
         assertEquals(correct / 270.0, new KnnClassifier(Nd4j.createFromArray(bank), labels, 4, 200, 0.1,
                 KnnClassifier.DEFAULT_CHUNK_SIZE).evaluate(Nd4j.createFromArray(query), ql).top1(), 1e-12);

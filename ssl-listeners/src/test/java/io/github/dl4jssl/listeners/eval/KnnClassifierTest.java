@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
@@ -16,81 +14,22 @@ import org.nd4j.linalg.factory.Nd4j;
 
 class KnnClassifierTest {
 
-    /** Independent brute force: double precision, full sort, same tie rules. */
-    private static int[] bruteForce(double[][] train, int[] labels, double[][] test, int numClasses, int k,
-                                    double t) {
-        double[][] tr = normalize(train);
-        double[][] te = normalize(test);
-        int[] pred = new int[te.length];
-        for (int i = 0; i < te.length; i++) {
-            double[] sim = new double[tr.length];
-            Integer[] idx = new Integer[tr.length];
-            for (int j = 0; j < tr.length; j++) {
-                double dot = 0;
-                for (int d = 0; d < te[i].length; d++) {
-                    dot += te[i][d] * tr[j][d];
-                }
-                sim[j] = dot;
-                idx[j] = j;
-            }
-            Arrays.sort(idx, Comparator.<Integer>comparingDouble(j -> -sim[j]).thenComparingInt(j -> j));
-            double[] votes = new double[numClasses];
-            for (int r = 0; r < Math.min(k, tr.length); r++) {
-                votes[labels[idx[r]]] += Math.exp(sim[idx[r]] / t);
-            }
-            int best = 0;
-            for (int c = 1; c < numClasses; c++) {
-                if (votes[c] > votes[best]) {
-                    best = c;
-                }
-            }
-            pred[i] = best;
-        }
-        return pred;
-    }
-
-    private static double[][] normalize(double[][] x) {
-        double[][] out = new double[x.length][];
-        for (int i = 0; i < x.length; i++) {
-            double n = 0;
-            for (double v : x[i]) {
-                n += v * v;
-            }
-            n = Math.max(Math.sqrt(n), 1e-12);
-            out[i] = new double[x[i].length];
-            for (int d = 0; d < x[i].length; d++) {
-                out[i][d] = x[i][d] / n;
-            }
-        }
-        return out;
-    }
-
-    private static double[][] gaussian(Random rnd, int n, int d) {
-        double[][] x = new double[n][d];
-        for (double[] row : x) {
-            for (int j = 0; j < d; j++) {
-                row[j] = rnd.nextGaussian();
-            }
-        }
-        return x;
-    }
-
     @Test
     void matchesBruteForceOnRandomData() {
         Random rnd = new Random(123);
         int classes = 5;
-        double[][] train = gaussian(rnd, 200, 16);
-        double[][] test = gaussian(rnd, 50, 16);
+        double[][] train = KnnReference.gaussian(rnd, 200, 16);
+        double[][] test = KnnReference.gaussian(rnd, 50, 16);
         int[] labels = rnd.ints(200, 0, classes).toArray();
         for (int k : new int[] {1, 10, 200}) {
-            int[] expected = bruteForce(train, labels, test, classes, k, 0.1);
+            int[] expected = KnnReference.predict(train, labels, test, classes, k, 0.1);
             // chunk size 16 does not divide 50: exercises the last partial chunk
             KnnClassifier knn = new KnnClassifier(Nd4j.create(train).castTo(DataType.FLOAT), labels, classes, k,
                     0.1, 16);
             assertArrayEquals(expected, knn.predict(Nd4j.create(test)), "k=" + k);
         }
         // with default chunking too
-        int[] expected = bruteForce(train, labels, test, classes, 10, 0.5);
+        int[] expected = KnnReference.predict(train, labels, test, classes, 10, 0.5);
         assertArrayEquals(expected,
                 KnnClassifier.evaluate(Nd4j.create(train), labels, Nd4j.create(test), new int[50], 10, 0.5)
                         .predictions());
@@ -129,8 +68,8 @@ class KnnClassifierTest {
     void top5IsAtLeastTop1() {
         Random rnd = new Random(7);
         int classes = 10;
-        INDArray train = Nd4j.create(gaussian(rnd, 300, 8));
-        INDArray test = Nd4j.create(gaussian(rnd, 100, 8));
+        INDArray train = Nd4j.create(KnnReference.gaussian(rnd, 300, 8));
+        INDArray test = Nd4j.create(KnnReference.gaussian(rnd, 100, 8));
         int[] trainLabels = rnd.ints(300, 0, classes).toArray();
         int[] testLabels = rnd.ints(100, 0, classes).toArray();
         KnnClassifier.KnnResult r = KnnClassifier.evaluate(train, trainLabels, test, testLabels, 20, 0.1);

@@ -36,16 +36,6 @@ class LinearProbeTest {
         return c;
     }
 
-    private static double[][] gaussian(Random rnd, int n) {
-        double[][] x = new double[n][DIM];
-        for (double[] row : x) {
-            for (int d = 0; d < DIM; d++) {
-                row[d] = rnd.nextGaussian();
-            }
-        }
-        return x;
-    }
-
     @Test
     void separableClustersAreLearned() {
         Random rnd = new Random(1);
@@ -71,8 +61,8 @@ class LinearProbeTest {
         int classes = 10;
         int[] trainLabels = rnd.ints(800, 0, classes).toArray();
         int[] testLabels = rnd.ints(400, 0, classes).toArray();
-        INDArray train = Nd4j.create(gaussian(rnd, 800));
-        INDArray test = Nd4j.create(gaussian(rnd, 400));
+        INDArray train = Nd4j.create(KnnReference.gaussian(rnd, 800, DIM));
+        INDArray test = Nd4j.create(KnnReference.gaussian(rnd, 400, DIM));
         LinearProbe.Result r = LinearProbe.builder().epochs(5).batchSize(128).seed(3).build()
                 .evaluate(train, trainLabels, test, testLabels, classes);
         assertTrue(r.top1() < 0.2, "chance is 0.1: " + r);
