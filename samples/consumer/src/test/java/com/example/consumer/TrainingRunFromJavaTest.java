@@ -48,9 +48,9 @@ class TrainingRunFromJavaTest {
         assertTrue(Files.isDirectory(run.resolve("checkpoints")), "checkpoints were written");
         assertEquals(report.knnTop1, TrainingRun.resume(run).knnTop1, "a finished run resumes to its report");
         // --- the README's evaluation of a saved backbone ---
-        Datasets.Split data = Datasets.load("fashion-mnist", Datasets.Options.of(null));
+        Datasets.Split fashion = Datasets.load("fashion-mnist", Datasets.Options.of(null));
         RunReport eval = BackboneEvaluation.builder().evalTrainSubset(500).evalTestSubset(200).linearEpochs(2).seed(7)
-                .build().evaluate(run, data);              // kNN, linear probe, random weights, raw pixels
+                .build().evaluate(run, fashion);           // kNN, linear probe, random weights, raw pixels
         assertEquals(report.knnTop1, eval.knnTop1, "the run's own evaluation, under the same protocol");
         assertEquals(report.rawPixelKnnTop1, eval.rawPixelKnnTop1);
         assertTrue(eval.randomKnnTop1 > 0.1 && eval.randomLinearTop1 > 0.1, "the random-weight baseline measured");
