@@ -16,5 +16,5 @@ export JAVA_OPTS=${JAVA_OPTS:--Xmx3g}
 "$root/dl4j-ssl" "${common[@]}" --freeze-patch-embedding --out "$out/frozen"
 mkdir -p "$root/docs"
 java -Djava.awt.headless=true -cp "$root/samples/target/samples-0.1.0-SNAPSHOT.jar:$(cat "$root/samples/target/classpath.txt")" \
-  io.github.dl4jssl.samples.VitStabilityPlot "$out/trainable" "trainable patch projection" \
+  io.github.dl4jssl.samples.experiment.VitStabilityPlot "$out/trainable" "trainable patch projection" \
   "$out/frozen" "frozen random patch projection" "${PLOT:-$root/docs/vit-stability.png}"

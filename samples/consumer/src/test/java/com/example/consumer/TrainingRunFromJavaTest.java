@@ -1,8 +1,10 @@
 package com.example.consumer;
 
+import io.github.dl4jssl.train.BackboneEvaluation;
 import io.github.dl4jssl.train.RunReport;
 import io.github.dl4jssl.train.RunSpec;
 import io.github.dl4jssl.train.TrainingRun;
+import io.github.dl4jssl.zoo.data.Datasets;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * What a Java user of ssl-train writes to pre-train, monitor, checkpoint and evaluate (the README's "Use it from Java"):
- * a tiny BYOL run on 256 Fashion-MNIST images, checkpointed every 8 steps, then the report's evaluation.
+ * a tiny BYOL run on 256 Fashion-MNIST images, checkpointed every 8 steps, then the report's evaluation, and the
+ * saved backbone evaluated again in one call of {@link BackboneEvaluation}.
  */
 class TrainingRunFromJavaTest {
 
@@ -44,5 +47,12 @@ class TrainingRunFromJavaTest {
         assertTrue(Files.isRegularFile(run.resolve("report.json")) && Files.isRegularFile(run.resolve("backbone.zip")));
         assertTrue(Files.isDirectory(run.resolve("checkpoints")), "checkpoints were written");
         assertEquals(report.knnTop1, TrainingRun.resume(run).knnTop1, "a finished run resumes to its report");
+        // --- the README's evaluation of a saved backbone ---
+        Datasets.Split fashion = Datasets.load("fashion-mnist", Datasets.Options.of(null));
+        RunReport eval = BackboneEvaluation.builder().evalTrainSubset(500).evalTestSubset(200).linearEpochs(2).seed(7)
+                .build().evaluate(run, fashion);           // kNN, linear probe, random weights, raw pixels
+        assertEquals(report.knnTop1, eval.knnTop1, "the run's own evaluation, under the same protocol");
+        assertEquals(report.rawPixelKnnTop1, eval.rawPixelKnnTop1);
+        assertTrue(eval.randomKnnTop1 > 0.1 && eval.randomLinearTop1 > 0.1, "the random-weight baseline measured");
     }
 }

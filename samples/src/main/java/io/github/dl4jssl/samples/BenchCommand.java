@@ -1,5 +1,7 @@
 package io.github.dl4jssl.samples;
 
+import io.github.dl4jssl.samples.bench.MonitorBench;
+import io.github.dl4jssl.samples.bench.PipelineBench;
 import io.github.dl4jssl.train.RunMonitors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

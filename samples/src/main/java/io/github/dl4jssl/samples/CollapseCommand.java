@@ -8,7 +8,7 @@ import io.github.dl4jssl.samples.collapse.CollapseSummary;
 import io.github.dl4jssl.samples.collapse.EmbeddingFile;
 import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

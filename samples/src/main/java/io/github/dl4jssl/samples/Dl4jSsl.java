@@ -27,9 +27,7 @@ public final class Dl4jSsl implements Runnable {
     }
 
     /** Runs the command line without exiting; returns the exit code. */
-    public static int execute(String... args) {
-        return execute(new java.io.PrintWriter(System.err, true), args);
-    }
+    public static int execute(String... args) { return execute(new java.io.PrintWriter(System.err, true), args); }
 
     /** Runs the command line without exiting, with error messages going to {@code err}. */
     public static int execute(java.io.PrintWriter err, String... args) {

@@ -1,13 +1,8 @@
 package io.github.dl4jssl.samples;
 
-import io.github.dl4jssl.train.Baselines;
-import io.github.dl4jssl.train.Evaluation;
+import io.github.dl4jssl.train.EvaluationSettings;
 import io.github.dl4jssl.train.RunSpec;
-import io.github.dl4jssl.train.SpecChecks;
-import io.github.dl4jssl.zoo.data.LabelledImages;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +13,6 @@ import java.util.List;
  */
 final class EvalOptions {
 
-    @Spec(Spec.Target.MIXEE)
-    CommandSpec spec;
-
     @Option(names = "--eval-train-subset", defaultValue = "" + RunSpec.DEFAULT_EVAL_TRAIN_IMAGES,
             description = "kNN memory bank and linear-probe training set: the first N training images (0 = all). Default: ${DEFAULT-VALUE}.")
     Integer evalTrainSubset;
@@ -28,7 +20,7 @@ final class EvalOptions {
     @Option(names = "--eval-test-subset", description = "Evaluate on the first N test images (default: all).")
     Integer evalTestSubset;
 
-    @Option(names = "--linear-epochs", defaultValue = "10", description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--linear-epochs", defaultValue = "" + RunSpec.DEFAULT_LINEAR_EPOCHS, description = "Linear probe epochs. Default: ${DEFAULT-VALUE}.")
     int linearEpochs;
 
     @Option(names = "--labels-per-class", split = ",", paramLabel = "N",
@@ -46,36 +38,10 @@ final class EvalOptions {
                     + " Default: $XDG_CACHE_HOME/dl4j-ssl/baselines or ~/.cache/dl4j-ssl/baselines.")
     String baselineCache;
 
-    /** Fails on bad evaluation options, naming the option and the fix, before anything is loaded. */
-    void validate() {
-        SpecChecks.evaluation(labelsPerClass, supervisedImages);
-    }
-
     /** Puts these options into {@code b}; the evaluation training set's size only when given. */
-    RunSpec.Builder apply(RunSpec.Builder b, Given given) {
+    <B extends EvaluationSettings<B>> B apply(B b, Given given) {
         return b.evalTrainSubset(given.value("--eval-train-subset", evalTrainSubset)).evalTestSubset(evalTestSubset)
                 .linearEpochs(linearEpochs).labelsPerClass(labelsPerClass).supervisedImages(supervisedImages)
                 .baselineCache(baselineCache);
-    }
-
-    /**
-     * The baselines of a report for these options: the evaluation on {@code evalTrain}/{@code evalTest}, the cache,
-     * and the labelled subsets drawn from {@code train} (which fails now if a class has too few images).
-     */
-    Baselines baselines(Evaluation eval, LabelledImages train, long seed) {
-        return Baselines.of(eval, baselineCache, train, labelsPerClass, seed, supervisedImages);
-    }
-
-    /** The first {@code --eval-train-subset} images of {@code train} (all for 0); see {@link Evaluation#first}. */
-    LabelledImages trainSet(LabelledImages train) {
-        Given given = new Given(spec);
-        return Evaluation.firstImages(train, Evaluation.first("--eval-train-subset", given.value("--eval-train-subset",
-                evalTrainSubset), evalTrainSubset, train.size(), "training set"));
-    }
-
-    /** The first {@code --eval-test-subset} images of {@code test} (all when not given or 0); see {@link Evaluation#first}. */
-    LabelledImages testSet(LabelledImages test) {
-        return Evaluation.firstImages(test, Evaluation.first("--eval-test-subset", evalTestSubset, null, test.size(),
-                "evaluation (test) set"));
     }
 }

@@ -35,7 +35,7 @@ class CheckpointKillTest {
 
     @Test
     void killedWhileCheckpointingAlwaysResumesToTheUninterruptedRun(@TempDir Path tmp) throws Exception {
-        RunDirectoryTest.assumeFashion();
+        TestData.requireFashionMnist();
         int kills = Integer.getInteger("reliability.kills", CI_KILLS);
         Path straight = tmp.resolve("straight");
         CheckpointResumeTest.run(0, MOCO, "--out", straight.toString());

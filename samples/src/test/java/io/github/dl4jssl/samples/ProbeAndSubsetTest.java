@@ -17,11 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Evaluation probes of any size (odd, or leaving a single image in the last forward pass) and subset sizes: the
@@ -30,7 +28,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ProbeAndSubsetTest {
 
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
 
     @Test
     void collapseProbesOfOddSizeWorkForEveryMethod(@TempDir Path out) {
@@ -54,7 +51,7 @@ class ProbeAndSubsetTest {
 
     @Test
     void oddEvaluationSubsetAndABatchThatDoesNotDivideTheSubset(@TempDir Path out) throws Exception {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         Cli.run(0, "train", "--train-subset", "100", "--batch-size", "32", "--epochs", "1", "--eval-train-subset", "200",
                 "--eval-test-subset", "99", "--linear-epochs", "1", "--width-multiplier", "0.25", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
@@ -65,7 +62,7 @@ class ProbeAndSubsetTest {
 
     @Test
     void subsetsLargerThanTheDataAreRefused(@TempDir Path tmp) {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
+        TestData.requireFashionMnist();
         Path out = tmp.resolve("run");
         String err = Cli.run(2, "train", "--train-subset", "100000", "--out", out.toString());
         assertTrue(err.contains("--train-subset 100000 is larger than the training set, which has 60000 images")

@@ -38,7 +38,7 @@ class ResumeFaultsTest {
 
     @Test
     void aDamagedNewestCheckpointIsSkippedNamingItAndWhy(@TempDir Path tmp) throws Exception {
-        RunDirectoryTest.assumeFashion();
+        TestData.requireFashionMnist();
         // a NaN at iteration 5 stops the run after the checkpoints of iterations 2 and 4 (the end of epoch 1)
         Path run = tmp.resolve("run");
         String err = run(2, CHECKPOINTED, "--plant-nan-at", "5", "--out", run.toString());
@@ -68,7 +68,7 @@ class ResumeFaultsTest {
 
     @Test
     void aLossThatExplodesWithoutNanStopsKeepingTheLastGoodCheckpoint(@TempDir Path run) throws Exception {
-        RunDirectoryTest.assumeFashion();
+        TestData.requireFashionMnist();
         String err = run(2, TINY, "--lr", "1e6", "--checkpoint-every", "1", "--keep-checkpoints", "2",
                 "--out", run.toString());
         assertTrue(err.contains("training diverged") && err.contains("1000 x the first loss"), err);
@@ -94,7 +94,7 @@ class ResumeFaultsTest {
 
     @Test
     void skippedStepsAreCountedAndLimited(@TempDir Path tmp) throws Exception {
-        RunDirectoryTest.assumeFashion();
+        TestData.requireFashionMnist();
         Path run = tmp.resolve("a");
         String err = run(2, CHECKPOINTED, "--nan-policy", "skip", "--plant-nan-at", "1,2,3", "--out", run.toString());
         assertTrue(err.contains("2 training steps had a NaN or infinite loss and were skipped (the last at iteration 2)")

@@ -24,7 +24,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.*;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A run never writes over another run: a directory holding a run is refused without --overwrite, a finished run is
@@ -33,15 +32,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class RunDirectoryTest {
 
-    static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
     /** SimCLR on 32 images, batch 8: 4 iterations per epoch, 2 epochs. */
     static final List<String> TINY = List.of("train", "--method", "simclr", "--train-subset", "32",
             "--batch-size", "8", "--epochs", "2", "--eval-train-subset", "50", "--eval-test-subset", "50",
             "--linear-epochs", "1", "--seed", "4");
-
-    static void assumeFashion() {
-        assumeTrue(Files.exists(FASHION.resolve("train-images-idx3-ubyte.gz")), "Fashion-MNIST not installed");
-    }
 
     /** Runs the command line, returning what it printed on standard output. */
     static String stdout(int expectedExit, List<String> args) {
@@ -58,7 +52,7 @@ class RunDirectoryTest {
 
     @Test
     void aFinishedRunIsNeitherOverwrittenNorResumedNorGivenEvalsReport(@TempDir Path tmp) throws Exception {
-        assumeFashion();
+        TestData.requireFashionMnist();
         Path run = tmp.resolve("run");
         CheckpointResumeTest.run(0, TINY, "--checkpoint-every", "2", "--out", run.toString());
         byte[] report = Files.readAllBytes(run.resolve("report.json"));

@@ -1,6 +1,6 @@
 package io.github.dl4jssl.samples;
 
-import io.github.dl4jssl.listeners.monitor.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
@@ -9,7 +9,7 @@ import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.FashionMnist;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.method.SslMethods;
 import io.github.dl4jssl.train.RunSpec;
@@ -17,7 +17,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -42,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * run learns, not how much.
  */
 class ShortRunLearnsTest {
-    private static final Path FASHION = Paths.get("/usr/share/datasets/fashion-mnist");
     static final int RANDOM_SEEDS = 4;
     static final int TRAIN = 2048;
     static final int BATCH = 64;
@@ -51,9 +49,9 @@ class ShortRunLearnsTest {
     @Test
     void aShortDefaultRunBeatsItsRandomWeightsByAMarginRandomWeightsCannotPass() {
         TestData.requireFashionMnist();
-        LabelledImages train = FashionMnist.loadTrain(FASHION);
+        LabelledImages train = FashionMnist.loadTrain(TestData.FASHION_MNIST);
         LabelledImages bank = train.subset(2000);
-        LabelledImages test = FashionMnist.loadTest(FASHION).subset(1000);
+        LabelledImages test = FashionMnist.loadTest(TestData.FASHION_MNIST).subset(1000);
         Backbone net = Backbones.byName("small-cnn", 28, 28, 1, LayerImplementation.DEFAULT);
 
         List<Double> random = new ArrayList<>();

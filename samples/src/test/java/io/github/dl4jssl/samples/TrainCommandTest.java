@@ -129,7 +129,18 @@ class TrainCommandTest {
         assertTrue(err.contains("missing.dl4j") && err.contains("train --ui"), err);
     }
 
-    /** Every method of the zoo trains from the CLI and writes the same report. */
+    /**
+     * Every method of the zoo trains from the CLI and writes the same report: a smoke test, not a learning test. At
+     * this budget (8 steps of 32 images) training does not beat the same backbone's random weights, nor did it at the
+     * larger budgets measured for issue 17 (kNN top-1 trained minus random weights of the same graph, seed 1, on the
+     * report's kNN): 256 images x 1 epoch, batch 32, bank 500 / test 200: BYOL -0.160, SimSiam -0.170; 2,048 images
+     * x 2 epochs, batch 64 (64 steps), width 0.25, bank 1,000 / test 500: BYOL -0.122, SimCLR-EMA -0.094 (the kNN
+     * monitor falls from the random weights' 0.532 to 0.414 after 32 steps and climbs back to 0.438 after 64). The
+     * first steps of every method move the random features away from what the kNN likes, and a run that recovers
+     * and passes them takes minutes per method on two cores, too long for 7 methods in CI. So the assertion on the
+     * random weights stays the floor below; that a short run learns is shown for SimCLR by {@link ShortRunLearnsTest}
+     * (128 steps of 64) and for the default run in the README.
+     */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
             "mocov3", "byol", "simsiam"})

@@ -49,8 +49,6 @@ public class ByolLoss extends MergedPairLoss {
     /** Builder in DL4J style. */
     public static class Builder extends SslLossLayer.Builder<Builder> {
 
-        public ByolLoss build() {
-            return new ByolLoss(this);
-        }
+        public ByolLoss build() { return new ByolLoss(this); }
     }
 }

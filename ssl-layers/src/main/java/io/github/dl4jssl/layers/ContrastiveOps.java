@@ -25,9 +25,7 @@ public final class ContrastiveOps {
     }
 
     /** A constant identity matrix of the (runtime) shape of the square matrix {@code m}. */
-    public static SDVariable identityLike(SameDiff sd, SDVariable m) {
-        return sd.math.diag(sd.onesLike(m.sum(1)));
-    }
+    public static SDVariable identityLike(SameDiff sd, SDVariable m) { return sd.math.diag(sd.onesLike(m.sum(1))); }
 
     /**
      * Row-wise log(sum(exp(x))) as max + log(sum(exp(x - max))), shape [rows]: numerically stable,

@@ -199,50 +199,28 @@ public class InfoNceLoss extends MergedPairLoss {
         return loss;
     }
 
-    public double getTemperature() {
-        return temperature;
-    }
+    public double getTemperature() { return temperature; }
 
-    public void setTemperature(double temperature) {
-        this.temperature = temperature;
-    }
+    public void setTemperature(double temperature) { this.temperature = temperature; }
 
-    public int getQueueSize() {
-        return queueSize;
-    }
+    public int getQueueSize() { return queueSize; }
 
-    public void setQueueSize(int queueSize) {
-        this.queueSize = queueSize;
-    }
+    public void setQueueSize(int queueSize) { this.queueSize = queueSize; }
 
-    public boolean isBatchNegatives() {
-        return batchNegatives;
-    }
+    public boolean isBatchNegatives() { return batchNegatives; }
 
-    public void setBatchNegatives(boolean batchNegatives) {
-        this.batchNegatives = batchNegatives;
-    }
+    public void setBatchNegatives(boolean batchNegatives) { this.batchNegatives = batchNegatives; }
 
-    public boolean isSymmetric() {
-        return symmetric;
-    }
+    public boolean isSymmetric() { return symmetric; }
 
-    public void setSymmetric(boolean symmetric) {
-        this.symmetric = symmetric;
-    }
+    public void setSymmetric(boolean symmetric) { this.symmetric = symmetric; }
 
     /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
-    public boolean isSameDiff() {
-        return sameDiff;
-    }
+    public boolean isSameDiff() { return sameDiff; }
 
-    public void setSameDiff(boolean sameDiff) {
-        this.sameDiff = sameDiff;
-    }
+    public void setSameDiff(boolean sameDiff) { this.sameDiff = sameDiff; }
 
-    public boolean isScaleByTwoTemperature() {
-        return scaleByTwoTemperature;
-    }
+    public boolean isScaleByTwoTemperature() { return scaleByTwoTemperature; }
 
     public void setScaleByTwoTemperature(boolean scaleByTwoTemperature) {
         this.scaleByTwoTemperature = scaleByTwoTemperature;
@@ -276,16 +254,10 @@ public class InfoNceLoss extends MergedPairLoss {
         }
 
         /** Whether the other view's keys of the batch are negatives (MoCo v3: true; MoCo v1/v2: false). */
-        public Builder batchNegatives(boolean batchNegatives) {
-            this.batchNegatives = batchNegatives;
-            return this;
-        }
+        public Builder batchNegatives(boolean batchNegatives) { this.batchNegatives = batchNegatives; return this; }
 
         /** Whether both views are queries (true: MoCo v3) or only the first N rows (MoCo v1/v2). */
-        public Builder symmetric(boolean symmetric) {
-            this.symmetric = symmetric;
-            return this;
-        }
+        public Builder symmetric(boolean symmetric) { this.symmetric = symmetric; return this; }
 
         /** Multiply the loss by 2t as MoCo v3's reference code does (default false). */
         public Builder scaleByTwoTemperature(boolean scaleByTwoTemperature) {
@@ -297,10 +269,7 @@ public class InfoNceLoss extends MergedPairLoss {
          * Run the loss as the SameDiff graph of {@link InfoNceLoss#defineLayer} instead of its plain-ND4J runtime
          * layer {@link InfoNceLossImpl} (same score and gradients; for comparison, slower). Default: false.
          */
-        public Builder sameDiff(boolean sameDiff) {
-            this.sameDiff = sameDiff;
-            return this;
-        }
+        public Builder sameDiff(boolean sameDiff) { this.sameDiff = sameDiff; return this; }
 
         public InfoNceLoss build() {
             if (queueSize == 0 && !batchNegatives) {

@@ -41,9 +41,7 @@ public abstract class MergedPairLoss extends SslLossLayer {
     }
 
     /** The width d of each of the two merged tensors: half of {@link #getNIn()}. */
-    public long halfWidth() {
-        return nIn / 2;
-    }
+    public long halfWidth() { return nIn / 2; }
 
     /** Names the two merged tensors in the messages, e.g. "predictions p, targets z". */
     protected abstract String pairDescription();

@@ -63,9 +63,7 @@ public record MlpHead(int hiddenSize, int outputSize, boolean batchNormHidden, b
     }
 
     /** BYOL's and SimSiam's prediction MLP: Linear - BN - ReLU - Linear, no BN on the output. */
-    public static MlpHead predictor(int hiddenSize, int outputSize) {
-        return projection(hiddenSize, outputSize);
-    }
+    public static MlpHead predictor(int hiddenSize, int outputSize) { return projection(hiddenSize, outputSize); }
 
     /** MoCo v2's MLP head: Linear - ReLU - Linear, no BatchNorm. */
     public static MlpHead mocoV2Mlp(int hiddenSize, int outputSize) {
@@ -73,9 +71,7 @@ public record MlpHead(int hiddenSize, int outputSize, boolean batchNormHidden, b
     }
 
     /** MoCo v1's linear projection: one fully connected layer. */
-    public static MlpHead mocoV1Linear(int outputSize) {
-        return new MlpHead(0, outputSize, false, false);
-    }
+    public static MlpHead mocoV1Linear(int outputSize) { return new MlpHead(0, outputSize, false, false); }
 
     private static int hidden(int hiddenSize) {
         if (hiddenSize <= 0) {

@@ -37,9 +37,7 @@ public class NativeActivationLayer extends ActivationLayer {
     }
 
     /** A ReLU layer. */
-    public static NativeActivationLayer relu() {
-        return new NativeActivationLayer(Activation.RELU);
-    }
+    public static NativeActivationLayer relu() { return new NativeActivationLayer(Activation.RELU); }
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
@@ -49,15 +47,11 @@ public class NativeActivationLayer extends ActivationLayer {
     }
 
     @Override
-    public NativeActivationLayer clone() {
-        return (NativeActivationLayer) super.clone();
-    }
+    public NativeActivationLayer clone() { return (NativeActivationLayer) super.clone(); }
 
     /** Equal only to another NativeActivationLayer with the same activation (not to DL4J's ActivationLayer). */
     @Override
-    public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && super.equals(o);
-    }
+    public boolean equals(Object o) { return o != null && o.getClass() == getClass() && super.equals(o); }
 
     /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
     @Override
@@ -66,7 +60,5 @@ public class NativeActivationLayer extends ActivationLayer {
     }
 
     @Override
-    public int hashCode() {
-        return 31 * super.hashCode() + 13;
-    }
+    public int hashCode() { return 31 * super.hashCode() + 13; }
 }

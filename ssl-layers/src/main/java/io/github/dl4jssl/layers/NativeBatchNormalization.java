@@ -46,15 +46,11 @@ public class NativeBatchNormalization extends BatchNormalization {
     }
 
     @Override
-    public NativeBatchNormalization clone() {
-        return (NativeBatchNormalization) super.clone();
-    }
+    public NativeBatchNormalization clone() { return (NativeBatchNormalization) super.clone(); }
 
     /** Equal only to another NativeBatchNormalization with the same settings (not to a plain BatchNormalization). */
     @Override
-    public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && super.equals(o);
-    }
+    public boolean equals(Object o) { return o != null && o.getClass() == getClass() && super.equals(o); }
 
     /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
     @Override
@@ -63,9 +59,7 @@ public class NativeBatchNormalization extends BatchNormalization {
     }
 
     @Override
-    public int hashCode() {
-        return 31 * super.hashCode() + 11;
-    }
+    public int hashCode() { return 31 * super.hashCode() + 11; }
 
     /**
      * DL4J's {@link BatchNormalization.Builder}, building a {@link NativeBatchNormalization} with every setting

@@ -54,15 +54,11 @@ public class NativeConvolutionLayer extends ConvolutionLayer {
     }
 
     @Override
-    public NativeConvolutionLayer clone() {
-        return (NativeConvolutionLayer) super.clone();
-    }
+    public NativeConvolutionLayer clone() { return (NativeConvolutionLayer) super.clone(); }
 
     /** Equal only to another NativeConvolutionLayer with the same settings (not to a plain ConvolutionLayer). */
     @Override
-    public boolean equals(Object o) {
-        return o != null && o.getClass() == getClass() && super.equals(o);
-    }
+    public boolean equals(Object o) { return o != null && o.getClass() == getClass() && super.equals(o); }
 
     /** Lombok's equality hook of DL4J's configuration: DL4J's layer is not equal to this one either. */
     @Override
@@ -71,9 +67,7 @@ public class NativeConvolutionLayer extends ConvolutionLayer {
     }
 
     @Override
-    public int hashCode() {
-        return 31 * super.hashCode() + 7;
-    }
+    public int hashCode() { return 31 * super.hashCode() + 7; }
 
     /** The builder of DL4J's {@link ConvolutionLayer.Builder}, building a {@link NativeConvolutionLayer}. */
     public static class Builder extends ConvolutionLayer.Builder {

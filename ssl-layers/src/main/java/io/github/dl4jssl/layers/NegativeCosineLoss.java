@@ -50,8 +50,6 @@ public class NegativeCosineLoss extends MergedPairLoss {
     /** Builder in DL4J style. */
     public static class Builder extends SslLossLayer.Builder<Builder> {
 
-        public NegativeCosineLoss build() {
-            return new NegativeCosineLoss(this);
-        }
+        public NegativeCosineLoss build() { return new NegativeCosineLoss(this); }
     }
 }

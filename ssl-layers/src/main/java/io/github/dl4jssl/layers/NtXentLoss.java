@@ -47,22 +47,14 @@ public class NtXentLoss extends SslLossLayer {
         this.sameDiff = b.sameDiff;
     }
 
-    public double getTemperature() {
-        return temperature;
-    }
+    public double getTemperature() { return temperature; }
 
-    public void setTemperature(double temperature) {
-        this.temperature = temperature;
-    }
+    public void setTemperature(double temperature) { this.temperature = temperature; }
 
     /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
-    public boolean isSameDiff() {
-        return sameDiff;
-    }
+    public boolean isSameDiff() { return sameDiff; }
 
-    public void setSameDiff(boolean sameDiff) {
-        this.sameDiff = sameDiff;
-    }
+    public void setSameDiff(boolean sameDiff) { this.sameDiff = sameDiff; }
 
     /**
      * The runtime layer: {@link NtXentLossImpl}, the same loss and gradient in plain ND4J operations, unless
@@ -106,10 +98,7 @@ public class NtXentLoss extends SslLossLayer {
          * Run the loss as the SameDiff graph of {@link NtXentLoss#defineLayer} instead of its plain-ND4J runtime
          * layer {@link NtXentLossImpl} (same score and gradient; for comparison, slower). Default: false.
          */
-        public Builder sameDiff(boolean sameDiff) {
-            this.sameDiff = sameDiff;
-            return this;
-        }
+        public Builder sameDiff(boolean sameDiff) { this.sameDiff = sameDiff; return this; }
 
         /** Softmax temperature t &gt; 0 (SimCLR: 0.5 for CIFAR-10, 0.1 for ImageNet at large batch). */
         public Builder temperature(double temperature) {
@@ -117,8 +106,6 @@ public class NtXentLoss extends SslLossLayer {
             return this;
         }
 
-        public NtXentLoss build() {
-            return new NtXentLoss(this);
-        }
+        public NtXentLoss build() { return new NtXentLoss(this); }
     }
 }

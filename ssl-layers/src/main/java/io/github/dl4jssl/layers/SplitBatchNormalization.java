@@ -1,6 +1,7 @@
 package io.github.dl4jssl.layers;
 
 import io.github.dl4jssl.layers.impl.LayerWiring;
+import io.github.dl4jssl.layers.impl.SplitBatchNormalizationImpl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -50,8 +51,8 @@ import java.util.Map;
  * running statistics get {@code Sgd(0)} and no regularization: the optimizer never changes them.</p>
  *
  * <p><b>Training vs inference.</b> DL4J's SameDiff layers run one SameDiff graph whatever the training flag,
- * so the runtime layer ({@link Impl}) branches in Java: {@code activate(training = true)} runs the SameDiff
- * graph above; its backward pass is written out in ND4J (see {@link Impl#backpropGradient}: SameDiff's came out
+ * so the runtime layer ({@link SplitBatchNormalizationImpl}) branches in Java: {@code activate(training = true)} runs the SameDiff
+ * graph above; its backward pass is written out in ND4J (see {@link SplitBatchNormalizationImpl#backpropGradient}: SameDiff's came out
  * twice too large in DL4J 1.0.0-M2.1) and verified by a double-precision gradient check; {@code activate(training = false)} normalises with the running
  * statistics in plain ND4J, {@code (x - mean) / sqrt(var + eps)} like DL4J's BatchNormalization. As in DL4J's
  * BatchNormalization the running statistics are updated in the backward pass (so a frozen copy, e.g. inside
@@ -110,9 +111,8 @@ public class SplitBatchNormalization extends SameDiffLayer {
                 .gamma(bn.getGamma()).beta(bn.getBeta()).build();
     }
 
-    private String statName() {
-        return useLogStd ? LOG_STD : VAR;
-    }
+    /** The parameter of the running variance: {@code log10stdev} with {@code useLogStd}, else {@code var}. */
+    public String runningStatName() { return useLogStd ? LOG_STD : VAR; }
 
     private boolean isRunningStat(String param) {
         return MEAN.equals(param) || VAR.equals(param) || LOG_STD.equals(param);
@@ -125,7 +125,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
             params.addWeightParam(BETA, nOut);
         }
         params.addWeightParam(MEAN, nOut);
-        params.addWeightParam(statName(), nOut);
+        params.addWeightParam(runningStatName(), nOut);
     }
 
     @Override
@@ -218,9 +218,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     }
 
     @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) { return null; }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
@@ -235,7 +233,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
             Collection<TrainingListener> trainingListeners, int layerIndex, INDArray layerParamsView,
             boolean initializeParams, DataType networkDataType) {
-        return LayerWiring.wire(new Impl(conf, networkDataType), conf, initializer(), trainingListeners, layerIndex,
+        return LayerWiring.wire(new SplitBatchNormalizationImpl(conf, networkDataType), conf, initializer(), trainingListeners, layerIndex,
                 layerParamsView, initializeParams);
     }
 
@@ -253,192 +251,45 @@ public class SplitBatchNormalization extends SameDiffLayer {
         return new INDArray[] {groupMean.reshape(groups, nOut).mean(0), groupVar.reshape(groups, nOut).mean(0)};
     }
 
-    public int getGroups() {
-        return groups;
-    }
+    public int getGroups() { return groups; }
 
-    public void setGroups(int groups) {
-        this.groups = groups;
-    }
+    public void setGroups(int groups) { this.groups = groups; }
 
-    public long getNOut() {
-        return nOut;
-    }
+    public long getNOut() { return nOut; }
 
-    public void setNOut(long nOut) {
-        this.nOut = nOut;
-    }
+    public void setNOut(long nOut) { this.nOut = nOut; }
 
-    public long getHeight() {
-        return height;
-    }
+    public long getHeight() { return height; }
 
-    public void setHeight(long height) {
-        this.height = height;
-    }
+    public void setHeight(long height) { this.height = height; }
 
-    public long getWidth() {
-        return width;
-    }
+    public long getWidth() { return width; }
 
-    public void setWidth(long width) {
-        this.width = width;
-    }
+    public void setWidth(long width) { this.width = width; }
 
-    public double getDecay() {
-        return decay;
-    }
+    public double getDecay() { return decay; }
 
-    public void setDecay(double decay) {
-        this.decay = decay;
-    }
+    public void setDecay(double decay) { this.decay = decay; }
 
-    public double getEps() {
-        return eps;
-    }
+    public double getEps() { return eps; }
 
-    public void setEps(double eps) {
-        this.eps = eps;
-    }
+    public void setEps(double eps) { this.eps = eps; }
 
-    public boolean isUseLogStd() {
-        return useLogStd;
-    }
+    public boolean isUseLogStd() { return useLogStd; }
 
-    public void setUseLogStd(boolean useLogStd) {
-        this.useLogStd = useLogStd;
-    }
+    public void setUseLogStd(boolean useLogStd) { this.useLogStd = useLogStd; }
 
-    public boolean isLockGammaBeta() {
-        return lockGammaBeta;
-    }
+    public boolean isLockGammaBeta() { return lockGammaBeta; }
 
-    public void setLockGammaBeta(boolean lockGammaBeta) {
-        this.lockGammaBeta = lockGammaBeta;
-    }
+    public void setLockGammaBeta(boolean lockGammaBeta) { this.lockGammaBeta = lockGammaBeta; }
 
-    public double getGamma() {
-        return gamma;
-    }
+    public double getGamma() { return gamma; }
 
-    public void setGamma(double gamma) {
-        this.gamma = gamma;
-    }
+    public void setGamma(double gamma) { this.gamma = gamma; }
 
-    public double getBeta() {
-        return beta;
-    }
+    public double getBeta() { return beta; }
 
-    public void setBeta(double beta) {
-        this.beta = beta;
-    }
-
-    /**
-     * Runtime layer: the SameDiff graph in training mode, running statistics in inference mode (plain ND4J),
-     * running statistics updated after the backward pass.
-     */
-    public static class Impl extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
-
-        public Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-        }
-
-        private SplitBatchNormalization cfg() {
-            return (SplitBatchNormalization) layerConf();
-        }
-
-        @Override
-        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            if (training) {
-                return super.activate(true, workspaceMgr);
-            }
-            assertInputSet(false);
-            SplitBatchNormalization c = cfg();
-            INDArray out;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                c.validateInput(input);
-                long[] channel = c.height > 0 ? new long[] {1, c.nOut, 1, 1} : new long[] {1, c.nOut};
-                INDArray mean = paramTable.get(MEAN).dup().reshape(channel);
-                INDArray var = runningVariance(c).reshape(channel);
-                INDArray x = input.castTo(mean.dataType());
-                out = x.sub(mean).divi(Transforms.sqrt(var.addi(c.eps), false));
-                if (c.lockGammaBeta) {
-                    out.muli(c.gamma).addi(c.beta);
-                } else {
-                    out.muli(paramTable.get(GAMMA).dup().reshape(channel)).addi(paramTable.get(BETA).dup().reshape(channel));
-                }
-            }
-            return workspaceMgr.dup(ArrayType.ACTIVATIONS, out);
-        }
-
-        private INDArray runningVariance(SplitBatchNormalization c) {
-            INDArray stat = paramTable.get(c.statName()).dup();
-            return c.useLogStd ? Transforms.pow(Transforms.pow(stat.dup().assign(10.0), stat, false), 2, false) : stat;
-        }
-
-        /**
-         * The backward pass of per-group batch normalisation, in ND4J: with {@code m} values per group and channel,
-         * {@code dx = (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)) / sqrt(var + eps)}, {@code dxhat = dy * gamma},
-         * {@code dgamma = sum(dy * xhat)}, {@code dbeta = sum(dy)}; zero gradient for the running statistics. Then the
-         * running statistics move towards the average group statistics.
-         *
-         * <p>Not SameDiff's backward pass: in DL4J 1.0.0-M2.1 the gradients of this layer through
-         * {@code SameDiffLayer}'s external-errors backward pass came out exactly twice the numerical gradient (for
-         * every parameter and the input, even for a plain {@code x * gamma + beta} graph), so the double-precision
-         * gradient check of this class verifies this hand-written backward pass instead.</p>
-         */
-        @Override
-        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            assertInputSet(true);
-            SplitBatchNormalization c = cfg();
-            Gradient g = new DefaultGradient();
-            INDArray dx;
-            try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-                c.validateInput(input);
-                DataType dt = paramTable.get(MEAN).dataType();
-                long b = input.size(0);
-                long s = c.height > 0 ? c.height * c.width : 1;
-                long[] grouped = {c.groups, b / c.groups, c.nOut, s};
-                int[] axes = {1, 3};
-                INDArray xs = input.castTo(dt).dup('c').reshape('c', grouped);
-                INDArray dys = epsilon.castTo(dt).dup('c').reshape('c', grouped);
-                INDArray mu = xs.mean(true, axes);
-                INDArray centred = xs.sub(mu);
-                INDArray var = centred.mul(centred).mean(true, axes);
-                INDArray std = Transforms.sqrt(var.addi(c.eps), false);
-                INDArray xhat = centred.divi(std);
-                INDArray dxhat;
-                if (c.lockGammaBeta) {
-                    dxhat = dys.mul(c.gamma);
-                } else {
-                    INDArray gamma = paramTable.get(GAMMA).dup().reshape(1, 1, c.nOut, 1);
-                    dxhat = dys.mul(gamma);
-                    gradTable.get(GAMMA).assign(dys.mul(xhat).sum(0, 1, 3));
-                    gradTable.get(BETA).assign(dys.sum(0, 1, 3));
-                }
-                INDArray meanDxhat = dxhat.mean(true, axes);
-                INDArray meanDxhatXhat = dxhat.mul(xhat).mean(true, axes);
-                dx = dxhat.subi(meanDxhat).subi(xhat.muli(meanDxhatXhat)).divi(std).reshape('c', input.shape());
-                gradTable.get(MEAN).assign(0);
-                gradTable.get(c.statName()).assign(0);
-                for (String name : paramTable.keySet()) {
-                    g.gradientForVariable().put(name, gradTable.get(name));
-                }
-                updateRunningStatistics(c);
-            }
-            return new Pair<>(g, workspaceMgr.dup(ArrayType.ACTIVATION_GRAD, dx.castTo(input.dataType())));
-        }
-
-        private void updateRunningStatistics(SplitBatchNormalization c) {
-            INDArray mean = paramTable.get(MEAN);
-            INDArray[] batch = c.averageGroupStatistics(input.castTo(mean.dataType()));
-            // assigned whole (not through sub-views): see KeyQueue on views of the flat parameter vector
-            mean.assign(mean.dup().muli(c.decay).addi(batch[0].muli(1.0 - c.decay)));
-            INDArray var = runningVariance(c).muli(c.decay).addi(batch[1].muli(1.0 - c.decay));
-            INDArray stat = paramTable.get(c.statName());
-            stat.assign(c.useLogStd ? Transforms.log(var, 10.0, false).muli(0.5) : var);
-        }
-    }
+    public void setBeta(double beta) { this.beta = beta; }
 
     /** Builder in DL4J style; defaults: 2 groups, DL4J BatchNormalization's decay 0.9, eps 1e-5, log10 std. */
     public static class Builder extends SameDiffLayer.Builder<Builder> {
@@ -461,10 +312,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
         }
 
         /** Number of channels (inferred from the input type if not set). */
-        public Builder nOut(long nOut) {
-            this.nOut = nOut;
-            return this;
-        }
+        public Builder nOut(long nOut) { this.nOut = nOut; return this; }
 
         /** Running statistics: {@code stat <- decay * stat + (1 - decay) * batch stat}. */
         public Builder decay(double decay) {
@@ -484,33 +332,19 @@ public class SplitBatchNormalization extends SameDiffLayer {
         }
 
         /** Store the running variance as log10(std) ({@code log10stdev}, DL4J's default) or as {@code var}. */
-        public Builder useLogStd(boolean useLogStd) {
-            this.useLogStd = useLogStd;
-            return this;
-        }
+        public Builder useLogStd(boolean useLogStd) { this.useLogStd = useLogStd; return this; }
 
         /** Fixed gamma and beta (no parameters). */
-        public Builder lockGammaBeta(boolean lockGammaBeta) {
-            this.lockGammaBeta = lockGammaBeta;
-            return this;
-        }
+        public Builder lockGammaBeta(boolean lockGammaBeta) { this.lockGammaBeta = lockGammaBeta; return this; }
 
         /** Initial (or, with lockGammaBeta, fixed) gamma. */
-        public Builder gamma(double gamma) {
-            this.gamma = gamma;
-            return this;
-        }
+        public Builder gamma(double gamma) { this.gamma = gamma; return this; }
 
         /** Initial (or, with lockGammaBeta, fixed) beta. */
-        public Builder beta(double beta) {
-            this.beta = beta;
-            return this;
-        }
+        public Builder beta(double beta) { this.beta = beta; return this; }
 
         @Override
         @SuppressWarnings("unchecked")
-        public SplitBatchNormalization build() {
-            return new SplitBatchNormalization(this);
-        }
+        public SplitBatchNormalization build() { return new SplitBatchNormalization(this); }
     }
 }

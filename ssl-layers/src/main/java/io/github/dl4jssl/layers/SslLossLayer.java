@@ -59,13 +59,9 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
         }
     }
 
-    public long getNIn() {
-        return nIn;
-    }
+    public long getNIn() { return nIn; }
 
-    public void setNIn(long nIn) {
-        this.nIn = nIn;
-    }
+    public void setNIn(long nIn) { this.nIn = nIn; }
 
     /**
      * Checks a runtime input batch, throwing an {@link IllegalArgumentException} that names the problem.
@@ -85,9 +81,7 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     }
 
     @Override
-    public String activationsVertexName() {
-        return "input";
-    }
+    public String activationsVertexName() { return "input"; }
 
     /**
      * True, although the losses ignore labels: DL4J 1.0.0-M2.1's SameDiff output layer feeds a labels
@@ -95,9 +89,7 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
      * iterators give the class labels); where there is none, the runtime layer substitutes a zero column.
      */
     @Override
-    public boolean labelsRequired() {
-        return true;
-    }
+    public boolean labelsRequired() { return true; }
 
     @Override
     public void defineParameters(SDLayerParams params) {
@@ -122,9 +114,7 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     }
 
     @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) { return null; }
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {

@@ -1,11 +1,11 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.TrainModeFrozenLayerImpl;
 import java.util.Collection;
 
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -46,29 +46,6 @@ public class TrainModeFrozenLayer extends FrozenLayer {
             boolean initializeParams, DataType networkDataType) {
         org.deeplearning4j.nn.layers.FrozenLayer frozen = (org.deeplearning4j.nn.layers.FrozenLayer) super.instantiate(
                 conf, trainingListeners, layerIndex, layerParamsView, initializeParams, networkDataType);
-        return new Impl(frozen.getInsideLayer());
-    }
-
-    /**
-     * Runtime layer: a DL4J {@link org.deeplearning4j.nn.layers.FrozenLayer} (no update, backprop
-     * skipped by the graph) whose forward pass honours the {@code training} flag.
-     */
-    public static class Impl extends org.deeplearning4j.nn.layers.FrozenLayer {
-        private static final long serialVersionUID = 1L;
-
-        /** @param insideLayer the wrapped runtime layer */
-        public Impl(org.deeplearning4j.nn.api.Layer insideLayer) {
-            super(insideLayer);
-        }
-
-        @Override
-        public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return underlying.activate(training, workspaceMgr);
-        }
-
-        @Override
-        public INDArray activate(INDArray input, boolean training, LayerWorkspaceMgr workspaceMgr) {
-            return underlying.activate(input, training, workspaceMgr);
-        }
+        return new TrainModeFrozenLayerImpl(frozen.getInsideLayer());
     }
 }

@@ -54,6 +54,18 @@ final class PairLossTestSupport {
         return g;
     }
 
+    /**
+     * The message of the {@link IllegalArgumentException} (possibly wrapped by DL4J) with which {@code b.build()}
+     * refuses a loss at configuration time; fails if it builds.
+     */
+    static String configurationError(ComputationGraphConfiguration.GraphBuilder b) {
+        Throwable root = org.junit.jupiter.api.Assertions.assertThrows(Exception.class, b::build);
+        while (root.getCause() != null && !(root instanceof IllegalArgumentException)) {
+            root = root.getCause();
+        }
+        return String.valueOf(root.getMessage());
+    }
+
     static INDArray zeroLabels(long rows) {
         return Nd4j.zeros(DataType.DOUBLE, rows, 1);
     }

@@ -42,14 +42,10 @@ public final class DivergenceGuard extends BaseTrainingListener {
     }
 
     /** The first finite loss of the run (the reference), or null before the first step. */
-    public Double firstLoss() {
-        return firstLoss;
-    }
+    public Double firstLoss() { return firstLoss; }
 
     /** The largest loss magnitude a step may have, or NaN before the first step. */
-    public double limit() {
-        return firstLoss == null ? Double.NaN : factor * Math.max(Math.abs(firstLoss), 1.0);
-    }
+    public double limit() { return firstLoss == null ? Double.NaN : factor * Math.max(Math.abs(firstLoss), 1.0); }
 
     @Override
     public void onGradientCalculation(Model model) {

@@ -147,19 +147,13 @@ public final class EmaScope implements java.io.Serializable {
     }
 
     /** @param onlineLayerName an online layer name @return the name of its target layer */
-    public String targetName(String onlineLayerName) {
-        return targetPrefix + onlineLayerName;
-    }
+    public String targetName(String onlineLayerName) { return targetPrefix + onlineLayerName; }
 
     /** @return the kind of selection */
-    public Kind getKind() {
-        return kind;
-    }
+    public Kind getKind() { return kind; }
 
     /** @return the stage names (empty unless {@link Kind#STAGES} or {@link Kind#ENCODER_EXCEPT_STAGES}) */
-    public List<String> getStages() {
-        return stages;
-    }
+    public List<String> getStages() { return stages; }
 
     @Override
     public String toString() {

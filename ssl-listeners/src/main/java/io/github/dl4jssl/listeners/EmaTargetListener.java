@@ -59,9 +59,7 @@ public class EmaTargetListener extends BaseTrainingListener implements java.io.S
     /** An (online layer, target layer) pair by name. */
     public record LayerPair(String online, String target) implements java.io.Serializable {
         @Override
-        public String toString() {
-            return online + " -> " + target;
-        }
+        public String toString() { return online + " -> " + target; }
     }
 
     private static final double LN10 = Math.log(10.0);
@@ -83,19 +81,13 @@ public class EmaTargetListener extends BaseTrainingListener implements java.io.S
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** @return the momentum schedule */
-    public MomentumSchedule getSchedule() {
-        return schedule;
-    }
+    public MomentumSchedule getSchedule() { return schedule; }
 
     /** @return the momentum used by the last EMA step, NaN before the first one */
-    public double getCurrentMomentum() {
-        return currentMomentum;
-    }
+    public double getCurrentMomentum() { return currentMomentum; }
 
     /**
      * Resolves and checks the pairs against a graph.
@@ -345,10 +337,7 @@ public class EmaTargetListener extends BaseTrainingListener implements java.io.S
          * @param m constant momentum in [0, 1]
          * @return this
          */
-        public Builder momentum(double m) {
-            this.schedule = MomentumSchedule.constant(m);
-            return this;
-        }
+        public Builder momentum(double m) { this.schedule = MomentumSchedule.constant(m); return this; }
 
         /**
          * @param schedule momentum schedule

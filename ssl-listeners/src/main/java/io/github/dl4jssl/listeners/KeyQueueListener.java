@@ -106,14 +106,10 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
     }
 
     /** @return a builder (loss layer "loss", its input vertex taken from the graph configuration) */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** @return the name of the InfoNCE loss layer whose queue is updated */
-    public String getLossLayer() {
-        return lossLayer;
-    }
+    public String getLossLayer() { return lossLayer; }
 
     /**
      * Checks that the graph has an {@link InfoNceLoss} layer with a queue under the configured name, fed by
@@ -151,9 +147,7 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
     }
 
     /** @return the number of workers whose keys are exchanged every iteration (1: no exchange) */
-    public int getWorkers() {
-        return workers;
-    }
+    public int getWorkers() { return workers; }
 
     private GraphState stateFor(ComputationGraph graph) {
         List<GraphState> states = states();
@@ -296,10 +290,7 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
          *                    layer's only input in the graph configuration
          * @return this
          */
-        public Builder inputVertex(String inputVertex) {
-            this.inputVertex = inputVertex;
-            return this;
-        }
+        public Builder inputVertex(String inputVertex) { this.inputVertex = inputVertex; return this; }
 
         /**
          * @param workers the number of workers that train replicas of the graph side by side and share this
@@ -329,8 +320,6 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
         }
 
         /** @return the listener */
-        public KeyQueueListener build() {
-            return new KeyQueueListener(this);
-        }
+        public KeyQueueListener build() { return new KeyQueueListener(this); }
     }
 }

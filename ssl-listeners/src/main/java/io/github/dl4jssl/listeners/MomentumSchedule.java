@@ -28,14 +28,10 @@ public interface MomentumSchedule extends java.io.Serializable {
         checkMomentum(m, "constant momentum");
         return new MomentumSchedule() {
             @Override
-            public double momentum(long iteration) {
-                return m;
-            }
+            public double momentum(long iteration) { return m; }
 
             @Override
-            public String toString() {
-                return "constant(" + m + ")";
-            }
+            public String toString() { return "constant(" + m + ")"; }
         };
     }
 

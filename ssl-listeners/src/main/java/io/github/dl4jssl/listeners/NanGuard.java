@@ -68,24 +68,16 @@ public final class NanGuard extends BaseTrainingListener {
         this.guarded = List.copyOf(guarded);
     }
 
-    public Policy policy() {
-        return policy;
-    }
+    public Policy policy() { return policy; }
 
     /** The wrapped listeners. */
-    public List<TrainingListener> guarded() {
-        return guarded;
-    }
+    public List<TrainingListener> guarded() { return guarded; }
 
     /** Number of steps undone so far (policy SKIP). */
-    public int skippedSteps() {
-        return skippedSteps;
-    }
+    public int skippedSteps() { return skippedSteps; }
 
     /** DL4J's iteration count of the last undone step, -1 if none. */
-    public int lastSkippedIteration() {
-        return lastSkippedIteration;
-    }
+    public int lastSkippedIteration() { return lastSkippedIteration; }
 
     @Override
     public void onEpochStart(Model model) {

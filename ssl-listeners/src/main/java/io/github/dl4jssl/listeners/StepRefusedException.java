@@ -26,16 +26,10 @@ public abstract class StepRefusedException extends IllegalStateException {
     }
 
     /** DL4J's 0-based iteration count of the refused step. */
-    public int iteration() {
-        return iteration;
-    }
+    public int iteration() { return iteration; }
 
-    public int epoch() {
-        return epoch;
-    }
+    public int epoch() { return epoch; }
 
     /** The refused step's loss. */
-    public double loss() {
-        return loss;
-    }
+    public double loss() { return loss; }
 }

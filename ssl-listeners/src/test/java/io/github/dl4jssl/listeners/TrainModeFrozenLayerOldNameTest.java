@@ -40,6 +40,6 @@ class TrainModeFrozenLayerOldNameTest {
         assertInstanceOf(TrainModeFrozenLayer.class, layer);
         ComputationGraph graph = new ComputationGraph(restored);
         graph.init();
-        assertInstanceOf(TrainModeFrozenLayer.Impl.class, graph.getLayer("target_fc"));
+        assertInstanceOf(io.github.dl4jssl.layers.impl.TrainModeFrozenLayerImpl.class, graph.getLayer("target_fc"));
     }
 }

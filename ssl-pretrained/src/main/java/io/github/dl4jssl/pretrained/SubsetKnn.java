@@ -1,8 +1,8 @@
 package io.github.dl4jssl.pretrained;
 
-import io.github.dl4jssl.listeners.monitor.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 

@@ -108,7 +108,5 @@ public final class Baselines {
     }
 
     /** {@code v} as a percentage with two decimals, e.g. {@code 71.02%}. */
-    public static String pct(double v) {
-        return String.format("%.2f%%", 100 * v);
-    }
+    public static String pct(double v) { return String.format("%.2f%%", 100 * v); }
 }

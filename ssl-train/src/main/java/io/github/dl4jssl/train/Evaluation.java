@@ -1,10 +1,11 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.zoo.data.Datasets;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
-import io.github.dl4jssl.zoo.eval.FeatureStandardiser;
-import io.github.dl4jssl.listeners.monitor.KnnClassifier;
-import io.github.dl4jssl.zoo.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureStandardiser;
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.LinearProbe;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -36,6 +37,19 @@ public final class Evaluation {
         this.test = test;
         this.linearEpochs = linearEpochs;
         this.seed = seed;
+    }
+
+    /**
+     * The evaluation on the first {@code evalTrainSubset} training images of {@code data} (null: the default
+     * {@value RunSpec#DEFAULT_EVAL_TRAIN_IMAGES}, or all when fewer) and its first {@code evalTestSubset} test
+     * images (null: all); see {@link #first}.
+     */
+    static Evaluation of(Datasets.Split data, Integer evalTrainSubset, Integer evalTestSubset, int linearEpochs, long seed) {
+        LabelledImages train = firstImages(data.train(), first("--eval-train-subset", evalTrainSubset,
+                RunSpec.DEFAULT_EVAL_TRAIN_IMAGES, data.train().size(), "training set"));
+        LabelledImages test = firstImages(data.test(), first("--eval-test-subset", evalTestSubset, null,
+                data.test().size(), "evaluation (test) set"));
+        return new Evaluation(train, test, linearEpochs, seed);
     }
 
     /** kNN and linear probe on the backbone's features of the whole evaluation sets. */
@@ -73,9 +87,7 @@ public final class Evaluation {
     }
 
     /** The images evaluated on. */
-    public LabelledImages test() {
-        return test;
-    }
+    public LabelledImages test() { return test; }
 
     int linearEpochs() {
         return linearEpochs;

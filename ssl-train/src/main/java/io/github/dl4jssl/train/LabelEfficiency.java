@@ -2,12 +2,12 @@ package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.ClassBalancedSubset;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
-import io.github.dl4jssl.zoo.eval.FineTune;
-import io.github.dl4jssl.zoo.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FineTune;
+import io.github.dl4jssl.listeners.eval.LinearProbe;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -132,7 +132,7 @@ final class LabelEfficiency {
         net.init();
         int epochs = Math.max(1, supervisedImages / labelled.size());
         return new FineTune(epochs, Math.min(SUPERVISED_BATCH, labelled.size()), SUPERVISED_LR, seed)
-                .withAugmentation(augmentation(labelled))
+                .withAugmentation(augmentation(labelled)::apply)
                 .evaluate(net, labelled.features(), labelled.labels(), test.features(), test.labels(), labelled.numClasses())
                 .top1();
     }

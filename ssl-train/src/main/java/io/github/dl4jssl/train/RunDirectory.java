@@ -71,9 +71,7 @@ public final class RunDirectory {
     }
 
     /** True when {@code dir} holds a finished run. */
-    public static boolean finished(Path dir) {
-        return Files.isRegularFile(dir.resolve(REPORT));
-    }
+    public static boolean finished(Path dir) { return Files.isRegularFile(dir.resolve(REPORT)); }
 
     /**
      * True when {@code dir} holds a {@code train} run, finished or not: any of its files, except a

@@ -210,9 +210,7 @@ public final class RunMonitors {
         }
     }
 
-    public List<CollapseMonitor.Record> collapseHistory() {
-        return collapse.getHistory(featureVertex);
-    }
+    public List<CollapseMonitor.Record> collapseHistory() { return collapse.getHistory(featureVertex); }
 
     /** The projector output's collapse metrics, empty for a graph without a projector. */
     public List<CollapseMonitor.Record> projectorCollapseHistory() {

@@ -1,6 +1,6 @@
 package io.github.dl4jssl.train;
 
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,6 +50,10 @@ public final class RunSpec {
     public static final int DEFAULT_EVAL_TRAIN_IMAGES = 10_000;
     /** Default augmented images of the supervised-from-scratch label-efficiency baseline ({@code --supervised-images}). */
     public static final int DEFAULT_SUPERVISED_IMAGES = 20_000;
+    /** Default seed ({@code --seed}). */
+    public static final long DEFAULT_SEED = 42;
+    /** Default linear-probe epochs ({@code --linear-epochs}). */
+    public static final int DEFAULT_LINEAR_EPOCHS = 10;
 
     private final String method;
     private final String backbone;
@@ -158,9 +162,7 @@ public final class RunSpec {
     }
 
     /** A builder with {@code dl4j-ssl train}'s defaults (SimCLR, small CNN, Fashion-MNIST, 3 epochs of 12,000 images). */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** A builder holding this spec's values, to change some of them. */
     public Builder toBuilder() {
@@ -194,19 +196,13 @@ public final class RunSpec {
     }
 
     @Override
-    public boolean equals(Object o) {
-        return o instanceof RunSpec s && s.toJson().equals(toJson());
-    }
+    public boolean equals(Object o) { return o instanceof RunSpec s && s.toJson().equals(toJson()); }
 
     @Override
-    public int hashCode() {
-        return toJson().hashCode();
-    }
+    public int hashCode() { return toJson().hashCode(); }
 
     @Override
-    public String toString() {
-        return toJson();
-    }
+    public String toString() { return toJson(); }
 
     public String method() { return method; }
     public String backbone() { return backbone; }
@@ -291,7 +287,7 @@ public final class RunSpec {
      */
     @JsonPOJOBuilder(withPrefix = "")
     @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY)
-    public static final class Builder {
+    public static final class Builder implements EvaluationSettings<Builder> {
         private String method = "simclr";
         private String backbone = "small-cnn";
         private String layers;
@@ -315,7 +311,7 @@ public final class RunSpec {
         private int epochs = 3;
         private int batchSize = 128;
         private Integer trainSubset;
-        private long seed = 42;
+        private long seed = DEFAULT_SEED;
         private Double learningRate;
         private Double temperature;
         private Double cropScale;
@@ -328,7 +324,7 @@ public final class RunSpec {
         private Double warmupEpochs;
         private Integer evalTrainSubset;
         private Integer evalTestSubset;
-        private int linearEpochs = 10;
+        private int linearEpochs = DEFAULT_LINEAR_EPOCHS;
         private List<Integer> labelsPerClass = List.of();
         private int supervisedImages = DEFAULT_SUPERVISED_IMAGES;
         private String baselineCache;
@@ -416,16 +412,22 @@ public final class RunSpec {
         /** {@code --warmup-epochs} (warmup-cosine). */
         public Builder warmupEpochs(Double v) { warmupEpochs = v; return this; }
         /** {@code --eval-train-subset}: 0 = all (default {@value #DEFAULT_EVAL_TRAIN_IMAGES}, or all when fewer). */
+        @Override
         public Builder evalTrainSubset(Integer v) { evalTrainSubset = v; return this; }
         /** {@code --eval-test-subset} (default: all). */
+        @Override
         public Builder evalTestSubset(Integer v) { evalTestSubset = v; return this; }
         /** {@code --linear-epochs} (default 10). */
+        @Override
         public Builder linearEpochs(int v) { linearEpochs = v; return this; }
         /** {@code --labels-per-class} (default: none). */
+        @Override
         public Builder labelsPerClass(List<Integer> v) { labelsPerClass = v == null ? List.of() : v; return this; }
         /** {@code --supervised-images}. */
+        @Override
         public Builder supervisedImages(int v) { supervisedImages = v; return this; }
         /** {@code --baseline-cache}: a directory or {@code none} (default: the user's cache directory). */
+        @Override
         public Builder baselineCache(String v) { baselineCache = v; return this; }
         /** {@code --collapse-normalize}. */
         public Builder collapseNormalize(boolean v) { collapseNormalize = v; return this; }

@@ -4,7 +4,7 @@ import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.Backbones;
 import io.github.dl4jssl.zoo.backbone.LayerImplementation;
-import io.github.dl4jssl.zoo.eval.FeatureExtractor;
+import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.FeedForwardLayer;

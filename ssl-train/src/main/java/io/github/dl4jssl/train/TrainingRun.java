@@ -60,9 +60,7 @@ public final class TrainingRun {
     }
 
     /** A new run of {@code spec} (its checks passed when it was built). */
-    public static TrainingRun of(RunSpec spec) {
-        return new TrainingRun(spec, null);
-    }
+    public static TrainingRun of(RunSpec spec) { return new TrainingRun(spec, null); }
 
     /**
      * The continuation of the interrupted checkpointed run in {@code runDir}, with the spec it saved; {@code changes}
@@ -100,26 +98,16 @@ public final class TrainingRun {
     }
 
     /** Where warnings for the user go (default: standard error). */
-    public TrainingRun messagesTo(PrintWriter err) {
-        this.err = err;
-        return this;
-    }
+    public TrainingRun messagesTo(PrintWriter err) { this.err = err; return this; }
 
     /** How a missing Fashion-MNIST package is installed or named (default: {@link DatasetSetup#system()}). */
-    public TrainingRun datasetSetup(DatasetSetup setup) {
-        this.setup = setup;
-        return this;
-    }
+    public TrainingRun datasetSetup(DatasetSetup setup) { this.setup = setup; return this; }
 
     /** The spec this run trains. */
-    public RunSpec spec() {
-        return spec;
-    }
+    public RunSpec spec() { return spec; }
 
     /** The run directory (after {@link #run()} started; null before). */
-    public Path runDir() {
-        return runDir;
-    }
+    public Path runDir() { return runDir; }
 
     /**
      * The report of the finished run in the spec's directory if there is one (nothing is trained: make-like reuse),
@@ -276,11 +264,9 @@ public final class TrainingRun {
             perEpoch = Evaluation.first("--train-subset", spec.trainSubset(), RunSpec.DEFAULT_TRAIN_IMAGES, train.size(), "training set");
             regime = TrainingRegime.byName(spec.regime(), train.size(), perEpoch, spec.epochs(),
                     spec.chunkSize() != null ? spec.chunkSize() : perEpoch, spec.passes(), spec.seed());
-            evalTrain = Evaluation.firstImages(train, Evaluation.first("--eval-train-subset", spec.evalTrainSubset(),
-                    RunSpec.DEFAULT_EVAL_TRAIN_IMAGES, train.size(), "training set"));
-            evalTest = Evaluation.firstImages(split.test(), Evaluation.first("--eval-test-subset", spec.evalTestSubset(),
-                    null, split.test().size(), "evaluation (test) set"));
-            Evaluation eval = new Evaluation(evalTrain, evalTest, spec.linearEpochs(), spec.seed());
+            Evaluation eval = Evaluation.of(split, spec.evalTrainSubset(), spec.evalTestSubset(), spec.linearEpochs(), spec.seed());
+            evalTrain = eval.train();
+            evalTest = eval.test();
             baselines = Baselines.of(eval, spec.baselineCache(), train, spec.labelsPerClass(), spec.seed(), spec.supervisedImages());
             if (spec.batchSize() > perEpoch) {
                 throw new IllegalArgumentException("--batch-size " + spec.batchSize() + " is larger than the training set ("

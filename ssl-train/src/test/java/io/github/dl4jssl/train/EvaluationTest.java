@@ -1,7 +1,7 @@
 package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.LinearProbe;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;

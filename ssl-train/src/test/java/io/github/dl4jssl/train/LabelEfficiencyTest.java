@@ -4,8 +4,8 @@ import io.github.dl4jssl.zoo.backbone.BackboneGraph;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.ClassBalancedSubset;
 import io.github.dl4jssl.zoo.data.LabelledImages;
-import io.github.dl4jssl.zoo.eval.FineTune;
-import io.github.dl4jssl.zoo.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.FineTune;
+import io.github.dl4jssl.listeners.eval.LinearProbe;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
@@ -53,7 +53,7 @@ class LabelEfficiencyTest {
         ComputationGraph scratch = new ComputationGraph(BackboneGraph.standalone(cnn, SslMethod.BACKBONE_PREFIX, 7));
         scratch.init();
         double supervised = new FineTune(150 / 30, 30, LabelEfficiency.SUPERVISED_LR, 7)
-                .withAugmentation(LabelEfficiency.augmentation(ten))
+                .withAugmentation(LabelEfficiency.augmentation(ten)::apply)
                 .evaluate(scratch, ten.features(), ten.labels(), test.features(), test.labels(), 3).top1();
         assertEquals(supervised, rows.get(1).supervisedTop1);
         assertTrue(rows.get(1).rawPixelLinearTop1 > 0.9, "easy classes, 10 labels each: " + rows.get(1).rawPixelLinearTop1);

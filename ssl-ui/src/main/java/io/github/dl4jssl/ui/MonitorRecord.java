@@ -91,59 +91,37 @@ public final class MonitorRecord implements Persistable {
     }
 
     /** @return which monitor measured */
-    public Kind kind() {
-        return kind;
-    }
+    public Kind kind() { return kind; }
 
     /** @return DL4J iteration count */
-    public int iteration() {
-        return iteration;
-    }
+    public int iteration() { return iteration; }
 
     /** @return DL4J epoch count */
-    public int epoch() {
-        return epoch;
-    }
+    public int epoch() { return epoch; }
 
     /** @return the vertex (collapse) or "" */
-    public String subject() {
-        return subject;
-    }
+    public String subject() { return subject; }
 
     /** @return the named values, in insertion order */
-    public Map<String, Double> values() {
-        return values;
-    }
+    public Map<String, Double> values() { return values; }
 
     /** @return a copy of the vector */
-    public double[] vector() {
-        return vector.clone();
-    }
+    public double[] vector() { return vector.clone(); }
 
     @Override
-    public String getSessionID() {
-        return sessionId;
-    }
+    public String getSessionID() { return sessionId; }
 
     @Override
-    public String getTypeID() {
-        return TYPE_ID;
-    }
+    public String getTypeID() { return TYPE_ID; }
 
     @Override
-    public String getWorkerID() {
-        return workerId;
-    }
+    public String getWorkerID() { return workerId; }
 
     @Override
-    public long getTimeStamp() {
-        return timestamp;
-    }
+    public long getTimeStamp() { return timestamp; }
 
     @Override
-    public int encodingLengthBytes() {
-        return encode().length;
-    }
+    public int encodingLengthBytes() { return encode().length; }
 
     @Override
     public byte[] encode() {

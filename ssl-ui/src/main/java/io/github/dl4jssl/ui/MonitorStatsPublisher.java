@@ -60,9 +60,7 @@ public final class MonitorStatsPublisher extends BaseTrainingListener {
     }
 
     /** @return the session ID the records carry */
-    public String sessionId() {
-        return sessionId;
-    }
+    public String sessionId() { return sessionId; }
 
     @Override
     public void iterationDone(Model model, int iteration, int epoch) {

@@ -54,9 +54,7 @@ public final class SslMonitorsModule implements UIModule {
     }
 
     @Override
-    public List<String> getCallbackTypeIDs() {
-        return List.of(MonitorRecord.TYPE_ID);
-    }
+    public List<String> getCallbackTypeIDs() { return List.of(MonitorRecord.TYPE_ID); }
 
     @Override
     public List<Route> getRoutes() {
@@ -136,7 +134,5 @@ public final class SslMonitorsModule implements UIModule {
     }
 
     @Override
-    public List<I18NResource> getInternationalizationResources() {
-        return List.of();
-    }
+    public List<I18NResource> getInternationalizationResources() { return List.of(); }
 }

@@ -3,7 +3,7 @@ package io.github.dl4jssl.samples.bench;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.Backbones;
 import io.github.dl4jssl.zoo.backbone.LayerImplementation;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import io.github.dl4jssl.zoo.method.SslMethod;

@@ -32,9 +32,7 @@ public final class FlopCounter {
     /** MACs of one training step. */
     public record Count(long forwardMacsPerRow, long trainingMacsPerRow, long lossForwardMacs, long lossTrainingMacs) {
         /** Training MACs of a batch of {@code rows} input rows, layers and loss. */
-        public double trainingMacs(long rows) {
-            return (double) trainingMacsPerRow * rows + lossTrainingMacs;
-        }
+        public double trainingMacs(long rows) { return (double) trainingMacsPerRow * rows + lossTrainingMacs; }
     }
 
     private FlopCounter() {

@@ -130,14 +130,10 @@ public final class StepProfiler implements TrainingListener {
     }
 
     /** Largest total size of the training thread's ND4J workspaces seen at a hook since {@link #reset()}. */
-    public long peakWorkspaceBytes() {
-        return maxWorkspaceBytes;
-    }
+    public long peakWorkspaceBytes() { return maxWorkspaceBytes; }
 
     /** Largest {@link Pointer#physicalBytes()} (process resident set) seen at a hook since {@link #reset()}. */
-    public long peakPhysicalBytes() {
-        return maxPhysicalBytes;
-    }
+    public long peakPhysicalBytes() { return maxPhysicalBytes; }
 
     @Override
     public void onForwardPass(Model model, Map<String, INDArray> activations) {

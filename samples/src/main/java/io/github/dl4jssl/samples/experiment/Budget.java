@@ -23,9 +23,7 @@ public record Budget(double scale, int seeds, Path data) {
     }
 
     /** {@code base * scale}, rounded, at least {@code min}. */
-    public int scaled(int base, int min) {
-        return Math.max(min, (int) Math.round(base * scale));
-    }
+    public int scaled(int base, int min) { return Math.max(min, (int) Math.round(base * scale)); }
 
     /** The seeds 1..seeds. */
     public List<Long> seedList() {

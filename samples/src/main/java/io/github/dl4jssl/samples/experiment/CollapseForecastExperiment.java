@@ -19,29 +19,20 @@ import java.util.TreeSet;
  * and the effective rank (RankMe) after training, against the linear-probe accuracy, with Spearman's rank
  * correlation: can the label-free metric forecast downstream accuracy?
  */
-public final class CollapseForecastExperiment implements Experiment {
+public final class CollapseForecastExperiment extends PaperExperiment {
 
     static final List<Double> WIDTHS = List.of(0.25, 0.5, 1.0);
     static final List<Integer> TRAIN_IMAGES = List.of(1000, 4000);
     static final int EPOCHS = 3;
 
-    @Override
-    public String name() {
-        return "collapse-forecast";
-    }
-
-    @Override
-    public String claim() {
-        return "Li, Efros, Pathak 2022, \"Understanding Collapse in Non-Contrastive Siamese Representation Learning\". "
+    /** Five seeds by default: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
+    public CollapseForecastExperiment() {
+        super("collapse-forecast",
+                "Li, Efros, Pathak 2022, \"Understanding Collapse in Non-Contrastive Siamese Representation Learning\". "
                 + "Claims tested: (1) partial dimensional collapse grows when the model is small for the data; (2) the "
                 + "collapse metric, computed without labels, predicts linear-probe accuracy. SimSiam on SmallCnn with width "
-                + "multipliers " + WIDTHS + " and " + TRAIN_IMAGES + " training images (times --scale).";
-    }
-
-    /** Five seeds: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
-    @Override
-    public int defaultSeeds() {
-        return PairedComparison.DECISIVE_SEEDS;
+                + "multipliers " + WIDTHS + " and " + TRAIN_IMAGES + " training images (times --scale).",
+                PairedComparison.DECISIVE_SEEDS);
     }
 
     @Override

@@ -16,30 +16,21 @@ import java.util.Map;
  * and that a hybrid of continual and multi-epoch training improves SimSiam's linear probe. SimSiam trained with
  * the three regimes of {@code train --regime} at an equal number of images seen: linear probe and collapse metric.
  */
-public final class ContinualHybridExperiment implements Experiment {
+public final class ContinualHybridExperiment extends PaperExperiment {
 
     static final List<String> REGIMES = List.of("multi-epoch", "continual", "hybrid");
     static final int TRAIN_IMAGES = 2000;
     static final int EPOCHS = 4;
 
-    @Override
-    public String name() {
-        return "continual-hybrid";
-    }
-
-    @Override
-    public String claim() {
-        return "Li, Efros, Pathak 2022. Claims tested: at an equal number of images seen, continual training (each image "
+    /** Five seeds by default: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
+    public ContinualHybridExperiment() {
+        super("continual-hybrid",
+                "Li, Efros, Pathak 2022. Claims tested: at an equal number of images seen, continual training (each image "
                 + "once) collapses less than multi-epoch training, and the hybrid (chunks of new images, several passes each) "
                 + "gives the best linear probe. SimSiam on SmallCnn, " + EPOCHS + " rounds of " + TRAIN_IMAGES
                 + " images (times --scale): multi-epoch reuses the same images every round, continual streams "
-                + EPOCHS + " x as many distinct images, hybrid streams chunks of one round's size with 2 passes each.";
-    }
-
-    /** Five seeds: the comparisons that decide the claims need them (paired t intervals, {@link PairedComparison}). */
-    @Override
-    public int defaultSeeds() {
-        return PairedComparison.DECISIVE_SEEDS;
+                + EPOCHS + " x as many distinct images, hybrid streams chunks of one round's size with 2 passes each.",
+                PairedComparison.DECISIVE_SEEDS);
     }
 
     @Override

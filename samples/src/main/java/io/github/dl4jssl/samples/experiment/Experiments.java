@@ -28,9 +28,7 @@ public final class Experiments {
     private Experiments() {
     }
 
-    public static List<String> names() {
-        return List.copyOf(ALL.keySet());
-    }
+    public static List<String> names() { return List.copyOf(ALL.keySet()); }
 
     /** The experiment called {@code name}; an unknown name is an error listing the valid ones. */
     public static Experiment byName(String name) {

@@ -8,7 +8,5 @@ import java.nio.file.Path;
 public record FinishedRun(PlannedRun plan, RunReport report, Path dir) {
 
     /** Shorthand for {@code plan().factor(name)}. */
-    public String factor(String name) {
-        return plan.factor(name);
-    }
+    public String factor(String name) { return plan.factor(name); }
 }

@@ -17,28 +17,19 @@ import java.util.Set;
  * target; the fluctuation (std / mean of the gradient L2 norm over a sliding window) of every block, averaged
  * over the run, from each run's {@code gradients.csv}.
  */
-public final class GradientStabilityExperiment implements Experiment {
+public final class GradientStabilityExperiment extends PaperExperiment {
 
     static final List<String> METHODS = List.of("simclr", "simclr-ema", "simclr-ema-projector");
     static final int TRAIN_IMAGES = 4000;
     static final int EPOCHS = 3;
 
-    @Override
-    public String name() {
-        return "gradient-stability";
-    }
-
-    @Override
-    public String claim() {
-        return "Pham et al. 2022. Claims tested: the final blocks (the projector) show the largest gradient-norm "
+    public GradientStabilityExperiment() {
+        super("gradient-stability",
+                "Pham et al. 2022. Claims tested: the final blocks (the projector) show the largest gradient-norm "
                 + "fluctuation during training, and an EMA target damps it. Variants: " + String.join(", ", METHODS)
                 + "; fluctuation = std / mean of the block's gradient L2 norm over the monitor's sliding window, averaged "
-                + "over the run (MoCo v3 watches the first layer too).";
-    }
-
-    @Override
-    public int defaultSeeds() {
-        return 3;
+                + "over the run (MoCo v3 watches the first layer too).",
+                3);
     }
 
     @Override

@@ -23,25 +23,21 @@ import java.util.function.ToDoubleFunction;
  * lines: the protocol is the same for all, so a curve under a line means the method has not yet earned its cost at
  * that budget, and where a curve crosses a line says what budget would.
  */
-public final class LearningCurveExperiment implements Experiment {
+public final class LearningCurveExperiment extends PaperExperiment {
 
     static final List<String> METHODS = List.of("simclr", "mocov2", "byol", "simsiam");
     static final List<Integer> EPOCHS = List.of(1, 2, 4, 8);
     static final int TRAIN_IMAGES = 6000;
     static final int LABELS_PER_CLASS = 100;
 
-    @Override
-    public String name() {
-        return "learning-curve";
-    }
-
-    @Override
-    public String claim() {
-        return "How kNN top-1, full-label linear top-1 and " + LABELS_PER_CLASS + "-labels-per-class linear top-1 grow with "
-                + "the images seen, per method (" + String.join(", ", METHODS) + ", each with its CLI recipe, SmallCnn), "
-                + "against the raw pixels, the same backbone's random weights and (for " + LABELS_PER_CLASS + " labels per "
-                + "class) the backbone trained supervised from random weights on the same labelled images. Every method "
-                + "trains on the same " + TRAIN_IMAGES + " images (times --scale) for " + EPOCHS + " epochs, one run each.";
+    /** One seed by default: the curves show where each method stands, not a claim to decide. */
+    public LearningCurveExperiment() {
+        super("learning-curve", "How kNN top-1, full-label linear top-1 and " + LABELS_PER_CLASS + "-labels-per-class linear "
+                + "top-1 grow with the images seen, per method (" + String.join(", ", METHODS) + ", each with its CLI recipe, "
+                + "SmallCnn), against the raw pixels, the same backbone's random weights and (for " + LABELS_PER_CLASS
+                + " labels per class) the backbone trained supervised from random weights on the same labelled images. Every "
+                + "method trains on the same " + TRAIN_IMAGES + " images (times --scale) for " + EPOCHS + " epochs, one run each.",
+                1);
     }
 
     @Override

@@ -15,29 +15,20 @@ import java.util.Map;
  * of the projector only, and of the backbone's final stage only, at the same budget and seeds: kNN and linear
  * top-1 and training throughput.
  */
-public final class MomentumPluginExperiment implements Experiment {
+public final class MomentumPluginExperiment extends PaperExperiment {
 
     static final List<String> METHODS = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages");
     static final int TRAIN_IMAGES = 6000;
     static final int EPOCHS = 3;
 
-    @Override
-    public String name() {
-        return "momentum-plugin";
-    }
-
-    @Override
-    public String claim() {
-        return "Pham et al. 2022, \"On the Pros and Cons of Momentum Encoder in Self-Supervised Visual Representation "
+    public MomentumPluginExperiment() {
+        super("momentum-plugin",
+                "Pham et al. 2022, \"On the Pros and Cons of Momentum Encoder in Self-Supervised Visual Representation "
                 + "Learning\". Claims tested: (1) an EMA (momentum) target improves SimCLR; (2) an EMA of the projector alone "
                 + "is comparable or better, while the backbone runs one forward pass instead of two. Variants: "
                 + String.join(", ", METHODS) + " (`simclr-ema-stages`: EMA on the backbone's final stage only, the rest of "
-                + "the target tracks the online weights), SmallCnn on Fashion-MNIST, same budget and seeds.";
-    }
-
-    @Override
-    public int defaultSeeds() {
-        return 3;
+                + "the target tracks the online weights), SmallCnn on Fashion-MNIST, same budget and seeds.",
+                3);
     }
 
     @Override

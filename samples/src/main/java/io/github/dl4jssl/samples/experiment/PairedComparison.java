@@ -50,9 +50,7 @@ public record PairedComparison(String what, String comparison, int seeds, double
         REPRODUCED, CONTRADICTED, INCONCLUSIVE;
 
         @Override
-        public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
+        public String toString() { return name().toLowerCase(java.util.Locale.ROOT); }
     }
 
     /**

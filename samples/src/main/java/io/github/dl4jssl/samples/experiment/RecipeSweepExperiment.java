@@ -99,9 +99,7 @@ public final class RecipeSweepExperiment implements Experiment {
     }
 
     @Override
-    public String name() {
-        return "recipe-" + method;
-    }
+    public String name() { return "recipe-" + method; }
 
     @Override
     public String claim() {
@@ -117,9 +115,7 @@ public final class RecipeSweepExperiment implements Experiment {
     }
 
     @Override
-    public int defaultSeeds() {
-        return 3;
-    }
+    public int defaultSeeds() { return 3; }
 
     /** Screening: every variant at the first seed. */
     @Override

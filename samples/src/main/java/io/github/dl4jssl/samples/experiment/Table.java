@@ -51,9 +51,7 @@ public final class Table {
     }
 
     /** A percentage with two decimals, e.g. {@code 71.15}. */
-    public static String pct(double fraction) {
-        return String.format("%.2f", 100 * fraction);
-    }
+    public static String pct(double fraction) { return String.format("%.2f", 100 * fraction); }
 
     /** Mean ± std of fractions as percentages, e.g. {@code 71.15 ± 0.40}. */
     public static String pct(List<Double> fractions) {
@@ -61,7 +59,5 @@ public final class Table {
                 : String.format("%.2f ± %.2f", 100 * Stats.mean(fractions), 100 * Stats.std(fractions));
     }
 
-    public static String num(double v, int decimals) {
-        return String.format("%." + decimals + "f", v);
-    }
+    public static String num(double v, int decimals) { return String.format("%." + decimals + "f", v); }
 }

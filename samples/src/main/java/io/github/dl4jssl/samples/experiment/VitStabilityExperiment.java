@@ -1,7 +1,6 @@
 package io.github.dl4jssl.samples.experiment;
 
 import io.github.dl4jssl.train.RunSpec;
-import io.github.dl4jssl.samples.VitStabilityPlot;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -15,24 +14,20 @@ import java.util.Map;
  * first in the first layer, and freezing the random patch projection fixes it. MoCo v3 on a small ViT at a high AdamW
  * learning rate, with a trainable and with a frozen patch projection (longer runs than {@code scripts/vit-stability.sh}).
  */
-public final class VitStabilityExperiment implements Experiment {
+public final class VitStabilityExperiment extends PaperExperiment {
 
     static final int TRAIN_IMAGES = 2000;
     static final int EPOCHS = 15;
     static final int BATCH = 32;
 
-    @Override
-    public String name() {
-        return "vit-stability";
-    }
-
-    @Override
-    public String claim() {
-        return "Chen, Xie, He 2021 (MoCo v3), sections 4.1-4.2. Claims tested: at a high learning rate, self-supervised ViT "
+    public VitStabilityExperiment() {
+        super("vit-stability",
+                "Chen, Xie, He 2021 (MoCo v3), sections 4.1-4.2. Claims tested: at a high learning rate, self-supervised ViT "
                 + "training shows gradient spikes, first in the first layer, followed by dips of kNN accuracy; a frozen random "
                 + "patch projection removes them. MoCo v3 on a ViT of depth 2, width 32, 4 heads, patch 7 (16 tokens on "
                 + "28x28 Fashion-MNIST), AdamW at peak lr 5e-3 (about 130x the paper's rate for this batch), batch " + BATCH + ", " + EPOCHS
-                + " epochs of " + TRAIN_IMAGES + " images (times --scale).";
+                + " epochs of " + TRAIN_IMAGES + " images (times --scale).",
+                1);
     }
 
     @Override

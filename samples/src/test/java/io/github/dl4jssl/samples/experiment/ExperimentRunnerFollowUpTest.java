@@ -30,19 +30,13 @@ class ExperimentRunnerFollowUpTest {
         }
 
         @Override
-        public String name() {
-            return "staged";
-        }
+        public String name() { return "staged"; }
 
         @Override
-        public String claim() {
-            return "test";
-        }
+        public String claim() { return "test"; }
 
         @Override
-        public List<PlannedRun> plan(Budget budget) {
-            return List.of(run("a"));
-        }
+        public List<PlannedRun> plan(Budget budget) { return List.of(run("a")); }
 
         @Override
         public List<PlannedRun> followUp(Budget budget, List<FinishedRun> finished) {

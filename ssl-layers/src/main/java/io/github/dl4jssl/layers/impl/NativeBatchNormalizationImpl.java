@@ -45,9 +45,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
     }
 
     @Override
-    public LayerHelper getHelper() {
-        return null;
-    }
+    public LayerHelper getHelper() { return null; }
 
     private boolean nativePath(INDArray x) {
         return x.rank() == 4 && !layerConf().isLockGammaBeta();

@@ -63,9 +63,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
     }
 
     @Override
-    public LayerHelper getHelper() {
-        return null;
-    }
+    public LayerHelper getHelper() { return null; }
 
     private boolean nchw() {
         return layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC;

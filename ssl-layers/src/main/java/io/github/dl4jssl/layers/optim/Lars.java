@@ -88,9 +88,7 @@ public final class Lars implements IUpdater {
         this.weightDecay = checkWeightDecay(weightDecay);
     }
 
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     /** A builder starting from this configuration's values. */
     public Builder toBuilder() {
@@ -99,14 +97,10 @@ public final class Lars implements IUpdater {
     }
 
     /** This LARS with weight decay {@code weightDecay}. */
-    public Lars withWeightDecay(double weightDecay) {
-        return toBuilder().weightDecay(weightDecay).build();
-    }
+    public Lars withWeightDecay(double weightDecay) { return toBuilder().weightDecay(weightDecay).build(); }
 
     /** The per-tensor trust ratio and weight decay that DL4J applies to the weights before {@link LarsUpdater}. */
-    public LarsTrustRatio trustRatio() {
-        return new LarsTrustRatio(trustCoefficient, weightDecay);
-    }
+    public LarsTrustRatio trustRatio() { return new LarsTrustRatio(trustCoefficient, weightDecay); }
 
     /**
      * Sets this updater and {@link #trustRatio()} as the network-wide updater and weight regularization of
@@ -119,9 +113,7 @@ public final class Lars implements IUpdater {
     }
 
     @Override
-    public long stateSize(long numParams) {
-        return numParams;
-    }
+    public long stateSize(long numParams) { return numParams; }
 
     @Override
     public GradientUpdater instantiate(INDArray viewArray, boolean initializeViewArray) {
@@ -149,9 +141,7 @@ public final class Lars implements IUpdater {
     }
 
     @Override
-    public boolean hasLearningRate() {
-        return true;
-    }
+    public boolean hasLearningRate() { return true; }
 
     @Override
     public void setLrAndSchedule(double lr, ISchedule lrSchedule) {
@@ -162,25 +152,15 @@ public final class Lars implements IUpdater {
         this.learningRateSchedule = lrSchedule;
     }
 
-    public double getLearningRate() {
-        return learningRate;
-    }
+    public double getLearningRate() { return learningRate; }
 
-    public ISchedule getLearningRateSchedule() {
-        return learningRateSchedule;
-    }
+    public ISchedule getLearningRateSchedule() { return learningRateSchedule; }
 
-    public double getMomentum() {
-        return momentum;
-    }
+    public double getMomentum() { return momentum; }
 
-    public double getTrustCoefficient() {
-        return trustCoefficient;
-    }
+    public double getTrustCoefficient() { return trustCoefficient; }
 
-    public double getWeightDecay() {
-        return weightDecay;
-    }
+    public double getWeightDecay() { return weightDecay; }
 
     static double checkLearningRate(double lr) {
         if (!(lr >= 0) || Double.isInfinite(lr)) {
@@ -236,10 +216,7 @@ public final class Lars implements IUpdater {
         private double weightDecay;
 
         /** The constant learning rate lr &gt;= 0 (default 0.3). */
-        public Builder learningRate(double learningRate) {
-            this.learningRate = learningRate;
-            return this;
-        }
+        public Builder learningRate(double learningRate) { this.learningRate = learningRate; return this; }
 
         /** A learning-rate schedule (e.g. warm-up + cosine); overrides {@link #learningRate(double)}. */
         public Builder learningRateSchedule(ISchedule learningRateSchedule) {
@@ -248,10 +225,7 @@ public final class Lars implements IUpdater {
         }
 
         /** Momentum m in [0, 1) (default 0.9). */
-        public Builder momentum(double momentum) {
-            this.momentum = momentum;
-            return this;
-        }
+        public Builder momentum(double momentum) { this.momentum = momentum; return this; }
 
         /** Trust coefficient eta &gt; 0 (default 0.001). */
         public Builder trustCoefficient(double trustCoefficient) {
@@ -260,10 +234,7 @@ public final class Lars implements IUpdater {
         }
 
         /** Weight decay wd &gt;= 0, on weights only (default 0; SimCLR 1e-6, BYOL 1.5e-6). */
-        public Builder weightDecay(double weightDecay) {
-            this.weightDecay = weightDecay;
-            return this;
-        }
+        public Builder weightDecay(double weightDecay) { this.weightDecay = weightDecay; return this; }
 
         public Lars build() {
             return new Lars(learningRate, learningRateSchedule, momentum, trustCoefficient, weightDecay);

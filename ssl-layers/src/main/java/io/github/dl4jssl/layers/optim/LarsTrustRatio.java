@@ -56,9 +56,7 @@ public final class LarsTrustRatio extends L2Regularization {
     }
 
     @Override
-    public ApplyStep applyStep() {
-        return ApplyStep.BEFORE_UPDATER;
-    }
+    public ApplyStep applyStep() { return ApplyStep.BEFORE_UPDATER; }
 
     @Override
     public void apply(INDArray param, INDArray gradView, double lr, int iteration, int epoch) {
@@ -74,22 +72,14 @@ public final class LarsTrustRatio extends L2Regularization {
 
     /** 0: like the reference code, the reported loss is the model's loss without the decay term. */
     @Override
-    public double score(INDArray param, int iteration, int epoch) {
-        return 0.0;
-    }
+    public double score(INDArray param, int iteration, int epoch) { return 0.0; }
 
     @Override
-    public LarsTrustRatio clone() {
-        return new LarsTrustRatio(trustCoefficient, weightDecay);
-    }
+    public LarsTrustRatio clone() { return new LarsTrustRatio(trustCoefficient, weightDecay); }
 
-    public double getTrustCoefficient() {
-        return trustCoefficient;
-    }
+    public double getTrustCoefficient() { return trustCoefficient; }
 
-    public double getWeightDecay() {
-        return weightDecay;
-    }
+    public double getWeightDecay() { return weightDecay; }
 
     @Override
     public boolean equals(Object o) {
@@ -97,9 +87,7 @@ public final class LarsTrustRatio extends L2Regularization {
     }
 
     @Override
-    public int hashCode() {
-        return java.util.Objects.hash(trustCoefficient, weightDecay);
-    }
+    public int hashCode() { return java.util.Objects.hash(trustCoefficient, weightDecay); }
 
     @Override
     public String toString() {

@@ -31,9 +31,7 @@ public final class LarsUpdater implements GradientUpdater<Lars> {
     }
 
     @Override
-    public Lars getConfig() {
-        return config;
-    }
+    public Lars getConfig() { return config; }
 
     @Override
     public void setState(Map<String, INDArray> stateMap, boolean initialize) {
@@ -48,9 +46,7 @@ public final class LarsUpdater implements GradientUpdater<Lars> {
     }
 
     @Override
-    public Map<String, INDArray> getState() {
-        return Collections.singletonMap(MOMENTUM_BUFFER, mu);
-    }
+    public Map<String, INDArray> getState() { return Collections.singletonMap(MOMENTUM_BUFFER, mu); }
 
     @Override
     public void setStateViewArray(INDArray viewArray, long[] gradientShape, char gradientOrder, boolean initialize) {

@@ -139,37 +139,21 @@ public class ClassTokenPositionEmbedding extends TokenLayer {
         return InputType.recurrent(r.getSize(), r.getTimeSeriesLength() + 1, RNNFormat.NWC);
     }
 
-    public Positions getPositions() {
-        return positions;
-    }
+    public Positions getPositions() { return positions; }
 
-    public void setPositions(Positions positions) {
-        this.positions = positions;
-    }
+    public void setPositions(Positions positions) { this.positions = positions; }
 
-    public long getGridHeight() {
-        return gridHeight;
-    }
+    public long getGridHeight() { return gridHeight; }
 
-    public void setGridHeight(long gridHeight) {
-        this.gridHeight = gridHeight;
-    }
+    public void setGridHeight(long gridHeight) { this.gridHeight = gridHeight; }
 
-    public long getGridWidth() {
-        return gridWidth;
-    }
+    public long getGridWidth() { return gridWidth; }
 
-    public void setGridWidth(long gridWidth) {
-        this.gridWidth = gridWidth;
-    }
+    public void setGridWidth(long gridWidth) { this.gridWidth = gridWidth; }
 
-    public long getEmbedDim() {
-        return embedDim;
-    }
+    public long getEmbedDim() { return embedDim; }
 
-    public void setEmbedDim(long embedDim) {
-        this.embedDim = embedDim;
-    }
+    public void setEmbedDim(long embedDim) { this.embedDim = embedDim; }
 
     /** Builder: the patch grid (required: H / p rows, W / p columns), positions (default learned). */
     public static class Builder extends SameDiffLayer.Builder<Builder> {

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.impl.PatchEmbeddingImpl;
+import io.github.dl4jssl.layers.impl.TokenLayerImpl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.RNNFormat;
@@ -65,9 +67,7 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     /** Number of tokens T = (H / p)(W / p) for the input size set by {@link #setNIn}. */
-    public long numPatches() {
-        return (height / patchSize) * (width / patchSize);
-    }
+    public long numPatches() { return (height / patchSize) * (width / patchSize); }
 
     @Override
     public void defineParameters(SDLayerParams params) {
@@ -143,80 +143,33 @@ public class PatchEmbedding extends TokenLayer {
     }
 
     @Override
-    protected TokenLayer.Impl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new Impl(conf, networkDataType);
+    protected TokenLayerImpl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new PatchEmbeddingImpl(conf, networkDataType);
     }
 
-    public int getPatchSize() {
-        return patchSize;
-    }
+    public int getPatchSize() { return patchSize; }
 
-    public void setPatchSize(int patchSize) {
-        this.patchSize = patchSize;
-    }
+    public void setPatchSize(int patchSize) { this.patchSize = patchSize; }
 
-    public long getEmbedDim() {
-        return embedDim;
-    }
+    public long getEmbedDim() { return embedDim; }
 
-    public void setEmbedDim(long embedDim) {
-        this.embedDim = embedDim;
-    }
+    public void setEmbedDim(long embedDim) { this.embedDim = embedDim; }
 
-    public boolean isFrozen() {
-        return frozen;
-    }
+    public boolean isFrozen() { return frozen; }
 
-    public void setFrozen(boolean frozen) {
-        this.frozen = frozen;
-    }
+    public void setFrozen(boolean frozen) { this.frozen = frozen; }
 
-    public long getChannels() {
-        return channels;
-    }
+    public long getChannels() { return channels; }
 
-    public void setChannels(long channels) {
-        this.channels = channels;
-    }
+    public void setChannels(long channels) { this.channels = channels; }
 
-    public long getHeight() {
-        return height;
-    }
+    public long getHeight() { return height; }
 
-    public void setHeight(long height) {
-        this.height = height;
-    }
+    public void setHeight(long height) { this.height = height; }
 
-    public long getWidth() {
-        return width;
-    }
+    public long getWidth() { return width; }
 
-    public void setWidth(long width) {
-        this.width = width;
-    }
-
-    /** Runtime layer: SameDiff's forward pass; when frozen, a backward pass without gradient work. */
-    public static class Impl extends TokenLayer.Impl {
-
-        public Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            if (!((PatchEmbedding) layerConf()).frozen) {
-                return super.backpropGradient(epsilon, workspaceMgr);
-            }
-            assertInputSet(true);
-            Gradient g = new DefaultGradient();
-            for (String name : paramTable.keySet()) {
-                INDArray grad = gradTable.get(name);
-                grad.assign(0);
-                g.gradientForVariable().put(name, grad);
-            }
-            return new Pair<>(g, workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape()));
-        }
-    }
+    public void setWidth(long width) { this.width = width; }
 
     /** Builder: patch size p (required, e.g. 4 or 16), embedding width D (required), frozen (default false). */
     public static class Builder extends SameDiffLayer.Builder<Builder> {
@@ -243,10 +196,7 @@ public class PatchEmbedding extends TokenLayer {
         }
 
         /** Keep the random projection fixed (MoCo v3's stability fix): no update, no gradient work. */
-        public Builder frozen(boolean frozen) {
-            this.frozen = frozen;
-            return this;
-        }
+        public Builder frozen(boolean frozen) { this.frozen = frozen; return this; }
 
         @Override
         @SuppressWarnings("unchecked")

@@ -1,27 +1,25 @@
 package io.github.dl4jssl.layers.vit;
 
 import io.github.dl4jssl.layers.impl.LayerWiring;
+import io.github.dl4jssl.layers.impl.TokenLayerImpl;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Collection;
 
 /**
- * Base of the ViT layers of this package: a DL4J {@link SameDiffLayer} whose runtime layer ({@link Impl}) corrects
+ * Base of the ViT layers of this package: a DL4J {@link SameDiffLayer} whose runtime layer ({@link TokenLayerImpl}) corrects
  * SameDiff's backward pass, and which needs no input preprocessor (the layers pass tokens [B, T, D] to each other).
  *
  * <p><b>Why the correction.</b> In DL4J 1.0.0-M2.1 every gradient that {@code SameDiffLayer}'s external-errors
  * backward pass returns (parameters and input) is exactly twice the true one: the double-precision gradient checks
  * of these layers fail with analytic = 2 x numerical for every entry, as {@code SplitBatchNormalization} found for a
- * plain {@code x * gamma + beta}. {@link Impl#backpropGradient} halves them; the gradient checks of every layer of
+ * plain {@code x * gamma + beta}. {@link TokenLayerImpl#backpropGradient} halves them; the gradient checks of every layer of
  * this package (each alone and stacked into a tiny ViT) verify the result against finite differences.</p>
  */
 public abstract class TokenLayer extends SameDiffLayer {
@@ -35,9 +33,7 @@ public abstract class TokenLayer extends SameDiffLayer {
     }
 
     @Override
-    public InputPreProcessor getPreProcessorForInputType(InputType inputType) {
-        return null;
-    }
+    public InputPreProcessor getPreProcessorForInputType(InputType inputType) { return null; }
 
     @Override
     public org.deeplearning4j.nn.api.Layer instantiate(NeuralNetConfiguration conf,
@@ -47,28 +43,8 @@ public abstract class TokenLayer extends SameDiffLayer {
                 layerParamsView, initializeParams);
     }
 
-    /** The runtime layer; subclasses may return a subclass of {@link Impl}. */
-    protected Impl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
-        return new Impl(conf, networkDataType);
-    }
-
-    /** Runtime layer: SameDiff's forward pass, SameDiff's backward pass divided by the spurious factor 2. */
-    public static class Impl extends org.deeplearning4j.nn.layers.samediff.SameDiffLayer {
-
-        public Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-        }
-
-        @Override
-        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
-            Pair<Gradient, INDArray> p = super.backpropGradient(epsilon, workspaceMgr);
-            for (INDArray g : p.getFirst().gradientForVariable().values()) {
-                g.muli(0.5);
-            }
-            if (p.getSecond() != null) {
-                p.getSecond().muli(0.5);
-            }
-            return p;
-        }
+    /** The runtime layer; subclasses may return a subclass of {@link TokenLayerImpl}. */
+    protected TokenLayerImpl createImpl(NeuralNetConfiguration conf, DataType networkDataType) {
+        return new TokenLayerImpl(conf, networkDataType);
     }
 }

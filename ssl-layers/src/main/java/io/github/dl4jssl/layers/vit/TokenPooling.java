@@ -70,21 +70,13 @@ public class TokenPooling extends TokenSequenceLayer {
         return InputType.feedForward(TokenTypes.requireTokens(inputType, "TokenPooling", getLayerName()).getSize());
     }
 
-    public Pooling getPooling() {
-        return pooling;
-    }
+    public Pooling getPooling() { return pooling; }
 
-    public void setPooling(Pooling pooling) {
-        this.pooling = pooling;
-    }
+    public void setPooling(Pooling pooling) { this.pooling = pooling; }
 
-    public double getEps() {
-        return eps;
-    }
+    public double getEps() { return eps; }
 
-    public void setEps(double eps) {
-        this.eps = eps;
-    }
+    public void setEps(double eps) { this.eps = eps; }
 
     /** Builder: pooling (default the class token), LayerNorm eps (default 1e-6). */
     public static class Builder extends SameDiffLayer.Builder<Builder> {
@@ -106,8 +98,6 @@ public class TokenPooling extends TokenSequenceLayer {
 
         @Override
         @SuppressWarnings("unchecked")
-        public TokenPooling build() {
-            return new TokenPooling(this);
-        }
+        public TokenPooling build() { return new TokenPooling(this); }
     }
 }

@@ -40,19 +40,11 @@ public abstract class TokenSequenceLayer extends TokenLayer {
         }
     }
 
-    public long getWidth() {
-        return width;
-    }
+    public long getWidth() { return width; }
 
-    public void setWidth(long width) {
-        this.width = width;
-    }
+    public void setWidth(long width) { this.width = width; }
 
-    public long getTokens() {
-        return tokens;
-    }
+    public long getTokens() { return tokens; }
 
-    public void setTokens(long tokens) {
-        this.tokens = tokens;
-    }
+    public void setTokens(long tokens) { this.tokens = tokens; }
 }

@@ -113,29 +113,17 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
         return TokenTypes.requireTokens(inputType, "TransformerEncoderBlock", getLayerName());
     }
 
-    public int getHeads() {
-        return heads;
-    }
+    public int getHeads() { return heads; }
 
-    public void setHeads(int heads) {
-        this.heads = heads;
-    }
+    public void setHeads(int heads) { this.heads = heads; }
 
-    public int getMlpRatio() {
-        return mlpRatio;
-    }
+    public int getMlpRatio() { return mlpRatio; }
 
-    public void setMlpRatio(int mlpRatio) {
-        this.mlpRatio = mlpRatio;
-    }
+    public void setMlpRatio(int mlpRatio) { this.mlpRatio = mlpRatio; }
 
-    public double getEps() {
-        return eps;
-    }
+    public double getEps() { return eps; }
 
-    public void setEps(double eps) {
-        this.eps = eps;
-    }
+    public void setEps(double eps) { this.eps = eps; }
 
     /** Builder: heads (default 1), MLP ratio (default 4), LayerNorm eps (default 1e-6); width and tokens come from the input. */
     public static class Builder extends SameDiffLayer.Builder<Builder> {
@@ -169,8 +157,6 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
 
         @Override
         @SuppressWarnings("unchecked")
-        public TransformerEncoderBlock build() {
-            return new TransformerEncoderBlock(this);
-        }
+        public TransformerEncoderBlock build() { return new TransformerEncoderBlock(this); }
     }
 }

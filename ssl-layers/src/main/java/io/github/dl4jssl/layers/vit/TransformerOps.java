@@ -52,9 +52,7 @@ public final class TransformerOps {
     }
 
     /** {@code x W + b} for a 2-d {@code x} [rows, in], W [in, out], b [1, out]. */
-    public static SDVariable linear(SDVariable x, SDVariable w, SDVariable b) {
-        return x.mmul(w).add(b);
-    }
+    public static SDVariable linear(SDVariable x, SDVariable w, SDVariable b) { return x.mmul(w).add(b); }
 
     /** Fills {@code w} [fanIn, fanOut] from U(-a, a), a = sqrt(6 / (fanIn + fanOut)) (Glorot &amp; Bengio 2010). */
     public static void xavierUniform(INDArray w, long fanIn, long fanOut) {

@@ -84,9 +84,7 @@ public final class CollapseMetrics {
     public record Result(double[] singularValues, double[] explainedVariance, double[] cumulativeVariance,
                          double collapseAuc, double varianceAuc, double rankMe, int samples, boolean normalized) {
         /** @return d, the embedding dimension */
-        public int dimension() {
-            return singularValues.length;
-        }
+        public int dimension() { return singularValues.length; }
 
         /**
          * @param k how many
@@ -113,9 +111,7 @@ public final class CollapseMetrics {
      * @param z embeddings {@code [n, d]}, float or double; not modified
      * @return the metrics
      */
-    public static Result compute(INDArray z) {
-        return compute(z, false, true, Solver.EIGEN);
-    }
+    public static Result compute(INDArray z) { return compute(z, false, true, Solver.EIGEN); }
 
     /**
      * @param z      embeddings {@code [n, d]}, float or double; not modified
@@ -210,9 +206,7 @@ public final class CollapseMetrics {
      * @param s singular values, descending
      * @return {@code explvar_k = sum_{j<=k} s_j / sum_j s_j}; all ones when every {@code s_j = 0}
      */
-    public static double[] explainedVariance(double[] s) {
-        return cumulativeShare(s, 1);
-    }
+    public static double[] explainedVariance(double[] s) { return cumulativeShare(s, 1); }
 
     /**
      * The PCA cumulative explained variance (squared singular values).
@@ -220,9 +214,7 @@ public final class CollapseMetrics {
      * @param s singular values, descending
      * @return {@code c_k = sum_{j<=k} s_j^2 / sum_j s_j^2}; all ones when every {@code s_j = 0}
      */
-    public static double[] cumulativeExplainedVariance(double[] s) {
-        return cumulativeShare(s, 2);
-    }
+    public static double[] cumulativeExplainedVariance(double[] s) { return cumulativeShare(s, 2); }
 
     /** {@code sum_{j<=k} s_j^p / sum_j s_j^p} for {@code p} 1 or 2; all ones when the total is 0. */
     private static double[] cumulativeShare(double[] s, int power) {
@@ -266,9 +258,7 @@ public final class CollapseMetrics {
      * @param s the singular values, descending (all of them that {@code torch.svd} returns: {@code min(n, d)})
      * @return the mean of {@code explvar_k}
      */
-    public static double collapseAuc(double[] s) {
-        return auc(explainedVariance(s));
-    }
+    public static double collapseAuc(double[] s) { return auc(explainedVariance(s)); }
 
     /**
      * @param s   singular values (any order), non-negative

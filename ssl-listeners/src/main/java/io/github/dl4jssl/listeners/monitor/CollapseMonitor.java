@@ -79,9 +79,7 @@ public class CollapseMonitor extends PeriodicMonitor {
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     @Override
     void measureAt(ComputationGraph graph, int iteration, int epoch) {
@@ -130,9 +128,7 @@ public class CollapseMonitor extends PeriodicMonitor {
     }
 
     /** @return all records, oldest first (a copy) */
-    public synchronized List<Record> getHistory() {
-        return List.copyOf(history);
-    }
+    public synchronized List<Record> getHistory() { return List.copyOf(history); }
 
     /**
      * @param vertex a vertex name
@@ -161,19 +157,13 @@ public class CollapseMonitor extends PeriodicMonitor {
      * @param vertex a vertex name
      * @return whether its last collapse AUC was at or above the threshold
      */
-    public synchronized boolean isCollapsed(String vertex) {
-        return Boolean.TRUE.equals(collapsed.get(vertex));
-    }
+    public synchronized boolean isCollapsed(String vertex) { return Boolean.TRUE.equals(collapsed.get(vertex)); }
 
     /** @return the monitored vertices */
-    public List<String> getVertices() {
-        return vertices;
-    }
+    public List<String> getVertices() { return vertices; }
 
     /** @return the CSV file, or null */
-    public Path getCsvPath() {
-        return csv == null ? null : csv.path();
-    }
+    public Path getCsvPath() { return csv == null ? null : csv.path(); }
 
     private static String fmt(double v) {
         return String.format("%.4f", v);
@@ -198,10 +188,7 @@ public class CollapseMonitor extends PeriodicMonitor {
          * @param inputs the fixed probe set: one array per graph input, or one for all inputs
          * @return this
          */
-        public Builder probe(INDArray... inputs) {
-            this.probe = inputs.clone();
-            return this;
-        }
+        public Builder probe(INDArray... inputs) { this.probe = inputs.clone(); return this; }
 
         /**
          * @param names vertices whose outputs are analysed
@@ -216,56 +203,38 @@ public class CollapseMonitor extends PeriodicMonitor {
          * @param b probe examples per forward pass (default 256)
          * @return this
          */
-        public Builder batchSize(int b) {
-            this.batchSize = b;
-            return this;
-        }
+        public Builder batchSize(int b) { this.batchSize = b; return this; }
 
         /**
          * @param t collapse AUC (Equation 2) at or above which a vertex counts as collapsed (default 0.9)
          * @return this
          */
-        public Builder collapseThreshold(double t) {
-            this.threshold = t;
-            return this;
-        }
+        public Builder collapseThreshold(double t) { this.threshold = t; return this; }
 
         /**
          * @param k leading singular values written to the CSV (default 5)
          * @return this
          */
-        public Builder topSingularValues(int k) {
-            this.topK = k;
-            return this;
-        }
+        public Builder topSingularValues(int k) { this.topK = k; return this; }
 
         /**
          * @param c centre the embeddings before the SVD (default true)
          * @return this
          */
-        public Builder centre(boolean c) {
-            this.centre = c;
-            return this;
-        }
+        public Builder centre(boolean c) { this.centre = c; return this; }
 
         /**
          * @param n L2-normalise each embedding before centring, as {@code test_collapse.py --normalize} of Li,
          *          Efros, Pathak (default false, as in their code)
          * @return this
          */
-        public Builder normalize(boolean n) {
-            this.normalize = n;
-            return this;
-        }
+        public Builder normalize(boolean n) { this.normalize = n; return this; }
 
         /**
          * @param s singular value solver (default EIGEN)
          * @return this
          */
-        public Builder solver(CollapseMetrics.Solver s) {
-            this.solver = Objects.requireNonNull(s);
-            return this;
-        }
+        public Builder solver(CollapseMetrics.Solver s) { this.solver = Objects.requireNonNull(s); return this; }
 
         /** @return the monitor */
         public CollapseMonitor build() {

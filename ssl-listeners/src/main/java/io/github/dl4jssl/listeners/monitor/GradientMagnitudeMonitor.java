@@ -158,9 +158,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     @Override
     public void onBackwardPass(Model model) {
@@ -327,9 +325,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
      * @param block a block name
      * @return its spike detector, or null for an unknown block
      */
-    public synchronized SpikeDetector spikeDetector(String block) {
-        return detectors.get(block);
-    }
+    public synchronized SpikeDetector spikeDetector(String block) { return detectors.get(block); }
 
     /**
      * @param layer a layer name
@@ -350,9 +346,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
     }
 
     /** @return the measurements so far, oldest first (a copy) */
-    public synchronized List<Measurement> getHistory() {
-        return List.copyOf(history);
-    }
+    public synchronized List<Measurement> getHistory() { return List.copyOf(history); }
 
     /**
      * Puts back the measurements of an interrupted run (e.g. from a checkpoint), replacing this monitor's own:
@@ -392,19 +386,13 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
      * @param block a block name
      * @return its window statistics, or null for an unknown block
      */
-    public synchronized SlidingWindowStats windowStats(String block) {
-        return stats.get(block);
-    }
+    public synchronized SlidingWindowStats windowStats(String block) { return stats.get(block); }
 
     /** @return block name -> prefixes */
-    public Map<String, List<String>> getBlocks() {
-        return blocks;
-    }
+    public Map<String, List<String>> getBlocks() { return blocks; }
 
     /** @return the CSV file, or null */
-    public Path getCsvPath() {
-        return csv == null ? null : csv.path();
-    }
+    public Path getCsvPath() { return csv == null ? null : csv.path(); }
 
     /**
      * Per-layer L2 norms of a gradient.
@@ -579,10 +567,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
          *          gradient
          * @return this
          */
-        public Builder normalizeByMinibatch(boolean b) {
-            this.normalizeByMinibatch = b;
-            return this;
-        }
+        public Builder normalizeByMinibatch(boolean b) { this.normalizeByMinibatch = b; return this; }
 
         /**
          * @param f an iteration-based frequency (gradients exist per iteration)
@@ -639,10 +624,7 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
          *          its own window, see {@link #spikeDetection}
          * @return this
          */
-        public Builder window(int w) {
-            this.window = w;
-            return this;
-        }
+        public Builder window(int w) { this.window = w; return this; }
 
         /**
          * @param config the spike detector's constants, one detector per block (default
@@ -658,19 +640,13 @@ public class GradientMagnitudeMonitor extends BaseTrainingListener {
          * @param b also write one CSV row per layer (default true)
          * @return this
          */
-        public Builder logLayers(boolean b) {
-            this.logLayers = b;
-            return this;
-        }
+        public Builder logLayers(boolean b) { this.logLayers = b; return this; }
 
         /**
          * @param n keep only the last n measurements in memory (0 = all, the default)
          * @return this
          */
-        public Builder maxHistory(int n) {
-            this.maxHistory = n;
-            return this;
-        }
+        public Builder maxHistory(int n) { this.maxHistory = n; return this; }
 
         /** @return the monitor */
         public GradientMagnitudeMonitor build() {

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.Labels;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,9 +71,7 @@ public class KnnMonitor extends PeriodicMonitor {
     }
 
     /** @return a new builder */
-    public static Builder builder() {
-        return new Builder();
-    }
+    public static Builder builder() { return new Builder(); }
 
     @Override
     void measureAt(ComputationGraph graph, int iteration, int epoch) {
@@ -115,14 +115,10 @@ public class KnnMonitor extends PeriodicMonitor {
     }
 
     /** @return records, oldest first (a copy) */
-    public synchronized List<Record> getHistory() {
-        return List.copyOf(history);
-    }
+    public synchronized List<Record> getHistory() { return List.copyOf(history); }
 
     /** @return the CSV file, or null */
-    public Path getCsvPath() {
-        return csv == null ? null : csv.path();
-    }
+    public Path getCsvPath() { return csv == null ? null : csv.path(); }
 
     /** Builder. */
     public static final class Builder extends MonitorBuilder<Builder> {
@@ -144,10 +140,7 @@ public class KnnMonitor extends PeriodicMonitor {
          * @param name the vertex whose output are the features (e.g. the backbone output)
          * @return this
          */
-        public Builder vertex(String name) {
-            this.vertex = name;
-            return this;
-        }
+        public Builder vertex(String name) { this.vertex = name; return this; }
 
         /**
          * @param inputs the labelled bank's inputs (one array fed to every graph input)
@@ -165,9 +158,7 @@ public class KnnMonitor extends PeriodicMonitor {
          * @param labels int labels {@code [n]} or one-hot {@code [n, C]}
          * @return this
          */
-        public Builder bank(INDArray inputs, INDArray labels) {
-            return bank(inputs, Labels.toIndices(labels));
-        }
+        public Builder bank(INDArray inputs, INDArray labels) { return bank(inputs, Labels.toIndices(labels)); }
 
         /**
          * @param inputs the held-out set's inputs
@@ -185,45 +176,31 @@ public class KnnMonitor extends PeriodicMonitor {
          * @param labels int labels {@code [n]} or one-hot {@code [n, C]}
          * @return this
          */
-        public Builder query(INDArray inputs, INDArray labels) {
-            return query(inputs, Labels.toIndices(labels));
-        }
+        public Builder query(INDArray inputs, INDArray labels) { return query(inputs, Labels.toIndices(labels)); }
 
         /**
          * @param c number of classes (default: max label + 1)
          * @return this
          */
-        public Builder numClasses(int c) {
-            this.numClasses = c;
-            return this;
-        }
+        public Builder numClasses(int c) { this.numClasses = c; return this; }
 
         /**
          * @param k neighbours (default 200)
          * @return this
          */
-        public Builder k(int k) {
-            this.k = k;
-            return this;
-        }
+        public Builder k(int k) { this.k = k; return this; }
 
         /**
          * @param t temperature (default 0.1)
          * @return this
          */
-        public Builder temperature(double t) {
-            this.temperature = t;
-            return this;
-        }
+        public Builder temperature(double t) { this.temperature = t; return this; }
 
         /**
          * @param b examples per forward pass (default 256)
          * @return this
          */
-        public Builder batchSize(int b) {
-            this.batchSize = b;
-            return this;
-        }
+        public Builder batchSize(int b) { this.batchSize = b; return this; }
 
         /** @return the monitor */
         public KnnMonitor build() {

@@ -28,17 +28,13 @@ public abstract class MonitorBuilder<B extends MonitorBuilder<B>> {
      * @param n measure every n epochs
      * @return this
      */
-    public B everyEpochs(int n) {
-        return frequency(MonitorFrequency.everyEpochs(n));
-    }
+    public B everyEpochs(int n) { return frequency(MonitorFrequency.everyEpochs(n)); }
 
     /**
      * @param n measure every n iterations
      * @return this
      */
-    public B everyIterations(int n) {
-        return frequency(MonitorFrequency.everyIterations(n));
-    }
+    public B everyIterations(int n) { return frequency(MonitorFrequency.everyIterations(n)); }
 
     /**
      * @param f when to measure

@@ -39,33 +39,25 @@ public record MonitorFrequency(int n, Unit unit) {
      * @param n period in iterations
      * @return the frequency
      */
-    public static MonitorFrequency everyIterations(int n) {
-        return new MonitorFrequency(n, Unit.ITERATION);
-    }
+    public static MonitorFrequency everyIterations(int n) { return new MonitorFrequency(n, Unit.ITERATION); }
 
     /**
      * @param n period in epochs
      * @return the frequency
      */
-    public static MonitorFrequency everyEpochs(int n) {
-        return new MonitorFrequency(n, Unit.EPOCH);
-    }
+    public static MonitorFrequency everyEpochs(int n) { return new MonitorFrequency(n, Unit.EPOCH); }
 
     /**
      * @param iteration DL4J iteration count
      * @return whether an iteration-based monitor measures now
      */
-    public boolean dueAtIteration(long iteration) {
-        return unit == Unit.ITERATION && iteration % n == 0;
-    }
+    public boolean dueAtIteration(long iteration) { return unit == Unit.ITERATION && iteration % n == 0; }
 
     /**
      * @param epoch 0-based index of the epoch that just ended
      * @return whether an epoch-based monitor measures now
      */
-    public boolean dueAtEpochEnd(long epoch) {
-        return unit == Unit.EPOCH && (epoch + 1) % n == 0;
-    }
+    public boolean dueAtEpochEnd(long epoch) { return unit == Unit.EPOCH && (epoch + 1) % n == 0; }
 
     /**
      * @param model a ComputationGraph or MultiLayerNetwork

@@ -18,9 +18,7 @@ public abstract class PeriodicMonitor extends BaseTrainingListener {
     }
 
     /** @return when the monitor measures */
-    public MonitorFrequency frequency() {
-        return frequency;
-    }
+    public MonitorFrequency frequency() { return frequency; }
 
     /** Measures {@code graph} at DL4J's {@code iteration} and {@code epoch} counts. */
     abstract void measureAt(ComputationGraph graph, int iteration, int epoch);

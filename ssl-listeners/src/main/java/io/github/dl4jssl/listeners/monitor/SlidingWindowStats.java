@@ -89,14 +89,10 @@ public final class SlidingWindowStats {
     }
 
     /** @return median of the window (NaN when empty) */
-    public synchronized double median() {
-        return median(values);
-    }
+    public synchronized double median() { return median(values); }
 
     /** @return how many values are in the window */
-    public synchronized int size() {
-        return values.size();
-    }
+    public synchronized int size() { return values.size(); }
 
     private static double median(ArrayDeque<Double> q) {
         if (q.isEmpty()) {

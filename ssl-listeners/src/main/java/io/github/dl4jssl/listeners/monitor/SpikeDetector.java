@@ -96,9 +96,7 @@ public final class SpikeDetector {
         }
 
         /** @return a new detector with these constants */
-        public SpikeDetector newDetector() {
-            return new SpikeDetector(this);
-        }
+        public SpikeDetector newDetector() { return new SpikeDetector(this); }
     }
 
     /**
@@ -172,19 +170,13 @@ public final class SpikeDetector {
     }
 
     /** @return the spikes started so far */
-    public int spikeCount() {
-        return spikes;
-    }
+    public int spikeCount() { return spikes; }
 
     /** @return how many values are in the window */
-    public int size() {
-        return logs.size();
-    }
+    public int size() { return logs.size(); }
 
     /** @return the constants */
-    public Config config() {
-        return config;
-    }
+    public Config config() { return config; }
 
     /** Median of {@code a} (sorted in place); {@code a} is not empty. */
     private static double median(double[] a) {

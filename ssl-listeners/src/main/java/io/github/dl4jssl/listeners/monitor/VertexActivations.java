@@ -27,7 +27,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * and a single array is given, it is fed to every input. Outputs of rank 2 are returned as is;
  * rank 4 ({@code [n, c, h, w]}, a convolutional map) is global-average-pooled to {@code [n, c]};
  * any other rank is reshaped to {@code [n, -1]}. Runs outside any workspace, so it may be called
- * from listener callbacks during {@code fit}. (Named {@code FeatureExtractor} until 0.1.0, like the class of ssl-zoo
+ * from listener callbacks during {@code fit}. (Named {@code FeatureExtractor} until 0.1.0, like the class of {@code listeners.eval}
  * that extracts a standalone backbone's features; renamed so that no two public classes share a simple name.)
  */
 public final class VertexActivations {

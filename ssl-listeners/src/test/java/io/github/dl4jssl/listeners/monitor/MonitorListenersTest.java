@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.listeners.eval.KnnClassifier;
+import io.github.dl4jssl.listeners.eval.KnnReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -148,7 +150,7 @@ class MonitorListenersTest {
 
         double[][] fb = g.feedForward(bankIn, false).get("d1").castTo(DataType.DOUBLE).toDoubleMatrix();
         double[][] fq = g.feedForward(queryIn, false).get("d1").castTo(DataType.DOUBLE).toDoubleMatrix();
-        int[] pred = KnnClassifierBruteForceTest.bruteForce(fb, bl, fq, 3, 10, 0.1);
+        int[] pred = KnnReference.predict(fb, bl, fq, 3, 10, 0.1);
         double expected = 0;
         for (int i = 0; i < 30; i++) {
             expected += pred[i] == ql[i] ? 1.0 / 30 : 0;

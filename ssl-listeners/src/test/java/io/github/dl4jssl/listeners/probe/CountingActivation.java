@@ -28,13 +28,9 @@ public class CountingActivation extends BaseActivationFunction {
         this.key = key;
     }
 
-    public String getKey() {
-        return key;
-    }
+    public String getKey() { return key; }
 
-    public void setKey(String key) {
-        this.key = key;
-    }
+    public void setKey(String key) { this.key = key; }
 
     static void reset() {
         FORWARD.clear();
@@ -64,7 +60,5 @@ public class CountingActivation extends BaseActivationFunction {
     }
 
     @Override
-    public String toString() {
-        return "counting(" + key + ")";
-    }
+    public String toString() { return "counting(" + key + ")"; }
 }

@@ -272,7 +272,7 @@ class TargetBranchProbeTest {
         assertTrue(sameParams(r, before, "target_dense1", "target_bn", "target_dense2", "online_dense1"));
         assertEquals(g.params(), r.params());
         assertEquals(g.getConfiguration().toJson(), r.getConfiguration().toJson());
-        assertTrue(r.getLayer("target_dense1") instanceof TrainModeFrozenLayer.Impl, "wrapper class survives JSON");
+        assertTrue(r.getLayer("target_dense1") instanceof io.github.dl4jssl.layers.impl.TrainModeFrozenLayerImpl, "wrapper class survives JSON");
         assertEquals(g.getIterationCount(), r.getIterationCount());
         // restored graph still skips the target's backward pass
         CountingActivation.reset();

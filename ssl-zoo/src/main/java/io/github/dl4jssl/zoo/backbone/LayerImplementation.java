@@ -74,7 +74,5 @@ public enum LayerImplementation {
     }
 
     /** The lower-case name used on the command line. */
-    public String id() {
-        return name().toLowerCase(Locale.ROOT);
-    }
+    public String id() { return name().toLowerCase(Locale.ROOT); }
 }

@@ -89,14 +89,10 @@ public final class ResNet18Cifar implements Backbone {
     }
 
     /** The convolution and batch-normalisation implementation this backbone builds. */
-    public LayerImplementation layers() {
-        return layers;
-    }
+    public LayerImplementation layers() { return layers; }
 
     /** Width of the stem and the first stage (64 in the standard network). */
-    public int baseWidth() {
-        return baseWidth;
-    }
+    public int baseWidth() { return baseWidth; }
 
     @Override
     public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
@@ -159,25 +155,17 @@ public final class ResNet18Cifar implements Backbone {
     }
 
     @Override
-    public InputType inputType() {
-        return InputType.convolutional(height, width, channels);
-    }
+    public InputType inputType() { return InputType.convolutional(height, width, channels); }
 
     @Override
-    public int featureSize() {
-        return baseWidth * 8;
-    }
+    public int featureSize() { return baseWidth * 8; }
 
     @Override
-    public String name() {
-        return NAME;
-    }
+    public String name() { return NAME; }
 
     /** The four residual stages' last, {@code stage4}. */
     @Override
-    public java.util.List<String> finalStage() {
-        return java.util.List.of("stage4");
-    }
+    public java.util.List<String> finalStage() { return java.util.List.of("stage4"); }
 
     @Override
     public String toString() {

@@ -95,9 +95,7 @@ public final class SmallCnn implements Backbone {
     }
 
     /** The convolution and batch-normalisation implementation this backbone builds. */
-    public LayerImplementation layers() {
-        return layers;
-    }
+    public LayerImplementation layers() { return layers; }
 
     @Override
     public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
@@ -124,14 +122,10 @@ public final class SmallCnn implements Backbone {
     }
 
     @Override
-    public InputType inputType() {
-        return InputType.convolutional(height, width, channels);
-    }
+    public InputType inputType() { return InputType.convolutional(height, width, channels); }
 
     @Override
-    public int featureSize() {
-        return widths[widths.length - 1];
-    }
+    public int featureSize() { return widths[widths.length - 1]; }
 
     /** The last convolution and its BatchNormalization. */
     @Override
@@ -140,14 +134,10 @@ public final class SmallCnn implements Backbone {
     }
 
     /** @return the factor on every layer's channels */
-    public double widthMultiplier() {
-        return widthMultiplier;
-    }
+    public double widthMultiplier() { return widthMultiplier; }
 
     @Override
-    public String name() {
-        return NAME;
-    }
+    public String name() { return NAME; }
 
     @Override
     public String toString() {

@@ -71,36 +71,22 @@ public final class VisionTransformer implements Backbone {
     }
 
     @Override
-    public InputType inputType() {
-        return InputType.convolutional(height, width, channels);
-    }
+    public InputType inputType() { return InputType.convolutional(height, width, channels); }
 
     @Override
-    public int featureSize() {
-        return embedDim;
-    }
+    public int featureSize() { return embedDim; }
 
     @Override
-    public String name() {
-        return name;
-    }
+    public String name() { return name; }
 
-    public int patchSize() {
-        return patchSize;
-    }
+    public int patchSize() { return patchSize; }
 
-    public int depth() {
-        return depth;
-    }
+    public int depth() { return depth; }
 
-    public int heads() {
-        return heads;
-    }
+    public int heads() { return heads; }
 
     /** Whether the patch projection is kept at its random initialisation (MoCo v3). */
-    public boolean patchEmbeddingFrozen() {
-        return freezePatchEmbedding;
-    }
+    public boolean patchEmbeddingFrozen() { return freezePatchEmbedding; }
 
     /** A builder with this encoder's settings, e.g. to change one of them. */
     public Builder toBuilder() {
@@ -145,38 +131,20 @@ public final class VisionTransformer implements Backbone {
             this.channels = channels;
         }
 
-        public Builder patchSize(int patchSize) {
-            this.patchSize = positive(patchSize, "patchSize");
-            return this;
-        }
+        public Builder patchSize(int patchSize) { this.patchSize = positive(patchSize, "patchSize"); return this; }
 
         /** Token width D. */
-        public Builder embedDim(int embedDim) {
-            this.embedDim = positive(embedDim, "embedDim (width)");
-            return this;
-        }
+        public Builder embedDim(int embedDim) { this.embedDim = positive(embedDim, "embedDim (width)"); return this; }
 
         /** Number of Transformer blocks. */
-        public Builder depth(int depth) {
-            this.depth = positive(depth, "depth");
-            return this;
-        }
+        public Builder depth(int depth) { this.depth = positive(depth, "depth"); return this; }
 
-        public Builder heads(int heads) {
-            this.heads = positive(heads, "heads");
-            return this;
-        }
+        public Builder heads(int heads) { this.heads = positive(heads, "heads"); return this; }
 
-        public Builder mlpRatio(int mlpRatio) {
-            this.mlpRatio = positive(mlpRatio, "mlpRatio");
-            return this;
-        }
+        public Builder mlpRatio(int mlpRatio) { this.mlpRatio = positive(mlpRatio, "mlpRatio"); return this; }
 
         /** MoCo v3's fix: keep the random patch projection fixed (default false). */
-        public Builder freezePatchEmbedding(boolean freeze) {
-            this.freezePatchEmbedding = freeze;
-            return this;
-        }
+        public Builder freezePatchEmbedding(boolean freeze) { this.freezePatchEmbedding = freeze; return this; }
 
         public Builder positions(ClassTokenPositionEmbedding.Positions positions) {
             this.positions = Objects.requireNonNull(positions, "positions");

@@ -60,19 +60,13 @@ public final class ChunkStreamRegime implements TrainingRegime {
     }
 
     @Override
-    public String name() {
-        return name;
-    }
+    public String name() { return name; }
 
     @Override
-    public int imagesPerRound() {
-        return imagesPerRound;
-    }
+    public int imagesPerRound() { return imagesPerRound; }
 
     @Override
-    public int rounds() {
-        return rounds;
-    }
+    public int rounds() { return rounds; }
 
     @Override
     public int[] round(int round) {
@@ -84,17 +78,11 @@ public final class ChunkStreamRegime implements TrainingRegime {
     }
 
     @Override
-    public int distinctImages() {
-        return distinct;
-    }
+    public int distinctImages() { return distinct; }
 
-    public int chunkSize() {
-        return chunkSize;
-    }
+    public int chunkSize() { return chunkSize; }
 
-    public int passes() {
-        return passes;
-    }
+    public int passes() { return passes; }
 
     @Override
     public String toString() {

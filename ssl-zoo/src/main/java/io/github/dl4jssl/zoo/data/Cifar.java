@@ -61,9 +61,7 @@ public final class Cifar {
             this.testFiles = testFiles;
         }
 
-        public int numClasses() {
-            return numClasses;
-        }
+        public int numClasses() { return numClasses; }
 
         int recordBytes() {
             return labelBytes + PIXELS;

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -39,9 +40,7 @@ public final class Datasets {
         }
 
         /** Defaults for folders: 32x32 RGB, 10% held out, seed 42. */
-        public static Options of(Path dir) {
-            return new Options(dir, 32, 3, 0.1, 42);
-        }
+        public static Options of(Path dir) { return new Options(dir, 32, 3, 0.1, 42); }
     }
 
     /**
@@ -54,9 +53,7 @@ public final class Datasets {
      */
     public record Split(String name, LabelledImages train, LabelledImages test, List<Path> skipped) {
         /** The SimCLR augmentations for these images: greyscale or colour by the channel count. */
-        public AugmentationPipeline simclrPipeline() {
-            return Datasets.simclrPipeline(train);
-        }
+        public AugmentationPipeline simclrPipeline() { return Datasets.simclrPipeline(train); }
 
         /** {@link #simclrPipeline()} with the random resized crop's smallest area fraction {@code cropScale}. */
         public AugmentationPipeline simclrPipeline(double cropScale) {

@@ -34,24 +34,16 @@ public final class FashionMnist {
     }
 
     /** The 60,000 training images from {@link #DEFAULT_DIR}. */
-    public static LabelledImages loadTrain() {
-        return loadTrain(DEFAULT_DIR);
-    }
+    public static LabelledImages loadTrain() { return loadTrain(DEFAULT_DIR); }
 
     /** The 10,000 test images from {@link #DEFAULT_DIR}. */
-    public static LabelledImages loadTest() {
-        return loadTest(DEFAULT_DIR);
-    }
+    public static LabelledImages loadTest() { return loadTest(DEFAULT_DIR); }
 
     /** The training images from {@code dir}. */
-    public static LabelledImages loadTrain(Path dir) {
-        return load(dir, "train");
-    }
+    public static LabelledImages loadTrain(Path dir) { return load(dir, "train"); }
 
     /** The test images from {@code dir}. */
-    public static LabelledImages loadTest(Path dir) {
-        return load(dir, "t10k");
-    }
+    public static LabelledImages loadTest(Path dir) { return load(dir, "t10k"); }
 
     private static LabelledImages load(Path dir, String prefix) {
         if (dir == null || !Files.isDirectory(dir)) {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AreaResize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,29 +61,19 @@ public final class ImageFolder {
         this.skipped = skipped;
     }
 
-    public static Builder builder(Path dir) {
-        return new Builder(dir);
-    }
+    public static Builder builder(Path dir) { return new Builder(dir); }
 
     /** The images not held out. */
-    public LabelledImages train() {
-        return train;
-    }
+    public LabelledImages train() { return train; }
 
     /** The held-out images, or {@code null} when the hold-out fraction is 0 (or rounds to no image). */
-    public LabelledImages heldOut() {
-        return heldOut;
-    }
+    public LabelledImages heldOut() { return heldOut; }
 
     /** Class names indexed by label (the sub-folder names); empty for an unlabelled folder. */
-    public List<String> classNames() {
-        return classNames;
-    }
+    public List<String> classNames() { return classNames; }
 
     /** The image files that could not be read and were skipped. */
-    public List<Path> skipped() {
-        return skipped;
-    }
+    public List<Path> skipped() { return skipped; }
 
     /** Configures and loads an {@link ImageFolder}. */
     public static final class Builder {
@@ -99,46 +90,28 @@ public final class ImageFolder {
         }
 
         /** Side of the square output images (default 32). */
-        public Builder imageSize(int size) {
-            this.size = size;
-            return this;
-        }
+        public Builder imageSize(int size) { this.size = size; return this; }
 
         /** 1 (greyscale) or 3 (RGB, the default). */
-        public Builder channels(int channels) {
-            this.channels = channels;
-            return this;
-        }
+        public Builder channels(int channels) { this.channels = channels; return this; }
 
         /** Fraction of the images held out for evaluation, in [0, 1) (default 0.1). */
-        public Builder holdout(double holdout) {
-            this.holdout = holdout;
-            return this;
-        }
+        public Builder holdout(double holdout) { this.holdout = holdout; return this; }
 
         /** Seed of the hold-out selection (default 42). */
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
+        public Builder seed(long seed) { this.seed = seed; return this; }
 
         /**
          * Images with more pixels than this (read from the file's header before decoding, see {@link ImageHeader})
          * are skipped and counted like unreadable ones (default {@link ImageFolder#DEFAULT_MAX_PIXELS}).
          */
-        public Builder maxPixels(long maxPixels) {
-            this.maxPixels = maxPixels;
-            return this;
-        }
+        public Builder maxPixels(long maxPixels) { this.maxPixels = maxPixels; return this; }
 
         /**
          * The folder must have at least this many class sub-folders with images (default 0: any, unlabelled too);
          * checked before any image is decoded.
          */
-        public Builder minClasses(int minClasses) {
-            this.minClasses = minClasses;
-            return this;
-        }
+        public Builder minClasses(int minClasses) { this.minClasses = minClasses; return this; }
 
         public ImageFolder load() {
             if (maxPixels < 1) {

@@ -67,19 +67,13 @@ public final class LabelledImages {
     }
 
     /** Unlabelled images. */
-    public static LabelledImages unlabelled(INDArray features) {
-        return new LabelledImages(features, null, 0);
-    }
+    public static LabelledImages unlabelled(INDArray features) { return new LabelledImages(features, null, 0); }
 
     /** The features {@code [N, C, H, W]}; treat as read-only. */
-    public INDArray features() {
-        return features;
-    }
+    public INDArray features() { return features; }
 
     /** A copy of the labels, or {@code null} for unlabelled data. */
-    public int[] labels() {
-        return labels == null ? null : labels.clone();
-    }
+    public int[] labels() { return labels == null ? null : labels.clone(); }
 
     /** The label of image {@code i}; throws if unlabelled. */
     public int label(int i) {
@@ -89,39 +83,23 @@ public final class LabelledImages {
         return labels[i];
     }
 
-    public boolean isLabelled() {
-        return labels != null;
-    }
+    public boolean isLabelled() { return labels != null; }
 
-    public int numClasses() {
-        return numClasses;
-    }
+    public int numClasses() { return numClasses; }
 
-    public int size() {
-        return (int) features.size(0);
-    }
+    public int size() { return (int) features.size(0); }
 
-    public int channels() {
-        return (int) features.size(1);
-    }
+    public int channels() { return (int) features.size(1); }
 
-    public int height() {
-        return (int) features.size(2);
-    }
+    public int height() { return (int) features.size(2); }
 
-    public int width() {
-        return (int) features.size(3);
-    }
+    public int width() { return (int) features.size(3); }
 
     /** Number of values per image, {@code C * H * W}. */
-    public int imageLength() {
-        return channels() * height() * width();
-    }
+    public int imageLength() { return channels() * height() * width(); }
 
     /** A copy of image {@code i} in CHW layout. Thread-safe. */
-    public float[] image(int i) {
-        return image(i, new float[imageLength()]);
-    }
+    public float[] image(int i) { return image(i, new float[imageLength()]); }
 
     /** Copies image {@code i} in CHW layout into {@code dst} (length {@link #imageLength()}). Thread-safe. */
     public float[] image(int i, float[] dst) {

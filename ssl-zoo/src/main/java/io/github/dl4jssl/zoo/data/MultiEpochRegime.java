@@ -23,19 +23,13 @@ public final class MultiEpochRegime implements TrainingRegime {
     }
 
     @Override
-    public String name() {
-        return MULTI_EPOCH;
-    }
+    public String name() { return MULTI_EPOCH; }
 
     @Override
-    public int imagesPerRound() {
-        return size;
-    }
+    public int imagesPerRound() { return size; }
 
     @Override
-    public int rounds() {
-        return Integer.MAX_VALUE;
-    }
+    public int rounds() { return Integer.MAX_VALUE; }
 
     @Override
     public int[] round(int round) {
@@ -47,9 +41,7 @@ public final class MultiEpochRegime implements TrainingRegime {
     }
 
     @Override
-    public int distinctImages() {
-        return size;
-    }
+    public int distinctImages() { return size; }
 
     /** A uniformly random permutation of {@code 0 .. n-1} (Fisher-Yates). */
     static int[] permutation(int n, Random rnd) {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -84,18 +85,12 @@ public final class TwoViewIterator implements DataSetIterator {
                 Arrays.toString(views));
     }
 
-    public static Builder builder(LabelledImages data) {
-        return new Builder(data);
-    }
+    public static Builder builder(LabelledImages data) { return new Builder(data); }
 
     /** Number of (full) batches per epoch: {@code floor(imagesPerRound / batchSize)}. */
-    public int batchesPerEpoch() {
-        return regime.imagesPerRound() / batchSize;
-    }
+    public int batchesPerEpoch() { return regime.imagesPerRound() / batchSize; }
 
-    public int getEpoch() {
-        return epoch;
-    }
+    public int getEpoch() { return epoch; }
 
     /** Jumps to the start of epoch {@code epoch} (e.g. to resume a run). */
     public void setEpoch(int epoch) {
@@ -151,19 +146,13 @@ public final class TwoViewIterator implements DataSetIterator {
     }
 
     /** The data set this iterator draws from. */
-    public LabelledImages data() {
-        return data;
-    }
+    public LabelledImages data() { return data; }
 
     /** The regime whose rounds are this iterator's epochs. */
-    public TrainingRegime regime() {
-        return regime;
-    }
+    public TrainingRegime regime() { return regime; }
 
     /** Number of views per image. */
-    public int numViews() {
-        return views.length;
-    }
+    public int numViews() { return views.length; }
 
     /** Stops the augmentation worker threads (they are daemons; a later batch starts them again). */
     public void shutdown() {
@@ -171,14 +160,10 @@ public final class TwoViewIterator implements DataSetIterator {
     }
 
     @Override
-    public boolean hasNext() {
-        return cursor + batchSize <= order.length;
-    }
+    public boolean hasNext() { return cursor + batchSize <= order.length; }
 
     @Override
-    public DataSet next() {
-        return next(batchSize);
-    }
+    public DataSet next() { return next(batchSize); }
 
     /** The next {@code num} source images as {@code V * num} rows (only the default size is prefetched). */
     @Override
@@ -250,31 +235,21 @@ public final class TwoViewIterator implements DataSetIterator {
     }
 
     @Override
-    public int inputColumns() {
-        return outShape[0] * outShape[1] * outShape[2];
-    }
+    public int inputColumns() { return outShape[0] * outShape[1] * outShape[2]; }
 
     /** {@code numClasses}, or 1 for unlabelled data (whose labels are a zero column). */
     @Override
-    public int totalOutcomes() {
-        return data.isLabelled() ? data.numClasses() : 1;
-    }
+    public int totalOutcomes() { return data.isLabelled() ? data.numClasses() : 1; }
 
     @Override
-    public boolean resetSupported() {
-        return true;
-    }
+    public boolean resetSupported() { return true; }
 
     @Override
-    public boolean asyncSupported() {
-        return true;
-    }
+    public boolean asyncSupported() { return true; }
 
     /** The number of rows per batch, {@code V * batchSize}. */
     @Override
-    public int batch() {
-        return views.length * batchSize;
-    }
+    public int batch() { return views.length * batchSize; }
 
     @Override
     public void setPreProcessor(DataSetPreProcessor preProcessor) {
@@ -282,14 +257,10 @@ public final class TwoViewIterator implements DataSetIterator {
     }
 
     @Override
-    public DataSetPreProcessor getPreProcessor() {
-        return preProcessor;
-    }
+    public DataSetPreProcessor getPreProcessor() { return preProcessor; }
 
     @Override
-    public List<String> getLabels() {
-        return null;
-    }
+    public List<String> getLabels() { return null; }
 
     /** Mixes values into one well-scrambled 64-bit seed (SplitMix64 finaliser per value). */
     static long mix(long... values) {
@@ -322,10 +293,7 @@ public final class TwoViewIterator implements DataSetIterator {
         }
 
         /** Number of source images per batch; each batch has {@code V} times as many rows. */
-        public Builder batchSize(int batchSize) {
-            this.batchSize = batchSize;
-            return this;
-        }
+        public Builder batchSize(int batchSize) { this.batchSize = batchSize; return this; }
 
         /** The augmentation for both views. */
         public Builder pipeline(AugmentationPipeline pipeline) {
@@ -348,37 +316,22 @@ public final class TwoViewIterator implements DataSetIterator {
             return this;
         }
 
-        public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
+        public Builder seed(long seed) { this.seed = seed; return this; }
 
         /** Shuffle the default multi-epoch regime (ignored when a {@link #regime} is set). */
-        public Builder shuffle(boolean shuffle) {
-            this.shuffle = shuffle;
-            return this;
-        }
+        public Builder shuffle(boolean shuffle) { this.shuffle = shuffle; return this; }
 
         /** The training regime whose rounds are the epochs (default: multi-epoch over all images). */
-        public Builder regime(TrainingRegime regime) {
-            this.regime = regime;
-            return this;
-        }
+        public Builder regime(TrainingRegime regime) { this.regime = regime; return this; }
 
         /**
          * Augmentation worker threads (default: the number of processors); 0 augments on the calling thread.
          * Results are identical for any number.
          */
-        public Builder workers(int workers) {
-            this.workers = workers;
-            return this;
-        }
+        public Builder workers(int workers) { this.workers = workers; return this; }
 
         /** Batches augmented ahead of training at most (default: twice the workers). */
-        public Builder prefetch(int prefetch) {
-            this.prefetch = prefetch;
-            return this;
-        }
+        public Builder prefetch(int prefetch) { this.prefetch = prefetch; return this; }
 
         /** {@code false} is {@code workers(0)}; {@code true} restores the default number of workers. */
         public Builder parallel(boolean parallel) {

@@ -35,30 +35,20 @@ public abstract class BaseSslMethod implements SslMethod {
     }
 
     @Override
-    public Backbone backbone() {
-        return backbone;
-    }
+    public Backbone backbone() { return backbone; }
 
     /** The name of the vertex that outputs the online backbone's feature vector (the representation h). */
     @Override
-    public String backboneOutput() {
-        return backboneOutput;
-    }
+    public String backboneOutput() { return backboneOutput; }
 
     /** The projection head g. */
-    public MlpHead projector() {
-        return projector;
-    }
+    public MlpHead projector() { return projector; }
 
     /** The optimizer, with its learning-rate schedule if any. */
-    public IUpdater updater() {
-        return global.updater();
-    }
+    public IUpdater updater() { return global.updater(); }
 
     /** The weight decay coefficient (0: none). */
-    public double weightDecay() {
-        return global.weightDecay();
-    }
+    public double weightDecay() { return global.weightDecay(); }
 
     /** A graph builder with the method's global settings and the image input {@link #INPUT} of the backbone. */
     ComputationGraphConfiguration.GraphBuilder graphBuilder() {

@@ -52,14 +52,10 @@ public final class Byol extends EmaMethod {
     }
 
     @Override
-    public String name() {
-        return "byol";
-    }
+    public String name() { return "byol"; }
 
     /** The prediction MLP q. */
-    public MlpHead predictor() {
-        return predictor;
-    }
+    public MlpHead predictor() { return predictor; }
 
     @Override
     public ComputationGraphConfiguration configuration() {
@@ -91,8 +87,6 @@ public final class Byol extends EmaMethod {
             return projector(MlpHead.projection(4096, 256)).predictor(MlpHead.predictor(4096, 256));
         }
 
-        public Byol build() {
-            return new Byol(this);
-        }
+        public Byol build() { return new Byol(this); }
     }
 }

@@ -36,24 +36,16 @@ public abstract class EmaMethod extends BaseSslMethod {
     }
 
     /** The momentum of the first iteration (BYOL's tau_base, MoCo's m, MoCo v3's m0). */
-    public double momentum() {
-        return ema.startMomentum();
-    }
+    public double momentum() { return ema.startMomentum(); }
 
     /** The momentum schedule for a run of {@code totalIterations} iterations. */
-    public MomentumSchedule momentumSchedule(long totalIterations) {
-        return ema.schedule(totalIterations);
-    }
+    public MomentumSchedule momentumSchedule(long totalIterations) { return ema.schedule(totalIterations); }
 
     /** The online layers with a target copy. */
-    public EmaScope emaScope() {
-        return ema.scope();
-    }
+    public EmaScope emaScope() { return ema.scope(); }
 
     /** The listener that keeps the target the EMA of the online layers of {@link #emaScope()}, for a run length. */
-    public EmaTargetListener emaListener(long totalIterations) {
-        return ema.listener(totalIterations);
-    }
+    public EmaTargetListener emaListener(long totalIterations) { return ema.listener(totalIterations); }
 
     /** Target := online, for the layers of the scope. */
     @Override

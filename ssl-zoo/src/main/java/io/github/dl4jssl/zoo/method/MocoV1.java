@@ -22,9 +22,7 @@ public final class MocoV1 extends MocoV1V2 {
     }
 
     @Override
-    public String name() {
-        return "mocov1";
-    }
+    public String name() { return "mocov1"; }
 
     /** Builder with MoCo v1's defaults: K = 65536, t = 0.07, m = 0.999, SGD-Nesterov 0.03 / 0.9, weight decay 1e-4. */
     public static final class Builder extends MocoV1V2.Builder<Builder> {
@@ -37,8 +35,6 @@ public final class MocoV1 extends MocoV1V2 {
             return MlpHead.mocoV1Linear(outputSize);
         }
 
-        public MocoV1 build() {
-            return new MocoV1(this);
-        }
+        public MocoV1 build() { return new MocoV1(this); }
     }
 }

@@ -84,28 +84,18 @@ public abstract class MocoV1V2 extends EmaMethod {
     }
 
     /** The number of keys enqueued per iteration for batches of {@code pairs} images (N or 2N rows). */
-    public int keysPerIteration(int pairs) {
-        return symmetric ? 2 * pairs : pairs;
-    }
+    public int keysPerIteration(int pairs) { return symmetric ? 2 * pairs : pairs; }
 
-    public double temperature() {
-        return temperature;
-    }
+    public double temperature() { return temperature; }
 
     /** The number K of keys in the queue. */
-    public int queueSize() {
-        return queueSize;
-    }
+    public int queueSize() { return queueSize; }
 
     /** Whether both views are queries (and 2N keys are enqueued per iteration). */
-    public boolean symmetric() {
-        return symmetric;
-    }
+    public boolean symmetric() { return symmetric; }
 
     /** The number of SplitBatchNormalization groups in the key encoder, 0 if shuffle BN is off. */
-    public int shuffleBnGroups() {
-        return shuffleBnGroups;
-    }
+    public int shuffleBnGroups() { return shuffleBnGroups; }
 
     /**
      * The query encoder, then the key encoder: frozen train-mode copies named {@code target_ + online name}, with

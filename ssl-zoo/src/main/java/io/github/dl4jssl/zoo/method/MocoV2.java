@@ -22,9 +22,7 @@ public final class MocoV2 extends MocoV1V2 {
     }
 
     @Override
-    public String name() {
-        return "mocov2";
-    }
+    public String name() { return "mocov2"; }
 
     /** Builder with MoCo v2's defaults: K = 65536, t = 0.2, m = 0.999, SGD-Nesterov 0.03 / 0.9, weight decay 1e-4. */
     public static final class Builder extends MocoV1V2.Builder<Builder> {
@@ -37,8 +35,6 @@ public final class MocoV2 extends MocoV1V2 {
             return MlpHead.mocoV2Mlp(hiddenSize, outputSize);
         }
 
-        public MocoV2 build() {
-            return new MocoV2(this);
-        }
+        public MocoV2 build() { return new MocoV2(this); }
     }
 }

@@ -76,18 +76,12 @@ public final class MocoV3 extends EmaMethod {
     }
 
     @Override
-    public String name() {
-        return "mocov3";
-    }
+    public String name() { return "mocov3"; }
 
     /** The prediction MLP. */
-    public MlpHead predictor() {
-        return predictor;
-    }
+    public MlpHead predictor() { return predictor; }
 
-    public double temperature() {
-        return temperature;
-    }
+    public double temperature() { return temperature; }
 
     @Override
     public ComputationGraphConfiguration configuration() {
@@ -143,8 +137,6 @@ public final class MocoV3 extends EmaMethod {
             return weightDecay(VIT_WEIGHT_DECAY);
         }
 
-        public MocoV3 build() {
-            return new MocoV3(this);
-        }
+        public MocoV3 build() { return new MocoV3(this); }
     }
 }

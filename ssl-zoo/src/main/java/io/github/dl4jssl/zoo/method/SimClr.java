@@ -32,13 +32,9 @@ public final class SimClr extends BaseSslMethod {
     }
 
     @Override
-    public String name() {
-        return "simclr";
-    }
+    public String name() { return "simclr"; }
 
-    public double temperature() {
-        return temperature;
-    }
+    public double temperature() { return temperature; }
 
     @Override
     public ComputationGraphConfiguration configuration() {
@@ -62,8 +58,6 @@ public final class SimClr extends BaseSslMethod {
             return this;
         }
 
-        public SimClr build() {
-            return new SimClr(this);
-        }
+        public SimClr build() { return new SimClr(this); }
     }
 }

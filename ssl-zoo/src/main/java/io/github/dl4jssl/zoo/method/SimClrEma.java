@@ -93,17 +93,11 @@ public final class SimClrEma extends EmaMethod {
     }
 
     /** The backbone stages with an EMA under {@link Scope#STAGES} (empty otherwise). */
-    public List<String> emaStages() {
-        return scope == Scope.STAGES ? emaScope().getStages() : List.of();
-    }
+    public List<String> emaStages() { return scope == Scope.STAGES ? emaScope().getStages() : List.of(); }
 
-    public Scope scope() {
-        return scope;
-    }
+    public Scope scope() { return scope; }
 
-    public double temperature() {
-        return temperature;
-    }
+    public double temperature() { return temperature; }
 
     @Override
     public ComputationGraphConfiguration configuration() {
@@ -150,10 +144,7 @@ public final class SimClrEma extends EmaMethod {
         }
 
         /** Which part has an EMA copy (default {@link Scope#FULL_ENCODER}). */
-        public Builder scope(Scope scope) {
-            this.scope = Objects.requireNonNull(scope, "scope");
-            return this;
-        }
+        public Builder scope(Scope scope) { this.scope = Objects.requireNonNull(scope, "scope"); return this; }
 
         /**
          * The backbone stages (layer-name prefixes relative to the backbone prefix, e.g. {@code "stage4"}) with an
@@ -171,8 +162,6 @@ public final class SimClrEma extends EmaMethod {
             return this;
         }
 
-        public SimClrEma build() {
-            return new SimClrEma(this);
-        }
+        public SimClrEma build() { return new SimClrEma(this); }
     }
 }

@@ -44,14 +44,10 @@ public final class SimSiam extends BaseSslMethod {
     }
 
     @Override
-    public String name() {
-        return "simsiam";
-    }
+    public String name() { return "simsiam"; }
 
     /** The prediction MLP h. */
-    public MlpHead predictor() {
-        return predictor;
-    }
+    public MlpHead predictor() { return predictor; }
 
     @Override
     public ComputationGraphConfiguration configuration() {
@@ -82,8 +78,6 @@ public final class SimSiam extends BaseSslMethod {
             return projector(MlpHead.projectionWithBnOutput(2048, 2048)).predictor(MlpHead.predictor(512, 2048));
         }
 
-        public SimSiam build() {
-            return new SimSiam(this);
-        }
+        public SimSiam build() { return new SimSiam(this); }
     }
 }

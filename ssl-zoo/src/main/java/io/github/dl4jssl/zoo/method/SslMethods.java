@@ -62,9 +62,7 @@ public final class SslMethods {
             this(updater, temperature, queueSize, batchSize, seed, null);
         }
 
-        public static Options defaults(long seed) {
-            return new Options(null, null, null, null, seed);
-        }
+        public static Options defaults(long seed) { return new Options(null, null, null, null, seed); }
     }
 
     /**

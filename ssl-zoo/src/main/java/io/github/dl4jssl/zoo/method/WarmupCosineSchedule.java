@@ -63,17 +63,11 @@ public final class WarmupCosineSchedule implements ISchedule {
         return new WarmupCosineSchedule(baseValue, warmupIterations, totalIterations);
     }
 
-    public double getBaseValue() {
-        return baseValue;
-    }
+    public double getBaseValue() { return baseValue; }
 
-    public long getWarmupIterations() {
-        return warmupIterations;
-    }
+    public long getWarmupIterations() { return warmupIterations; }
 
-    public long getTotalIterations() {
-        return totalIterations;
-    }
+    public long getTotalIterations() { return totalIterations; }
 
     @Override
     public boolean equals(Object o) {
@@ -82,9 +76,7 @@ public final class WarmupCosineSchedule implements ISchedule {
     }
 
     @Override
-    public int hashCode() {
-        return java.util.Objects.hash(baseValue, warmupIterations, totalIterations);
-    }
+    public int hashCode() { return java.util.Objects.hash(baseValue, warmupIterations, totalIterations); }
 
     @Override
     public String toString() {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.data;
 
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

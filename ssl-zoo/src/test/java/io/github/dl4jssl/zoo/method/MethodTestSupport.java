@@ -2,7 +2,7 @@ package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.zoo.backbone.BackboneGraph;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.api.Layer;

@@ -7,7 +7,7 @@ import io.github.dl4jssl.listeners.KeyQueueListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.api.Model;

@@ -1,7 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;

@@ -3,7 +3,7 @@ package io.github.dl4jssl.zoo.method;
 import io.github.dl4jssl.layers.NegativeCosineLoss;
 import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
-import io.github.dl4jssl.zoo.data.AugmentationPipeline;
+import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.gradient.Gradient;
