@@ -7,7 +7,11 @@
 #
 #   scripts/compare-peer.sh [--methods simclr,mocov2] [--backbone small-cnn|resnet18-cifar] [--rounds 2]
 #                           [--batch 256] [--iterations 10] [--warmup 3] [--out docs/bench/compare-NAME]
-#                           [-- extra options for dl4j-ssl bench]
+#                           [--tuned-peer] [-- extra options for dl4j-ssl bench]
+# --tuned-peer: each round also runs the peer with glibc's malloc told to keep freed memory
+# (GLIBC_TUNABLES mmap_threshold and trim_threshold of 4 GiB), peer, tuned peer, ours; the table then has a
+# second ratio, ours / tuned peer. Without it glibc returns PyTorch's large activation buffers to the kernel at
+# every free and the peer's step spends most of its time in page faults (about 5x slower on SmallCnn here).
 # Environment: PEER (ssl_peer.py; default ../shared/peer/ssl_peer.py next to the project), PEER_PYTHON
 # (default /usr/bin/python3), PEER_LIBS (LD_LIBRARY_PATH of the peer only: Debian's pthread OpenBLAS, see the
 # peer's README), PEER_THREADS (default 2), JAVA_OPTS (default -Xmx4g), OURS (the dl4j-ssl launcher to measure;
@@ -22,6 +26,7 @@ batch=""
 iterations=10
 warmup=3
 out=""
+tuned=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --methods) methods=$2; shift 2 ;;
@@ -31,8 +36,9 @@ while [[ $# -gt 0 ]]; do
     --iterations) iterations=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --tuned-peer) tuned=1; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "compare-peer.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -63,22 +69,35 @@ for ((r = 1; r <= rounds; r++)); do
   LD_LIBRARY_PATH=$peer_libs OPENBLAS_NUM_THREADS=${PEER_THREADS:-2} "$peer_python" "$peer" --threads "${PEER_THREADS:-2}" \
     throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
     --out "$out/peer-$r.json" >&2
+  if ((tuned)); then
+    echo "round $r/$rounds: tuned peer" >&2
+    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296 \
+      LD_LIBRARY_PATH=$peer_libs OPENBLAS_NUM_THREADS=${PEER_THREADS:-2} "$peer_python" "$peer" --threads "${PEER_THREADS:-2}" \
+      throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
+      --out "$out/peer-tuned-$r.json" >&2
+  fi
   echo "round $r/$rounds: dl4j-ssl" >&2
   "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
     --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "$@" >&2
 done
 
-python3 - "$out" "$rounds" "$methods" "$backbone" "$batch" <<'EOF' | tee "$out/table.md"
+python3 - "$out" "$rounds" "$methods" "$backbone" "$batch" "$tuned" <<'EOF' | tee "$out/table.md"
 import json, sys
 out, rounds, methods, backbone, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), sys.argv[4], sys.argv[5]
-peer = [{row["method"]: row for row in json.load(open(f"{out}/peer-{r}.json"))["rows"] if "method" in row}
-        for r in range(1, rounds + 1)]
+tuned = sys.argv[6] == "1"
+def load_peer(name):
+    return [{row["method"]: row for row in json.load(open(f"{out}/{name}-{r}.json"))["rows"] if "method" in row}
+            for r in range(1, rounds + 1)]
+peer = load_peer("peer")
+peer_tuned = load_peer("peer-tuned") if tuned else None
 ours = [{res["method"]: res for res in json.load(open(f"{out}/ours-{r}.json"))["results"]} for r in range(1, rounds + 1)]
 print(f"{backbone}, batch {batch} pairs; images/s (both views) per round, peer = PyTorch reference (mean of its steps);")
 print("ratio = ours / peer of the same round; ceiling = GFLOP/s of the step / this run's matrix-product ceiling")
 print("(the peer's estimated with our FLOP count)\n")
-print("| method | peer images/s | ours images/s | ratio per round | mean ratio | ceiling ours | ceiling peer |")
-print("|---|---|---|---|---|---|---|")
+extra_head = " tuned peer images/s | ratio to tuned per round | mean ratio to tuned |" if tuned else ""
+print("| method | peer images/s | ours images/s | ratio per round | mean ratio | ceiling ours | ceiling peer |" + extra_head)
+print("|---|---|---|---|---|---|---|" + ("---|---|---|" if tuned else ""))
+fmt = lambda xs, f: " / ".join(f % x for x in xs)
 for m in methods:
     p = [peer[r][m]["img_per_s_mean"] for r in range(rounds)]
     o = [ours[r][m]["imagesPerSecond"] for r in range(rounds)]
@@ -87,8 +106,12 @@ for m in methods:
     ceiling = [ours[r][m]["ceilingGflops"] for r in range(rounds)]
     c_ours = sum(ours[r][m]["ceilingRatio"] for r in range(rounds)) / rounds
     c_peer = sum(p[r] * gflop_per_image[r] / ceiling[r] for r in range(rounds)) / rounds
-    fmt = lambda xs, f: " / ".join(f % x for x in xs)
+    extra = ""
+    if tuned:
+        t = [peer_tuned[r][m]["img_per_s_mean"] for r in range(rounds)]
+        rt = [o[r] / t[r] for r in range(rounds)]
+        extra = f" {fmt(t, '%.1f')} | {fmt(rt, '%.2f')} | **{sum(rt) / rounds:.2f}** |"
     print(f"| {m} | {fmt(p, '%.1f')} | {fmt(o, '%.1f')} | {fmt(ratios, '%.2f')} | **{sum(ratios) / rounds:.2f}** "
-          f"| {c_ours:.2f} | {c_peer:.2f} |")
+          f"| {c_ours:.2f} | {c_peer:.2f} |" + extra)
 EOF
 echo "JSON of every run: $out" >&2

@@ -124,6 +124,46 @@ class SyncedReplicasTrainerContextTest {
         pw.shutdown();
     }
 
+    /**
+     * SyncedTrainer sets DefaultTrainer's fields itself (DefaultTrainer's builder cannot make a subclass). If a DL4J
+     * version gives its DefaultTrainer another field, or another value for one, this test fails: every field that
+     * DL4J's DefaultTrainerContext sets on its trainer must hold the same value on ours (the model, wrapper and
+     * enums by identity, the rest by equals; fields DL4J leaves at null or false are compared too).
+     */
+    @Test
+    void theSyncedTrainerGetsEveryFieldDl4jsOwnContextSets() throws Exception {
+        ComputationGraph g = graph();
+        ParallelWrapper pw = new ParallelWrapper.Builder<>(g).workers(2).averagingFrequency(3).build();
+        try {
+            Object dl4j = new DefaultTrainerContext().create("u", 1, g, 0, true, pw,
+                    org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 3);
+            Object ours = new SyncedReplicasTrainerContext().create("u", 1, g, 0, true, pw,
+                    org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 3);
+            int compared = 0;
+            for (java.lang.reflect.Field f : org.deeplearning4j.parallelism.trainer.DefaultTrainer.class.getDeclaredFields()) {
+                if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+                    continue;
+                }
+                f.setAccessible(true);
+                Object a = f.get(dl4j);
+                Object b = f.get(ours);
+                boolean same = a == b || (a != null && !(a instanceof Model) && !(a instanceof ParallelWrapper) && a.equals(b))
+                        || (a instanceof Number && b instanceof Number && a.toString().equals(b.toString())); // AtomicInteger
+                // fresh per-trainer state (queues, counters, locks) is equal in kind, not identity
+                if (!same && a != null && b != null && a.getClass() == b.getClass() && !(a instanceof Model)
+                        && !(a instanceof ParallelWrapper) && !(a instanceof String) && !(a instanceof Number)
+                        && !(a instanceof Boolean) && !(a instanceof Enum)) {
+                    same = true;
+                }
+                assertTrue(same, "DefaultTrainer." + f.getName() + ": DL4J's context sets " + a + ", ours " + b);
+                compared++;
+            }
+            assertTrue(compared >= 8, "compared " + compared + " fields of DefaultTrainer");
+        } finally {
+            pw.shutdown();
+        }
+    }
+
     @Test
     void installInRefusesGradientSharing() {
         ParallelWrapper sharing = new ParallelWrapper.Builder<>(graph()).workers(2)
