@@ -20,6 +20,12 @@ public final class Evaluation {
 
     /** Accuracies of one evaluation. */
     record Result(double knnTop1, double knnTop1Standardised, double linearTop1, double linearTop5) {
+        /** For the log, e.g. "kNN top-1 71.09% (standardised 74.10%), linear top-1 78.88%". */
+        @Override
+        public String toString() {
+            return String.format("kNN top-1 %.2f%% (standardised %.2f%%), linear top-1 %.2f%%", 100 * knnTop1,
+                    100 * knnTop1Standardised, 100 * linearTop1);
+        }
     }
 
     private static final int BATCH = 512;

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.Checks;
 import io.github.dl4jssl.layers.impl.PatchEmbeddingImpl;
 import io.github.dl4jssl.layers.impl.TokenLayerImpl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -179,19 +180,13 @@ public class PatchEmbedding extends TokenLayer {
 
         /** Side p of the square patches; the image height and width must be multiples of p. */
         public Builder patchSize(int patchSize) {
-            if (patchSize < 1) {
-                throw new IllegalArgumentException("PatchEmbedding patchSize must be >= 1, got " + patchSize);
-            }
-            this.patchSize = patchSize;
+            this.patchSize = Checks.atLeast("PatchEmbedding patchSize", patchSize, 1);
             return this;
         }
 
         /** Token width D (the transformer's width). */
         public Builder embedDim(long embedDim) {
-            if (embedDim < 1) {
-                throw new IllegalArgumentException("PatchEmbedding embedDim must be >= 1, got " + embedDim);
-            }
-            this.embedDim = embedDim;
+            this.embedDim = Checks.atLeast("PatchEmbedding embedDim", embedDim, 1);
             return this;
         }
 
