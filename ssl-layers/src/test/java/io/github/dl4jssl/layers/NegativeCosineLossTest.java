@@ -51,9 +51,7 @@ class NegativeCosineLossTest {
                 .addLayer("pred", new DenseLayer.Builder().nOut(3).activation(Activation.IDENTITY).build(), "enc")
                 .addVertex("merge", new MergeVertex(), "pred", constantZ ? "z" : "enc")
                 .addLayer("loss", new NegativeCosineLoss.Builder().build(), "merge").setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     @Test

@@ -43,9 +43,7 @@ class NtXentLossTest {
             last = "dense";
         }
         b.addLayer("loss", new NtXentLoss.Builder().temperature(temperature).sameDiff(sameDiff).build(), last).setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** The loss ignores labels; DL4J's score() wants some, so a zero column stands in. */

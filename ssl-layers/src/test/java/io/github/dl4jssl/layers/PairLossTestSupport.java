@@ -35,9 +35,7 @@ final class PairLossTestSupport {
                 .addLayer("online", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "a")
                 .addVertex("merge", new MergeVertex(), "online", "b")
                 .addLayer("loss", loss, "merge").setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** Input "in" -> dense "pdense" and dense "zdense" (both trainable, tanh); merge(pdense, zdense) -> loss. */
@@ -49,9 +47,7 @@ final class PairLossTestSupport {
                 .addLayer("zdense", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "in")
                 .addVertex("merge", new MergeVertex(), "pdense", "zdense")
                 .addLayer("loss", loss, "merge").setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /**
