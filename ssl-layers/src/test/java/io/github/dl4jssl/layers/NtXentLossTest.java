@@ -199,11 +199,7 @@ class NtXentLossTest {
 
     @Test
     void jsonRoundTrip() {
-        ComputationGraphConfiguration conf = graph(5, 4, 0.2, true, null).getConfiguration();
-        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
-        assertEquals(conf, back);
-        NtXentLoss loss = (NtXentLoss) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get("loss"))
-                .getLayerConf().getLayer();
+        NtXentLoss loss = TestGraphs.jsonRoundTripped(graph(5, 4, 0.2, true, null).getConfiguration(), "loss");
         assertEquals(0.2, loss.getTemperature());
         assertEquals(4, loss.getNIn());
     }

@@ -76,6 +76,15 @@ final class PairLossTestSupport {
         return GradientCheckUtil.checkGradients(c);
     }
 
+    /**
+     * DL4J's double-precision gradient check of {@code loss} in {@link #onlineVsConstant} (5 inputs, 4-wide halves, no
+     * updater) on a random batch of 6.
+     */
+    static boolean gradientCheckAgainstConstantTargets(Layer loss) {
+        ComputationGraph g = onlineVsConstant(5, 4, loss, null);
+        return gradientCheck(g, new INDArray[]{Nd4j.randn(DataType.DOUBLE, 6, 5), Nd4j.randn(DataType.DOUBLE, 6, 4)}, null);
+    }
+
     /** The gradient of the summed loss with respect to the loss layer's input, straight from its runtime layer. */
     static INDArray lossInputGradient(ComputationGraph g, INDArray lossInput) {
         g.initGradientsView();   // a layer with parameters (InfoNCE's queue) needs its gradient views

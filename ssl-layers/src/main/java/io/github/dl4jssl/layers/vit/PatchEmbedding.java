@@ -103,11 +103,7 @@ public class PatchEmbedding extends TokenLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        if (inputType.getType() != InputType.Type.CNN) {
-            throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName()
-                    + "') expects convolutional image input (InputType.convolutional(h, w, c)), got " + inputType);
-        }
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
+        InputType.InputTypeConvolutional c = images(inputType);
         if (c.getFormat() != CNN2DFormat.NCHW) {
             throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName() + "') supports NCHW only, got " + inputType);
         }
@@ -123,12 +119,17 @@ public class PatchEmbedding extends TokenLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType.InputTypeConvolutional c = images(inputType);
+        return InputType.recurrent(embedDim, (c.getHeight() / patchSize) * (c.getWidth() / patchSize), RNNFormat.NWC);
+    }
+
+    /** {@code inputType} as the image input type it must be. */
+    private InputType.InputTypeConvolutional images(InputType inputType) {
         if (inputType.getType() != InputType.Type.CNN) {
             throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName()
-                    + "') expects convolutional image input, got " + inputType);
+                    + "') expects convolutional image input (InputType.convolutional(h, w, c)), got " + inputType);
         }
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        return InputType.recurrent(embedDim, (c.getHeight() / patchSize) * (c.getWidth() / patchSize), RNNFormat.NWC);
+        return (InputType.InputTypeConvolutional) inputType;
     }
 
     /** Frozen: {@code Sgd(0)}, so the optimizer never moves the random projection. */
