@@ -12,41 +12,48 @@ import static org.junit.jupiter.api.Assertions.*;
 /** Bad command-line input is answered with exit code 2 and a message naming the problem and the fix. */
 class BadInputTest {
 
-
     private static String refused(String... args) {
         String err = CheckpointResumeTest.run(2, List.of(args));
         assertFalse(err.contains("\tat "), "no stack trace: " + err);
         return err;
     }
 
+    /** The command line is {@link #refused} with a message that holds every one of {@code parts}. */
+    private static void assertRefused(List<String> args, String... parts) {
+        String err = refused(args.toArray(String[]::new));
+        for (String part : parts) {
+            assertTrue(err.contains(part), err);
+        }
+    }
+
     @Test
     void batchSizesThatCannotFormPairs(@TempDir Path out) {
         for (String b : new String[] {"0", "1", "-4"}) {
-            String err = refused("train", "--batch-size", b, "--out", out.toString());
-            assertTrue(err.contains("--batch-size must be at least 2") && err.contains("negatives"), err);
+            assertRefused(List.of("train", "--batch-size", b, "--out", out.toString()),
+                    "--batch-size must be at least 2", "negatives");
         }
     }
 
     @Test
     void batchLargerThanTheTrainingSet(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = refused("train", "--train-subset", "100", "--batch-size", "128", "--out", out.toString());
-        assertTrue(err.contains("--batch-size 128") && err.contains("100 images"), err);
+        assertRefused(List.of("train", "--train-subset", "100", "--batch-size", "128", "--out", out.toString()),
+                "--batch-size 128", "100 images");
     }
 
     @Test
     void momentumOutsideTheUnitInterval(@TempDir Path out) {
         for (String m : new String[] {"1.5", "-0.1", "NaN"}) {
-            String err = refused("train", "--method", "mocov2", "--momentum", m, "--out", out.toString());
-            assertTrue(err.contains("--momentum must be in [0, 1]"), err);
+            assertRefused(List.of("train", "--method", "mocov2", "--momentum", m, "--out", out.toString()),
+                    "--momentum must be in [0, 1]");
         }
     }
 
     @Test
     void momentumForAMethodWithoutMomentumEncoder(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = refused("train", "--method", "simsiam", "--momentum", "0.9", "--out", out.toString());
-        assertTrue(err.contains("no momentum encoder") && err.contains("mocov2"), err);
+        assertRefused(List.of("train", "--method", "simsiam", "--momentum", "0.9", "--out", out.toString()),
+                "no momentum encoder", "mocov2");
     }
 
     @Test
@@ -62,11 +69,9 @@ class BadInputTest {
 
     @Test
     void unknownNamesListTheValidOnes(@TempDir Path out) {
-        String err = refused("train", "--method", "swav", "--out", out.toString());
-        assertTrue(err.contains("swav") && err.contains("byol") && err.contains("simsiam"), err);
-        err = refused("train", "--dataset", "imagenet", "--out", out.toString());
-        assertTrue(err.contains("imagenet") && err.contains("fashion-mnist"), err);
-        err = refused("eval", "--model", out.toString(), "--dataset", "mnist3d", "--out", out.toString());
-        assertTrue(err.contains("mnist3d") && err.contains("fashion-mnist"), err);
+        assertRefused(List.of("train", "--method", "swav", "--out", out.toString()), "swav", "byol", "simsiam");
+        assertRefused(List.of("train", "--dataset", "imagenet", "--out", out.toString()), "imagenet", "fashion-mnist");
+        assertRefused(List.of("eval", "--model", out.toString(), "--dataset", "mnist3d", "--out", out.toString()),
+                "mnist3d", "fashion-mnist");
     }
 }

@@ -12,15 +12,10 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class TrainCommandTest {
 
-
-    private static String run(int expectedExit, String... args) {
-        return Cli.run(expectedExit, args);
-    }
-
     @Test
     void shortRunWritesReportPlotsAndModel(@TempDir Path out) throws Exception {
         TestData.requireFashionMnist();
-        run(0, "train", "--method", "simclr", "--dataset", "fashion-mnist", "--train-subset", "512",
+        Cli.run(0, "train", "--method", "simclr", "--dataset", "fashion-mnist", "--train-subset", "512",
                 "--epochs", "2", "--batch-size", "64", "--eval-train-subset", "1000", "--eval-test-subset", "300",
                 "--linear-epochs", "2", "--seed", "3", "--ui", "--ui-port", "0", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
@@ -125,7 +120,7 @@ class TrainCommandTest {
 
     @Test
     void uiWithoutAStatsFileNamesTheFix(@TempDir Path out) {
-        String err = run(2, "ui", "--stats", out.resolve("missing.dl4j").toString());
+        String err = Cli.run(2, "ui", "--stats", out.resolve("missing.dl4j").toString());
         assertTrue(err.contains("missing.dl4j") && err.contains("train --ui"), err);
     }
 
@@ -146,7 +141,7 @@ class TrainCommandTest {
             "mocov3", "byol", "simsiam"})
     void everyMethodTrainsFromTheCli(String method, @TempDir Path out) throws Exception {
         TestData.requireFashionMnist();
-        run(0, "train", "--method", method, "--train-subset", "256", "--epochs", "1", "--batch-size", "32",
+        Cli.run(0, "train", "--method", method, "--train-subset", "256", "--epochs", "1", "--batch-size", "32",
                 "--eval-train-subset", "500", "--eval-test-subset", "200", "--linear-epochs", "1", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
         assertEquals(method, r.method);
@@ -159,7 +154,7 @@ class TrainCommandTest {
     @Test
     void moCoQueueLargerThanTheDataIsRefused(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = run(2, "train", "--method", "mocov2", "--train-subset", "256", "--batch-size", "32",
+        String err = Cli.run(2, "train", "--method", "mocov2", "--train-subset", "256", "--batch-size", "32",
                 "--queue-size", "4096", "--out", out.toString());
         assertTrue(err.contains("--queue-size 4096") && err.contains("256"), err);
     }
@@ -168,7 +163,7 @@ class TrainCommandTest {
     @Test
     void mocov3OnAVitWithFrozenPatchProjection(@TempDir Path out) throws Exception {
         TestData.requireFashionMnist();
-        run(0, "train", "--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "1", "--vit-width", "16",
+        Cli.run(0, "train", "--method", "mocov3", "--backbone", "vit-tiny", "--vit-depth", "1", "--vit-width", "16",
                 "--vit-heads", "2", "--vit-patch", "7", "--freeze-patch-embedding", "--train-subset", "128",
                 "--epochs", "1", "--batch-size", "32", "--eval-train-subset", "200", "--eval-test-subset", "100",
                 "--linear-epochs", "1", "--out", out.toString());
@@ -181,26 +176,26 @@ class TrainCommandTest {
     @Test
     void vitOptionsOnACnnAreRefused(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = run(2, "train", "--backbone", "small-cnn", "--freeze-patch-embedding", "--out", out.toString());
+        String err = Cli.run(2, "train", "--backbone", "small-cnn", "--freeze-patch-embedding", "--out", out.toString());
         assertTrue(err.contains("--freeze-patch-embedding") && err.contains("vit-tiny"), err);
     }
 
     @Test
     void unknownMethodListsTheValidOnes(@TempDir Path out) {
-        String err = run(2, "train", "--method", "mocov9", "--out", out.toString());
+        String err = Cli.run(2, "train", "--method", "mocov9", "--out", out.toString());
         assertTrue(err.contains("mocov9") && err.contains("simclr"), err);
     }
 
     @Test
     void unknownBackboneListsTheValidOnes(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = run(2, "train", "--backbone", "vgg", "--out", out.toString());
+        String err = Cli.run(2, "train", "--backbone", "vgg", "--out", out.toString());
         assertTrue(err.contains("vgg") && err.contains("small-cnn"), err);
     }
 
     @Test
     void missingDataDirectoryNamesTheFix(@TempDir Path out) {
-        String err = run(2, "train", "--data", out.resolve("nowhere").toString(), "--out", out.toString());
+        String err = Cli.run(2, "train", "--data", out.resolve("nowhere").toString(), "--out", out.toString());
         assertTrue(err.contains("nowhere") && err.contains("dataset-fashion-mnist"), err);
     }
 
@@ -224,7 +219,7 @@ class TrainCommandTest {
         }
         Files.write(dir.resolve("class1/corrupt.png"), new byte[] {1, 2, 3, 4});
         Path out = tmp.resolve("run");
-        run(0, "train", "--dataset", "folder", "--data", dir.toString(), "--image-size", "16", "--holdout", "0.25",
+        Cli.run(0, "train", "--dataset", "folder", "--data", dir.toString(), "--image-size", "16", "--holdout", "0.25",
                 "--regime", "hybrid", "--passes", "2", "--chunk-size", "16", "--train-subset", "0", "--epochs", "2",
                 "--batch-size", "8", "--linear-epochs", "1", "--workers", "2", "--out", out.toString());
         RunReport r = RunReport.read(out.resolve("report.json"));
@@ -241,18 +236,18 @@ class TrainCommandTest {
     @Test
     void continualRegimeNeedsEnoughDistinctImages(@TempDir Path out) {
         TestData.requireFashionMnist();
-        String err = run(2, "train", "--regime", "continual", "--train-subset", "40000", "--epochs", "2",
+        String err = Cli.run(2, "train", "--regime", "continual", "--train-subset", "40000", "--epochs", "2",
                 "--out", out.toString());
         assertTrue(err.contains("needs 80000 distinct images") && err.contains("60000"), err);
-        err = run(2, "train", "--regime", "forever", "--out", out.toString());
+        err = Cli.run(2, "train", "--regime", "forever", "--out", out.toString());
         assertTrue(err.contains("forever") && err.contains("multi-epoch, continual, hybrid"), err);
-        err = run(2, "train", "--dataset", "mnist", "--out", out.toString());
+        err = Cli.run(2, "train", "--dataset", "mnist", "--out", out.toString());
         assertTrue(err.contains("mnist") && err.contains("fashion-mnist, cifar10, cifar100, folder"), err);
     }
 
     @Test
     void batchTooSmallForNegatives(@TempDir Path out) {
-        String err = run(2, "train", "--batch-size", "1", "--out", out.toString());
+        String err = Cli.run(2, "train", "--batch-size", "1", "--out", out.toString());
         assertTrue(err.contains("--batch-size"), err);
     }
 }

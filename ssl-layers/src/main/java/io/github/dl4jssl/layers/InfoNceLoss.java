@@ -246,10 +246,7 @@ public class InfoNceLoss extends MergedPairLoss {
          * K must be at least the number of keys enqueued per iteration (see {@link KeyQueue}).
          */
         public Builder queueSize(int queueSize) {
-            if (queueSize < 0) {
-                throw new IllegalArgumentException("InfoNceLoss queueSize must be >= 0 (0 = no queue), got " + queueSize);
-            }
-            this.queueSize = queueSize;
+            this.queueSize = Checks.atLeast("InfoNceLoss queueSize (0 = no queue)", queueSize, 0);
             return this;
         }
 

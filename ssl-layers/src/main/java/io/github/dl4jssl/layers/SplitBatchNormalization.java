@@ -304,10 +304,7 @@ public class SplitBatchNormalization extends SameDiffLayer {
 
         /** Number G &gt;= 1 of sub-batches (MoCo: one per GPU, 8); the batch size must be divisible by G. */
         public Builder groups(int groups) {
-            if (groups < 1) {
-                throw new IllegalArgumentException("SplitBatchNormalization groups must be >= 1, got " + groups);
-            }
-            this.groups = groups;
+            this.groups = Checks.atLeast("SplitBatchNormalization groups", groups, 1);
             return this;
         }
 
@@ -316,18 +313,12 @@ public class SplitBatchNormalization extends SameDiffLayer {
 
         /** Running statistics: {@code stat <- decay * stat + (1 - decay) * batch stat}. */
         public Builder decay(double decay) {
-            if (!(decay >= 0 && decay <= 1)) {
-                throw new IllegalArgumentException("SplitBatchNormalization decay must be in [0, 1], got " + decay);
-            }
-            this.decay = decay;
+            this.decay = Checks.unitInterval("SplitBatchNormalization decay", decay);
             return this;
         }
 
         public Builder eps(double eps) {
-            if (!(eps >= 0)) {
-                throw new IllegalArgumentException("SplitBatchNormalization eps must be >= 0, got " + eps);
-            }
-            this.eps = eps;
+            this.eps = Checks.nonNegative("SplitBatchNormalization eps", eps);
             return this;
         }
 

@@ -2,7 +2,6 @@ package io.github.dl4jssl.layers;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -56,10 +55,7 @@ class ByolLossTest {
 
     @Test
     void gradientCheckDoublePrecision() {
-        ComputationGraph g = onlineVsConstant(5, 4, new ByolLoss.Builder().build(), null);
-        INDArray a = Nd4j.randn(DataType.DOUBLE, 6, 5);
-        INDArray z = Nd4j.randn(DataType.DOUBLE, 6, 4);
-        assertTrue(gradientCheck(g, new INDArray[]{a, z}, null), "BYOL gradient check failed");
+        assertTrue(gradientCheckAgainstConstantTargets(new ByolLoss.Builder().build()), "BYOL gradient check failed");
     }
 
     @Test
@@ -102,10 +98,7 @@ class ByolLossTest {
     @Test
     void jsonAndModelSerializerRoundTrip(@TempDir File dir) throws Exception {
         ComputationGraph g = onlineVsConstant(5, 4, new ByolLoss.Builder().build(), new Adam(1e-2));
-        ComputationGraphConfiguration conf = g.getConfiguration();
-        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
-        assertEquals(conf, back);
-        ByolLoss loss = (ByolLoss) ((LayerVertex) back.getVertices().get("loss")).getLayerConf().getLayer();
+        ByolLoss loss = TestGraphs.jsonRoundTripped(g.getConfiguration(), "loss");
         assertEquals(8, loss.getNIn());
         assertEquals(4, loss.halfWidth());
 

@@ -265,10 +265,7 @@ class InfoNceLossTest {
     @Test
     void jsonRoundTrip() {
         ComputationGraph g = onlineVsConstant(5, 4, loss(0.07, 16, false, false, true), null);
-        ComputationGraphConfiguration conf = g.getConfiguration();
-        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
-        assertEquals(conf, back);
-        InfoNceLoss l = (InfoNceLoss) ((LayerVertex) back.getVertices().get("loss")).getLayerConf().getLayer();
+        InfoNceLoss l = TestGraphs.jsonRoundTripped(g.getConfiguration(), "loss");
         assertEquals(0.07, l.getTemperature());
         assertEquals(16, l.getQueueSize());
         assertFalse(l.isBatchNegatives());

@@ -36,9 +36,7 @@ class MlpHeadTest {
                 .graphBuilder().addInputs("in").setInputTypes(InputType.feedForward(6));
         String out = head.appendTo(b, "in", "h_");
         b.addLayer("loss", new NtXentLoss.Builder().temperature(0.5).build(), out).setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** The head's output for x, computed from its parameters: fc1 (-> BN -> ReLU, or ReLU), fc2 (-> BN). */

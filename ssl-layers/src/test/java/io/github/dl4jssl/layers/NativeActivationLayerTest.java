@@ -41,9 +41,7 @@ class NativeActivationLayerTest {
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
                         .activation(Activation.IDENTITY).build(), "act")
                 .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return TestGraphs.initialized(conf);
     }
 
     @Test

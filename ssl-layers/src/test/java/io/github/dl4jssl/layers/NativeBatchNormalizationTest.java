@@ -21,6 +21,7 @@ import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.util.Arrays;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.*;
@@ -97,11 +98,7 @@ class NativeBatchNormalizationTest {
     }
 
     private static double mean(double[] v) {
-        double s = 0;
-        for (double d : v) {
-            s += d;
-        }
-        return s / v.length;
+        return Arrays.stream(v).average().orElseThrow();
     }
 
     private static double biasedVariance(double[] v) {

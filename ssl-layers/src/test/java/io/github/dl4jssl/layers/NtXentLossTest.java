@@ -43,9 +43,7 @@ class NtXentLossTest {
             last = "dense";
         }
         b.addLayer("loss", new NtXentLoss.Builder().temperature(temperature).sameDiff(sameDiff).build(), last).setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** The loss ignores labels; DL4J's score() wants some, so a zero column stands in. */
@@ -201,11 +199,7 @@ class NtXentLossTest {
 
     @Test
     void jsonRoundTrip() {
-        ComputationGraphConfiguration conf = graph(5, 4, 0.2, true, null).getConfiguration();
-        ComputationGraphConfiguration back = ComputationGraphConfiguration.fromJson(conf.toJson());
-        assertEquals(conf, back);
-        NtXentLoss loss = (NtXentLoss) ((org.deeplearning4j.nn.conf.graph.LayerVertex) back.getVertices().get("loss"))
-                .getLayerConf().getLayer();
+        NtXentLoss loss = TestGraphs.jsonRoundTripped(graph(5, 4, 0.2, true, null).getConfiguration(), "loss");
         assertEquals(0.2, loss.getTemperature());
         assertEquals(4, loss.getNIn());
     }

@@ -35,9 +35,7 @@ final class PairLossTestSupport {
                 .addLayer("online", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "a")
                 .addVertex("merge", new MergeVertex(), "online", "b")
                 .addLayer("loss", loss, "merge").setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** Input "in" -> dense "pdense" and dense "zdense" (both trainable, tanh); merge(pdense, zdense) -> loss. */
@@ -49,9 +47,7 @@ final class PairLossTestSupport {
                 .addLayer("zdense", new DenseLayer.Builder().nOut(d).activation(Activation.TANH).build(), "in")
                 .addVertex("merge", new MergeVertex(), "pdense", "zdense")
                 .addLayer("loss", loss, "merge").setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /**
@@ -78,6 +74,15 @@ final class PairLossTestSupport {
             c.excludeParams(exclude);
         }
         return GradientCheckUtil.checkGradients(c);
+    }
+
+    /**
+     * DL4J's double-precision gradient check of {@code loss} in {@link #onlineVsConstant} (5 inputs, 4-wide halves, no
+     * updater) on a random batch of 6.
+     */
+    static boolean gradientCheckAgainstConstantTargets(Layer loss) {
+        ComputationGraph g = onlineVsConstant(5, 4, loss, null);
+        return gradientCheck(g, new INDArray[]{Nd4j.randn(DataType.DOUBLE, 6, 5), Nd4j.randn(DataType.DOUBLE, 6, 4)}, null);
     }
 
     /** The gradient of the summed loss with respect to the loss layer's input, straight from its runtime layer. */

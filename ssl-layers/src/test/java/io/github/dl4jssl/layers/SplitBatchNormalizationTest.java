@@ -47,9 +47,7 @@ class SplitBatchNormalizationTest {
         b.addLayer("bn", bn, prev)
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2).activation(Activation.TANH).build(), "bn")
                 .setOutputs("out");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     static SplitBatchNormalization split(int groups) {

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
@@ -22,21 +18,14 @@ import org.nd4j.linalg.learning.config.Sgd;
 class DivergenceGuardTest {
 
     /** Each step's score and the parameters after it. */
-    static final class Scores extends BaseTrainingListener {
-        final List<Double> scores = new ArrayList<>();
-        final List<INDArray> params = new ArrayList<>();
-
-        @Override
-        public void iterationDone(Model model, int iteration, int epoch) {
-            scores.add(model.score());
-            params.add(model.params().dup());
-        }
+    private static StepRecorder<INDArray> scoresAndParams() {
+        return new StepRecorder<>(model -> model.params().dup());
     }
 
     /** The scores of the unguarded run, step by step, for 12 steps. */
-    private static Scores unguarded() {
+    private static StepRecorder<INDArray> unguarded() {
         ComputationGraph g = NanGuardTest.graph(new Sgd(1e4));
-        Scores s = new Scores();
+        StepRecorder<INDArray> s = scoresAndParams();
         g.setListeners(s);
         fit(g, 3);
         return s;
@@ -52,7 +41,7 @@ class DivergenceGuardTest {
 
     @Test
     void stopsAtTheFirstStepBeyondTheLimitBeforeItsUpdate() {
-        Scores free = unguarded();
+        StepRecorder<INDArray> free = unguarded();
         double first = free.scores.get(0);
         double limit = 1e3 * Math.max(Math.abs(first), 1.0);
         int bad = -1;
@@ -65,7 +54,7 @@ class DivergenceGuardTest {
         assertTrue(bad >= 1, "the test needs a loss that explodes after the first step: " + free.scores);
 
         ComputationGraph g = NanGuardTest.graph(new Sgd(1e4));
-        Scores seen = new Scores();
+        StepRecorder<INDArray> seen = scoresAndParams();
         DivergenceGuard guard = new DivergenceGuard(1e3, null);
         g.setListeners(guard, seen);
         LossDivergedException e = assertThrows(LossDivergedException.class, () -> fit(g, 3));
@@ -73,7 +62,7 @@ class DivergenceGuardTest {
         assertEquals(free.scores.get(bad), e.loss(), 1e-9 * Math.abs(e.loss()));
         assertEquals(first, guard.firstLoss(), 0.0);
         assertEquals(bad, seen.scores.size(), "no later listener saw the diverged step");
-        assertEquals(free.params.get(bad - 1), g.params(), "the diverged step's update was not applied");
+        assertEquals(free.snapshots.get(bad - 1), g.params(), "the diverged step's update was not applied");
         assertTrue(free.scores.subList(bad, free.scores.size()).stream().anyMatch(s -> !Double.isFinite(s)),
                 "unguarded, the run goes on to a NaN loss: " + free.scores);
         assertTrue(e.getMessage().contains("iteration " + bad) && e.getMessage().contains("diverged"), e.getMessage());

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import io.github.dl4jssl.layers.TrainModeFrozenLayer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,9 +64,7 @@ class EmaTargetListenerTest {
                 .addVertex("diff", new ElementWiseVertex(ElementWiseVertex.Op.Subtract), "predictor_dense", "target_projector_dense")
                 .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build(), "diff")
                 .setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(gb.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(gb.build());
     }
 
     static Layer w(boolean target, Layer l) {

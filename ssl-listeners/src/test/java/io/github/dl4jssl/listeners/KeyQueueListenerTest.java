@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 
 import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.layers.KeyQueue;
-import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -52,15 +48,8 @@ class KeyQueueListenerTest {
     }
 
     /** Records graph.score() (the loss of the iteration just done) and the queue at iterationDone. */
-    static final class Recorder extends BaseTrainingListener {
-        final List<Double> scores = new ArrayList<>();
-        final List<INDArray> queues = new ArrayList<>();
-
-        @Override
-        public void iterationDone(Model model, int iteration, int epoch) {
-            scores.add(model.score());
-            queues.add(((ComputationGraph) model).getParam("loss_queue").dup());
-        }
+    private static StepRecorder<INDArray> scoresAndQueues() {
+        return new StepRecorder<>(model -> ((ComputationGraph) model).getParam("loss_queue").dup());
     }
 
     @Test
@@ -107,8 +96,8 @@ class KeyQueueListenerTest {
     @Test
     void theLossOfIterationTUsesTheQueueBeforeIterationTsKeys() {
         ComputationGraph g = graph(5, false);
-        Recorder before = new Recorder();
-        Recorder after = new Recorder();
+        StepRecorder<INDArray> before = scoresAndQueues();
+        StepRecorder<INDArray> after = scoresAndQueues();
         // recorders on both sides of the queue listener: iterationDone runs after the score was computed
         g.setListeners(before, KeyQueueListener.builder().build(), after);
         Nd4j.getRandom().setSeed(9);
@@ -125,8 +114,8 @@ class KeyQueueListenerTest {
             g.fit(batch(a, k));
             assertEquals(withOldQueue, before.scores.get(t), 1e-10, "iteration " + t + " used the old queue");
             assertEquals(withOldQueue, after.scores.get(t), 1e-10);
-            assertEquals(queueBefore, before.queues.get(t), "the queue is unchanged by backprop and the optimizer");
-            assertEquals(early.getParam("loss_queue"), after.queues.get(t), "keys enqueued at iterationDone");
+            assertEquals(queueBefore, before.snapshots.get(t), "the queue is unchanged by backprop and the optimizer");
+            assertEquals(early.getParam("loss_queue"), after.snapshots.get(t), "keys enqueued at iterationDone");
         }
     }
 

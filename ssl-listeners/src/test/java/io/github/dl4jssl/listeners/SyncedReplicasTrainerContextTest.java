@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
@@ -55,9 +56,7 @@ class SyncedReplicasTrainerContextTest {
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(8).nOut(2)
                         .activation(Activation.IDENTITY).build(), "h")
                 .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return TestGraphs.initialized(conf);
     }
 
     private static List<DataSet> twoBatches(int fit) {

@@ -45,8 +45,7 @@ public final class Baselines {
         report.rawPixelKnnTop1Standardised = pixels.knnTop1Standardised();
         report.rawPixelLinearTop1 = pixels.linearTop1();
         report.rawPixelLinearTop5 = pixels.linearTop5();
-        log.info("Raw pixels: kNN top-1 {} (standardised {}), linear top-1 {}", pct(pixels.knnTop1()),
-                pct(pixels.knnTop1Standardised()), pct(pixels.linearTop1()));
+        log.info("Raw pixels: {}", pixels);
     }
 
     /**
@@ -61,8 +60,7 @@ public final class Baselines {
         report.randomKnnTop1Standardised = r.knnTop1Standardised();
         report.randomLinearTop1 = r.linearTop1();
         report.randomLinearTop5 = r.linearTop5();
-        log.info("Random weights: kNN top-1 {} (standardised {}), linear top-1 {}", pct(r.knnTop1()),
-                pct(r.knnTop1Standardised()), pct(r.linearTop1()));
+        log.info("Random weights: {}", r);
         if (!labels.isEmpty()) {
             report.labelEfficiency = labels.baselines(architecture, cache);
             List<Double> randomTop1 = labels.linearTop1(random);

@@ -15,11 +15,22 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * al., InstDisc, 2018) on the vectors as they are and on per-dimension standardised vectors (statistics from the
  * bank, {@link FeatureStandardiser}), and a linear probe. The vectors are a backbone's features or, for the
  * raw-pixel baseline, the images themselves flattened ({@link #pixels}): exactly the same protocol for both.
+ *
+ * @param train        the kNN bank and the linear probe's training images
+ * @param test         the images evaluated on
+ * @param linearEpochs the linear probe's epochs
+ * @param seed         the linear probe's seed
  */
-public final class Evaluation {
+public record Evaluation(LabelledImages train, LabelledImages test, int linearEpochs, long seed) {
 
     /** Accuracies of one evaluation. */
     record Result(double knnTop1, double knnTop1Standardised, double linearTop1, double linearTop5) {
+        /** For the log, e.g. "kNN top-1 71.09% (standardised 74.10%), linear top-1 78.88%". */
+        @Override
+        public String toString() {
+            return String.format("kNN top-1 %.2f%% (standardised %.2f%%), linear top-1 %.2f%%", 100 * knnTop1,
+                    100 * knnTop1Standardised, 100 * linearTop1);
+        }
     }
 
     private static final int BATCH = 512;
@@ -27,18 +38,6 @@ public final class Evaluation {
     private static final double T = 0.1;
     /** Describes the protocol in cache keys: a change of it must change the keys. */
     static final String PROTOCOL = "knn k=" + K + " cosine T=" + T + ", standardised from the bank; linear probe v1";
-    private final LabelledImages train;
-    private final LabelledImages test;
-    private final int linearEpochs;
-    private final long seed;
-
-    public Evaluation(LabelledImages train, LabelledImages test, int linearEpochs, long seed) {
-        this.train = train;
-        this.test = test;
-        this.linearEpochs = linearEpochs;
-        this.seed = seed;
-    }
-
     /**
      * The evaluation on the first {@code evalTrainSubset} training images of {@code data} (null: the default
      * {@value RunSpec#DEFAULT_EVAL_TRAIN_IMAGES}, or all when fewer) and its first {@code evalTestSubset} test
@@ -79,22 +78,6 @@ public final class Evaluation {
     /** The images as vectors {@code [N, C*H*W]} (float, a copy). */
     static INDArray pixels(LabelledImages images) {
         return images.features().castTo(DataType.FLOAT).dup('c').reshape('c', images.size(), images.imageLength());
-    }
-
-    /** The images the kNN bank and the linear probe learn from. */
-    LabelledImages train() {
-        return train;
-    }
-
-    /** The images evaluated on. */
-    public LabelledImages test() { return test; }
-
-    int linearEpochs() {
-        return linearEpochs;
-    }
-
-    long seed() {
-        return seed;
     }
 
     /**

@@ -30,25 +30,18 @@ import java.util.Random;
  * every epoch, kNN with {@code RunMonitors.MONITOR_BANK} + {@code MONITOR_TEST} images after every epoch), the kNN measurement counted in the
  * epoch's time as in {@code train}. Interleaving the runs exposes both to the same load; the result is the ratio of
  * images/s per pair, and the time spent in each monitor (so that the overhead of other epoch lengths follows).
+ *
+ * @param method          the method measured, e.g. {@code simclr}
+ * @param backbone        its backbone
+ * @param batchSize       image pairs per batch
+ * @param epochIterations iterations per epoch
  */
-public final class MonitorBench {
+public record MonitorBench(String method, Backbone backbone, int batchSize, int epochIterations) {
 
     /** One pair of runs. */
     public record Pair(double imagesPerSecondWithout, double imagesPerSecondWith, double gradientMs, double collapseMs,
                 double knnMs, double epochSecondsWith) {
         public double ratio() { return imagesPerSecondWith / imagesPerSecondWithout; }
-    }
-
-    private final String method;
-    private final Backbone backbone;
-    private final int batchSize;
-    private final int epochIterations;
-
-    public MonitorBench(String method, Backbone backbone, int batchSize, int epochIterations) {
-        this.method = method;
-        this.backbone = backbone;
-        this.batchSize = batchSize;
-        this.epochIterations = epochIterations;
     }
 
     /** Runs {@code repeats} pairs (the order within a pair alternates) after one short untimed warm-up. */

@@ -5,6 +5,8 @@ import io.github.dl4jssl.train.RunSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.LongFunction;
 
 /**
  * The size of an experiment: {@code scale} multiplies the number of training and evaluation images of every
@@ -34,16 +36,20 @@ public record Budget(double scale, int seeds, Path data) {
         return out;
     }
 
-    /** One run per method and seed: {@link #train} with the method, ids {@code M-seedS}. */
-    public List<PlannedRun> perMethod(List<String> methods, int trainImages, int epochs) {
+    /** An experiment's plan: the runs {@code runsOfSeed} plans for each seed 1..seeds, seed after seed. */
+    public List<PlannedRun> perSeed(LongFunction<List<PlannedRun>> runsOfSeed) {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : seedList()) {
-            for (String method : methods) {
-                runs.add(new PlannedRun(method + "-seed" + seed, java.util.Map.of("method", method, "seed", Long.toString(seed)),
-                        train(trainImages, epochs, seed).method(method).build()));
-            }
+            runs.addAll(runsOfSeed.apply(seed));
         }
         return runs;
+    }
+
+    /** One run per method and seed: {@link #train} with the method, ids {@code M-seedS}. */
+    public List<PlannedRun> perMethod(List<String> methods, int trainImages, int epochs) {
+        return perSeed(seed -> methods.stream().map(method -> new PlannedRun(method + "-seed" + seed,
+                Map.of("method", method, "seed", Long.toString(seed)), train(trainImages, epochs, seed).method(method).build()))
+                .toList());
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.train.RunSpec;
 import io.github.dl4jssl.train.Plots;
 
 import java.io.IOException;
@@ -37,17 +36,10 @@ public final class CollapseForecastExperiment extends PaperExperiment {
 
     @Override
     public List<PlannedRun> plan(Budget budget) {
-        List<PlannedRun> runs = new ArrayList<>();
-        for (long seed : budget.seedList()) {
-            for (double width : WIDTHS) {
-                for (int images : TRAIN_IMAGES) {
-                    RunSpec spec = budget.train(images, EPOCHS, seed).method("simsiam").widthMultiplier(width).build();
-                    runs.add(new PlannedRun("simsiam-w" + width + "-n" + images + "-seed" + seed,
-                            Map.of("width", Double.toString(width), "images", Integer.toString(images), "seed", Long.toString(seed)), spec));
-                }
-            }
-        }
-        return runs;
+        return budget.perSeed(seed -> WIDTHS.stream().flatMap(width -> TRAIN_IMAGES.stream().map(images -> new PlannedRun(
+                "simsiam-w" + width + "-n" + images + "-seed" + seed,
+                Map.of("width", Double.toString(width), "images", Integer.toString(images), "seed", Long.toString(seed)),
+                budget.train(images, EPOCHS, seed).method("simsiam").widthMultiplier(width).build()))).toList());
     }
 
     @Override

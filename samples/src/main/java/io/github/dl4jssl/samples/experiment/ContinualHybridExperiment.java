@@ -1,6 +1,5 @@
 package io.github.dl4jssl.samples.experiment;
 
-import io.github.dl4jssl.train.RunSpec;
 import io.github.dl4jssl.train.Plots;
 
 import java.io.IOException;
@@ -35,14 +34,9 @@ public final class ContinualHybridExperiment extends PaperExperiment {
 
     @Override
     public List<PlannedRun> plan(Budget budget) {
-        List<PlannedRun> runs = new ArrayList<>();
-        for (long seed : budget.seedList()) {
-            for (String regime : REGIMES) {
-                runs.add(new PlannedRun(regime + "-seed" + seed, Map.of("regime", regime, "seed", Long.toString(seed)),
-                        budget.train(TRAIN_IMAGES, EPOCHS, seed).method("simsiam").regime(regime).build()));
-            }
-        }
-        return runs;
+        return budget.perSeed(seed -> REGIMES.stream().map(regime -> new PlannedRun(regime + "-seed" + seed,
+                Map.of("regime", regime, "seed", Long.toString(seed)),
+                budget.train(TRAIN_IMAGES, EPOCHS, seed).method("simsiam").regime(regime).build())).toList());
     }
 
     @Override

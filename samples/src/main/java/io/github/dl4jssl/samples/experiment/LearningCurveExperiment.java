@@ -42,18 +42,11 @@ public final class LearningCurveExperiment extends PaperExperiment {
 
     @Override
     public List<PlannedRun> plan(Budget budget) {
-        List<PlannedRun> runs = new ArrayList<>();
-        for (long seed : budget.seedList()) {
-            for (String method : METHODS) {
-                for (int epochs : EPOCHS) {
-                    runs.add(new PlannedRun(method + "-e" + epochs + "-seed" + seed,
-                            Map.of("method", method, "epochs", Integer.toString(epochs), "seed", Long.toString(seed)),
-                            budget.train(TRAIN_IMAGES, epochs, seed).method(method)
-                                    .labelsPerClass(List.of(LABELS_PER_CLASS)).build()));
-                }
-            }
-        }
-        return runs;
+        return budget.perSeed(seed -> METHODS.stream().flatMap(method -> EPOCHS.stream().map(epochs -> new PlannedRun(
+                method + "-e" + epochs + "-seed" + seed,
+                Map.of("method", method, "epochs", Integer.toString(epochs), "seed", Long.toString(seed)),
+                budget.train(TRAIN_IMAGES, epochs, seed).method(method).labelsPerClass(List.of(LABELS_PER_CLASS)).build())))
+                .toList());
     }
 
     /** One evaluation of a run: its value, and the baselines' under the same protocol. */

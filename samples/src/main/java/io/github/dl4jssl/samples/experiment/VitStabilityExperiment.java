@@ -4,9 +4,9 @@ import io.github.dl4jssl.train.RunSpec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * {@code vit-stability}: Chen, Xie, He, "An Empirical Study of Training Self-Supervised Vision Transformers" (MoCo v3,
@@ -32,17 +32,12 @@ public final class VitStabilityExperiment extends PaperExperiment {
 
     @Override
     public List<PlannedRun> plan(Budget budget) {
-        List<PlannedRun> runs = new ArrayList<>();
-        for (long seed : budget.seedList()) {
-            for (boolean frozen : new boolean[]{false, true}) {
-                RunSpec spec = budget.train(TRAIN_IMAGES, EPOCHS, seed, BATCH).method("mocov3").backbone("vit-tiny").vitDepth(2)
-                        .vitWidth(32).vitHeads(4).vitPatch(7).learningRate(5e-3).freezePatchEmbedding(frozen).build();
-                String id = (frozen ? "frozen" : "trainable") + "-seed" + seed;
-                runs.add(new PlannedRun(id, Map.of("patch projection", frozen ? "frozen" : "trainable",
-                        "seed", Long.toString(seed)), spec));
-            }
-        }
-        return runs;
+        return budget.perSeed(seed -> Stream.of(false, true).map(frozen -> {
+            RunSpec spec = budget.train(TRAIN_IMAGES, EPOCHS, seed, BATCH).method("mocov3").backbone("vit-tiny").vitDepth(2)
+                    .vitWidth(32).vitHeads(4).vitPatch(7).learningRate(5e-3).freezePatchEmbedding(frozen).build();
+            String id = (frozen ? "frozen" : "trainable") + "-seed" + seed;
+            return new PlannedRun(id, Map.of("patch projection", frozen ? "frozen" : "trainable", "seed", Long.toString(seed)), spec);
+        }).toList());
     }
 
     @Override

@@ -16,16 +16,11 @@ import static org.junit.jupiter.api.Assertions.*;
 
 class ExperimentCommandTest {
 
-
-    private static String run(int expectedExit, String... args) {
-        return Cli.run(expectedExit, args);
-    }
-
     @Test
     void gradientStabilityAtTinyScaleWritesResultsAndReusesFinishedRuns(@TempDir Path out) throws Exception {
         TestData.requireFashionMnist();
         // 4000 * 0.03 = 120 images, batch 30: 4 iterations per epoch, 12 in all
-        run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
+        Cli.run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
         String md = Files.readString(out.resolve("results.md"));
         for (String method : GradientStabilityExperiment.METHODS) {
             assertTrue(md.contains("| " + method + " |"), method + " row missing:\n" + md);
@@ -43,17 +38,17 @@ class ExperimentCommandTest {
         Path report = out.resolve("runs/simclr-seed1/report.json");
         FileTime before = Files.getLastModifiedTime(report);
         Files.delete(out.resolve("results.md"));
-        run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
+        Cli.run(0, "experiment", "gradient-stability", "--scale", "0.03", "--out", out.toString());
         assertEquals(before, Files.getLastModifiedTime(report));
         assertTrue(Files.exists(out.resolve("results.md")));
     }
 
     @Test
     void badNamesAndBudgetsAreUserErrors(@TempDir Path out) {
-        String err = run(2, "experiment", "no-such", "--out", out.toString());
+        String err = Cli.run(2, "experiment", "no-such", "--out", out.toString());
         assertTrue(err.contains("momentum-plugin") && err.contains("collapse-forecast"), err);
-        assertTrue(run(2, "experiment", "momentum-plugin", "--scale", "0", "--out", out.toString()).contains("--scale"));
-        assertTrue(run(2, "experiment", "momentum-plugin", "--seeds", "0", "--out", out.toString()).contains("--seeds"));
+        assertTrue(Cli.run(2, "experiment", "momentum-plugin", "--scale", "0", "--out", out.toString()).contains("--scale"));
+        assertTrue(Cli.run(2, "experiment", "momentum-plugin", "--seeds", "0", "--out", out.toString()).contains("--seeds"));
     }
 
     @Test

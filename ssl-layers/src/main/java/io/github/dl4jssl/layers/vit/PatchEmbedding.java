@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.Checks;
 import io.github.dl4jssl.layers.impl.PatchEmbeddingImpl;
 import io.github.dl4jssl.layers.impl.TokenLayerImpl;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
@@ -102,11 +103,7 @@ public class PatchEmbedding extends TokenLayer {
 
     @Override
     public void setNIn(InputType inputType, boolean override) {
-        if (inputType.getType() != InputType.Type.CNN) {
-            throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName()
-                    + "') expects convolutional image input (InputType.convolutional(h, w, c)), got " + inputType);
-        }
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
+        InputType.InputTypeConvolutional c = images(inputType);
         if (c.getFormat() != CNN2DFormat.NCHW) {
             throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName() + "') supports NCHW only, got " + inputType);
         }
@@ -122,12 +119,17 @@ public class PatchEmbedding extends TokenLayer {
 
     @Override
     public InputType getOutputType(int layerIndex, InputType inputType) {
+        InputType.InputTypeConvolutional c = images(inputType);
+        return InputType.recurrent(embedDim, (c.getHeight() / patchSize) * (c.getWidth() / patchSize), RNNFormat.NWC);
+    }
+
+    /** {@code inputType} as the image input type it must be. */
+    private InputType.InputTypeConvolutional images(InputType inputType) {
         if (inputType.getType() != InputType.Type.CNN) {
             throw new IllegalArgumentException("PatchEmbedding (layer '" + getLayerName()
-                    + "') expects convolutional image input, got " + inputType);
+                    + "') expects convolutional image input (InputType.convolutional(h, w, c)), got " + inputType);
         }
-        InputType.InputTypeConvolutional c = (InputType.InputTypeConvolutional) inputType;
-        return InputType.recurrent(embedDim, (c.getHeight() / patchSize) * (c.getWidth() / patchSize), RNNFormat.NWC);
+        return (InputType.InputTypeConvolutional) inputType;
     }
 
     /** Frozen: {@code Sgd(0)}, so the optimizer never moves the random projection. */
@@ -179,19 +181,13 @@ public class PatchEmbedding extends TokenLayer {
 
         /** Side p of the square patches; the image height and width must be multiples of p. */
         public Builder patchSize(int patchSize) {
-            if (patchSize < 1) {
-                throw new IllegalArgumentException("PatchEmbedding patchSize must be >= 1, got " + patchSize);
-            }
-            this.patchSize = patchSize;
+            this.patchSize = Checks.atLeast("PatchEmbedding patchSize", patchSize, 1);
             return this;
         }
 
         /** Token width D (the transformer's width). */
         public Builder embedDim(long embedDim) {
-            if (embedDim < 1) {
-                throw new IllegalArgumentException("PatchEmbedding embedDim must be >= 1, got " + embedDim);
-            }
-            this.embedDim = embedDim;
+            this.embedDim = Checks.atLeast("PatchEmbedding embedDim", embedDim, 1);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.Checks;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -89,10 +90,7 @@ public class TokenPooling extends TokenSequenceLayer {
         }
 
         public Builder eps(double eps) {
-            if (!(eps > 0)) {
-                throw new IllegalArgumentException("TokenPooling LayerNorm eps must be > 0, got " + eps);
-            }
-            this.eps = eps;
+            this.eps = Checks.positive("TokenPooling LayerNorm eps", eps);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.Checks;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.deeplearning4j.nn.conf.layers.samediff.SameDiffLayer;
@@ -132,26 +133,17 @@ public class TransformerEncoderBlock extends TokenSequenceLayer {
         private double eps = 1e-6;
 
         public Builder heads(int heads) {
-            if (heads < 1) {
-                throw new IllegalArgumentException("TransformerEncoderBlock heads must be >= 1, got " + heads);
-            }
-            this.heads = heads;
+            this.heads = Checks.atLeast("TransformerEncoderBlock heads", heads, 1);
             return this;
         }
 
         public Builder mlpRatio(int mlpRatio) {
-            if (mlpRatio < 1) {
-                throw new IllegalArgumentException("TransformerEncoderBlock mlpRatio must be >= 1, got " + mlpRatio);
-            }
-            this.mlpRatio = mlpRatio;
+            this.mlpRatio = Checks.atLeast("TransformerEncoderBlock mlpRatio", mlpRatio, 1);
             return this;
         }
 
         public Builder eps(double eps) {
-            if (!(eps > 0)) {
-                throw new IllegalArgumentException("TransformerEncoderBlock LayerNorm eps must be > 0, got " + eps);
-            }
-            this.eps = eps;
+            this.eps = Checks.positive("TransformerEncoderBlock LayerNorm eps", eps);
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.impl;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.layers.NtXentLoss;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -38,9 +39,7 @@ class HandDerivedLossLayerTest {
                     .addLayer("online", new DenseLayer.Builder().nOut(4).activation(Activation.TANH).build(), "a")
                     .addLayer("loss", loss, "online");
         }
-        ComputationGraph g = new ComputationGraph(b.setOutputs("loss").build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.setOutputs("loss").build());
     }
 
     private static void assertScoredOncePerStep(ComputationGraph g) {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -37,9 +38,7 @@ class VitLayersForwardTest extends DoublePrecisionTest {
             b.addLayer((String) layers[i], (org.deeplearning4j.nn.conf.layers.Layer) layers[i + 1], prev);
             prev = (String) layers[i];
         }
-        ComputationGraph g = new ComputationGraph(b.setOutputs(outName).build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.setOutputs(outName).build());
     }
 
     /** Row-wise layer norm of [rows, D] with scale and shift [1, D]. */

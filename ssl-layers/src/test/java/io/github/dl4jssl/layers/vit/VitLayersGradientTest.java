@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers.vit;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import org.deeplearning4j.gradientcheck.GradientCheckUtil;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -31,9 +32,7 @@ class VitLayersGradientTest extends DoublePrecisionTest {
     static ComputationGraph withOutput(ComputationGraphConfiguration.GraphBuilder b, String last) {
         b.addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(3)
                 .activation(Activation.TANH).build(), last).setOutputs("out");
-        ComputationGraph g = new ComputationGraph(b.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(b.build());
     }
 
     /** Checks every parameter entry except those of the {@code exclude} parameters ("layer_param"). */

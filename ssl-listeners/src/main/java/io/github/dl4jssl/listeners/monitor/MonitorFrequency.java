@@ -1,8 +1,11 @@
 package io.github.dl4jssl.listeners.monitor;
 
 import java.util.Objects;
+import java.util.function.ToIntFunction;
 
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -64,13 +67,7 @@ public record MonitorFrequency(int n, Unit unit) {
      * @return its iteration count, or -1
      */
     static int iterationCount(Model model) {
-        if (model instanceof ComputationGraph g) {
-            return g.getConfiguration().getIterationCount();
-        }
-        if (model instanceof MultiLayerNetwork m) {
-            return m.getLayerWiseConfigurations().getIterationCount();
-        }
-        return -1;
+        return count(model, ComputationGraphConfiguration::getIterationCount, MultiLayerConfiguration::getIterationCount);
     }
 
     /**
@@ -78,11 +75,17 @@ public record MonitorFrequency(int n, Unit unit) {
      * @return its epoch count, or -1
      */
     static int epochCount(Model model) {
+        return count(model, ComputationGraphConfiguration::getEpochCount, MultiLayerConfiguration::getEpochCount);
+    }
+
+    /** One counter of the model's configuration, read from either kind of network; -1 for another model. */
+    private static int count(Model model, ToIntFunction<ComputationGraphConfiguration> graph,
+                             ToIntFunction<MultiLayerConfiguration> network) {
         if (model instanceof ComputationGraph g) {
-            return g.getConfiguration().getEpochCount();
+            return graph.applyAsInt(g.getConfiguration());
         }
         if (model instanceof MultiLayerNetwork m) {
-            return m.getLayerWiseConfigurations().getEpochCount();
+            return network.applyAsInt(m.getLayerWiseConfigurations());
         }
         return -1;
     }

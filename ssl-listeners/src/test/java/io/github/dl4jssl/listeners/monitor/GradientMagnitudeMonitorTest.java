@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,9 +46,7 @@ class GradientMagnitudeMonitorTest {
                         .activation(Activation.IDENTITY).build(), "d2")
                 .setOutputs("out")
                 .build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return TestGraphs.initialized(conf);
     }
 
     static MultiDataSet data() {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.monitor;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.listeners.eval.KnnReference;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,9 +41,7 @@ class MonitorListenersTest {
                         .activation(Activation.IDENTITY).build(), "emb")
                 .setOutputs("out")
                 .build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return TestGraphs.initialized(conf);
     }
 
     static ListDataSetIterator<DataSet> iterator() {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.probe;
 
+import io.github.dl4jssl.layers.TestGraphs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -103,9 +104,7 @@ class TargetBranchProbeTest {
                 .addVertex("diff", new ElementWiseVertex(ElementWiseVertex.Op.Subtract), "online_dense2", "target_dense2")
                 .addLayer("loss", new LossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY).build(), "diff")
                 .setOutputs("loss");
-        ComputationGraph g = new ComputationGraph(gb.build());
-        g.init();
-        return g;
+        return TestGraphs.initialized(gb.build());
     }
 
     /** Features with mean ~5 so that batch-mode and inference-mode BatchNorm differ visibly. */

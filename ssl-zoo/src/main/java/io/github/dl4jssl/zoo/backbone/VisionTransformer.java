@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.backbone;
 
+import io.github.dl4jssl.layers.Checks;
 import io.github.dl4jssl.layers.vit.ClassTokenPositionEmbedding;
 import io.github.dl4jssl.layers.vit.PatchEmbedding;
 import io.github.dl4jssl.layers.vit.TokenPooling;
@@ -131,17 +132,17 @@ public final class VisionTransformer implements Backbone {
             this.channels = channels;
         }
 
-        public Builder patchSize(int patchSize) { this.patchSize = positive(patchSize, "patchSize"); return this; }
+        public Builder patchSize(int patchSize) { this.patchSize = Checks.atLeast("VisionTransformer patchSize", patchSize, 1); return this; }
 
         /** Token width D. */
-        public Builder embedDim(int embedDim) { this.embedDim = positive(embedDim, "embedDim (width)"); return this; }
+        public Builder embedDim(int embedDim) { this.embedDim = Checks.atLeast("VisionTransformer embedDim (width)", embedDim, 1); return this; }
 
         /** Number of Transformer blocks. */
-        public Builder depth(int depth) { this.depth = positive(depth, "depth"); return this; }
+        public Builder depth(int depth) { this.depth = Checks.atLeast("VisionTransformer depth", depth, 1); return this; }
 
-        public Builder heads(int heads) { this.heads = positive(heads, "heads"); return this; }
+        public Builder heads(int heads) { this.heads = Checks.atLeast("VisionTransformer heads", heads, 1); return this; }
 
-        public Builder mlpRatio(int mlpRatio) { this.mlpRatio = positive(mlpRatio, "mlpRatio"); return this; }
+        public Builder mlpRatio(int mlpRatio) { this.mlpRatio = Checks.atLeast("VisionTransformer mlpRatio", mlpRatio, 1); return this; }
 
         /** MoCo v3's fix: keep the random patch projection fixed (default false). */
         public Builder freezePatchEmbedding(boolean freeze) { this.freezePatchEmbedding = freeze; return this; }
@@ -154,13 +155,6 @@ public final class VisionTransformer implements Backbone {
         public Builder pooling(TokenPooling.Pooling pooling) {
             this.pooling = Objects.requireNonNull(pooling, "pooling");
             return this;
-        }
-
-        private static int positive(int v, String what) {
-            if (v < 1) {
-                throw new IllegalArgumentException("VisionTransformer " + what + " must be >= 1, got " + v);
-            }
-            return v;
         }
 
         /** @throws IllegalArgumentException if the sizes do not fit together (the message says which and how to fix it) */

@@ -40,10 +40,7 @@ public final class AugmentationPipeline implements ImageTransform {
      * augmentation strength: smaller crops are harder views; in (0, 1]).
      */
     public static AugmentationPipeline simclrGrayscale(int size, double cropScale) {
-        return builder()
-                .randomResizedCrop(size, cropScale, 1.0)
-                .horizontalFlip(0.5)
-                .colorJitter(0.8, 0.4, 0.4, 0.0, 0.0)
+        return simclrCropFlipJitter(size, cropScale, 0.0, 0.0)
                 .gaussianBlur(0.5, 0.1, 1.0)
                 .solarize(0.1, 0.5)
                 .build();
@@ -58,12 +55,20 @@ public final class AugmentationPipeline implements ImageTransform {
 
     /** {@link #simclrColor(int)} with the random resized crop's smallest area fraction {@code cropScale}. */
     public static AugmentationPipeline simclrColor(int size, double cropScale) {
+        return simclrCropFlipJitter(size, cropScale, 0.4, 0.1)
+                .randomGrayscale(0.2)
+                .build();
+    }
+
+    /**
+     * What both SimCLR pipelines start with: random resized crop (scale {@code cropScale}-1) to {@code size},
+     * horizontal flip (p 0.5), colour jitter (p 0.8; brightness and contrast 0.4, the given saturation and hue).
+     */
+    private static Builder simclrCropFlipJitter(int size, double cropScale, double saturation, double hue) {
         return builder()
                 .randomResizedCrop(size, cropScale, 1.0)
                 .horizontalFlip(0.5)
-                .colorJitter(0.8, 0.4, 0.4, 0.4, 0.1)
-                .randomGrayscale(0.2)
-                .build();
+                .colorJitter(0.8, 0.4, 0.4, saturation, hue);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.transforms;
 
+import io.github.dl4jssl.layers.Checks;
+
 import java.util.Random;
 
 /**
@@ -10,36 +12,25 @@ import java.util.Random;
  * Saturation and hue only act on 3-channel (RGB) images and are ignored for other channel counts.
  * A strength of 0 leaves that property unchanged exactly.
  */
-public final class ColorJitter implements ImageTransform {
-    private final double p;
+public final class ColorJitter extends RandomlyApplied {
     private final double brightness;
     private final double contrast;
     private final double saturation;
     private final double hue;
 
     public ColorJitter(double p, double brightness, double contrast, double saturation, double hue) {
-        this.p = ImageTransform.checkProbability(p, "ColorJitter");
-        this.brightness = nonNegative(brightness, "brightness");
-        this.contrast = nonNegative(contrast, "contrast");
-        this.saturation = nonNegative(saturation, "saturation");
+        super(p, "ColorJitter");
+        this.brightness = Checks.nonNegative("ColorJitter brightness", brightness);
+        this.contrast = Checks.nonNegative("ColorJitter contrast", contrast);
+        this.saturation = Checks.nonNegative("ColorJitter saturation", saturation);
         if (!(hue >= 0 && hue <= 0.5)) {
             throw new IllegalArgumentException("ColorJitter hue must be in [0, 0.5], got " + hue);
         }
         this.hue = hue;
     }
 
-    private static double nonNegative(double v, String name) {
-        if (!(v >= 0)) {
-            throw new IllegalArgumentException("ColorJitter " + name + " must be >= 0, got " + v);
-        }
-        return v;
-    }
-
     @Override
-    public float[] apply(float[] chw, int c, int h, int w, Random rnd) {
-        if (rnd.nextDouble() >= p) {
-            return chw;
-        }
+    protected float[] transform(float[] chw, int c, int h, int w, Random rnd) {
         int[] order = {0, 1, 2, 3};
         for (int i = order.length - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);

@@ -8,13 +8,12 @@ import java.util.Random;
  * [0.1, 2.0] on ImageNet). The kernel is separable (rows, then columns), has radius {@code ceil(3 sigma)} and
  * uses reflect padding at the borders, so a constant image stays constant.
  */
-public final class GaussianBlur implements ImageTransform {
-    private final double p;
+public final class GaussianBlur extends RandomlyApplied {
     private final double sigmaMin;
     private final double sigmaMax;
 
     public GaussianBlur(double p, double sigmaMin, double sigmaMax) {
-        this.p = ImageTransform.checkProbability(p, "GaussianBlur");
+        super(p, "GaussianBlur");
         if (!(sigmaMin > 0 && sigmaMax >= sigmaMin)) {
             throw new IllegalArgumentException("GaussianBlur needs 0 < sigmaMin <= sigmaMax, got [" + sigmaMin
                     + ", " + sigmaMax + "]");
@@ -24,10 +23,7 @@ public final class GaussianBlur implements ImageTransform {
     }
 
     @Override
-    public float[] apply(float[] chw, int c, int h, int w, Random rnd) {
-        if (rnd.nextDouble() >= p) {
-            return chw;
-        }
+    protected float[] transform(float[] chw, int c, int h, int w, Random rnd) {
         double sigma = sigmaMin + (sigmaMax - sigmaMin) * rnd.nextDouble();
         return blur(chw, c, h, w, sigma);
     }

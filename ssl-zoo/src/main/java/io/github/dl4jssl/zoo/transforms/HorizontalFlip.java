@@ -3,18 +3,14 @@ package io.github.dl4jssl.zoo.transforms;
 import java.util.Random;
 
 /** Mirrors the image left-right with probability {@code p}, as in SimCLR (Chen et al. 2020). */
-public final class HorizontalFlip implements ImageTransform {
-    private final double p;
+public final class HorizontalFlip extends RandomlyApplied {
 
     public HorizontalFlip(double p) {
-        this.p = ImageTransform.checkProbability(p, "HorizontalFlip");
+        super(p, "HorizontalFlip");
     }
 
     @Override
-    public float[] apply(float[] chw, int c, int h, int w, Random rnd) {
-        if (rnd.nextDouble() >= p) {
-            return chw;
-        }
+    protected float[] transform(float[] chw, int c, int h, int w, Random rnd) {
         float[] out = new float[chw.length];
         for (int row = 0; row < c * h; row++) {
             int base = row * w;

@@ -6,16 +6,15 @@ import java.util.Random;
  * With probability {@code p}, replaces each RGB pixel by its luminance replicated in all three channels
  * (the "random grey-scale" of SimCLR, Chen et al. 2020). Images with other than 3 channels are left unchanged.
  */
-public final class RandomGrayscale implements ImageTransform {
-    private final double p;
+public final class RandomGrayscale extends RandomlyApplied {
 
     public RandomGrayscale(double p) {
-        this.p = ImageTransform.checkProbability(p, "RandomGrayscale");
+        super(p, "RandomGrayscale");
     }
 
     @Override
-    public float[] apply(float[] chw, int c, int h, int w, Random rnd) {
-        if (rnd.nextDouble() >= p || c != 3) {
+    protected float[] transform(float[] chw, int c, int h, int w, Random rnd) {
+        if (c != 3) {
             return chw;
         }
         int hw = h * w;

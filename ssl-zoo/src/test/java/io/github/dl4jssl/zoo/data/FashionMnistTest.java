@@ -97,27 +97,20 @@ class FashionMnistTest {
     @Test
     void missingDirectoryNamesPathAndFix() {
         Path missing = dir.resolve("nope");
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(missing));
-        assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
-        assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
-        assertTrue(e.getMessage().contains("--data"), e.getMessage());
+        assertTrainLoadFails(missing, missing.toString(), "apt-get install dataset-fashion-mnist", "--data");
     }
 
     @Test
     void missingFileNamesFileAndFix() throws IOException {
         write("train-images-idx3-ubyte.gz", images(2051, 3, 2, 2, PIXELS));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains("train-labels-idx1-ubyte"), e.getMessage());
-        assertTrue(e.getMessage().contains("apt-get install dataset-fashion-mnist"), e.getMessage());
+        assertTrainLoadFails(dir, "train-labels-idx1-ubyte", "apt-get install dataset-fashion-mnist");
     }
 
     @Test
     void badMagicNumber() throws IOException {
         write("train-images-idx3-ubyte", images(2049, 3, 2, 2, PIXELS));
         write("train-labels-idx1-ubyte", labels(2049, LABELS));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains("train-images-idx3-ubyte"), e.getMessage());
-        assertTrue(e.getMessage().contains("magic"), e.getMessage());
+        assertTrainLoadFails(dir, "train-images-idx3-ubyte", "magic");
     }
 
     @Test
@@ -125,9 +118,7 @@ class FashionMnistTest {
         byte[] full = images(2051, 3, 2, 2, PIXELS);
         write("train-images-idx3-ubyte.gz", Arrays.copyOf(full, full.length - 1));
         write("train-labels-idx1-ubyte.gz", labels(2049, LABELS));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains("train-images-idx3-ubyte.gz"), e.getMessage());
-        assertTrue(e.getMessage().contains("truncated"), e.getMessage());
+        assertTrainLoadFails(dir, "train-images-idx3-ubyte.gz", "truncated");
     }
 
     @Test
@@ -136,26 +127,29 @@ class FashionMnistTest {
         Path f = dir.resolve("train-labels-idx1-ubyte.gz");
         byte[] gz = Files.readAllBytes(f);
         Files.write(f, Arrays.copyOf(gz, gz.length - 10));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains(f.toString()), e.getMessage());
+        assertTrainLoadFails(dir, f.toString());
     }
 
     @Test
     void countMismatch() throws IOException {
         write("train-images-idx3-ubyte", images(2051, 3, 2, 2, PIXELS));
         write("train-labels-idx1-ubyte", labels(2049, 1, 2));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains("mismatch"), e.getMessage());
-        assertTrue(e.getMessage().contains("3 images") && e.getMessage().contains("2 labels"), e.getMessage());
+        assertTrainLoadFails(dir, "mismatch", "3 images", "2 labels");
     }
 
     @Test
     void labelOutOfRange() throws IOException {
         write("train-images-idx3-ubyte", images(2051, 3, 2, 2, PIXELS));
         write("train-labels-idx1-ubyte", labels(2049, 1, 2, 10));
-        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(dir));
-        assertTrue(e.getMessage().contains("train-labels-idx1-ubyte") && e.getMessage().contains("10"),
-                e.getMessage());
+        assertTrainLoadFails(dir, "train-labels-idx1-ubyte", "10");
+    }
+
+    /** Loading the training set from {@code from} fails with a message that holds every one of {@code parts}. */
+    private static void assertTrainLoadFails(Path from, String... parts) {
+        DatasetException e = assertThrows(DatasetException.class, () -> FashionMnist.loadTrain(from));
+        for (String part : parts) {
+            assertTrue(e.getMessage().contains(part), e.getMessage());
+        }
     }
 
     @Test
