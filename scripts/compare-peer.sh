@@ -64,17 +64,21 @@ export JAVA_OPTS=${JAVA_OPTS:--Xmx4g}
 ours=${OURS:-$root/dl4j-ssl}
 "$ours" --version >/dev/null # build first, outside the timed runs
 
+# run_peer OUT_JSON [VAR=value...]: one throughput run of the PyTorch reference, with extra environment
+run_peer() {
+  local json=$1; shift
+  env "$@" LD_LIBRARY_PATH="$peer_libs" OPENBLAS_NUM_THREADS="${PEER_THREADS:-2}" "$peer_python" "$peer" \
+    --threads "${PEER_THREADS:-2}" throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" \
+    --iters "$iterations" --methods "$methods" --out "$json" >&2
+}
+
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds: peer" >&2
-  LD_LIBRARY_PATH=$peer_libs OPENBLAS_NUM_THREADS=${PEER_THREADS:-2} "$peer_python" "$peer" --threads "${PEER_THREADS:-2}" \
-    throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
-    --out "$out/peer-$r.json" >&2
+  run_peer "$out/peer-$r.json"
   if ((tuned)); then
     echo "round $r/$rounds: tuned peer" >&2
-    GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296 \
-      LD_LIBRARY_PATH=$peer_libs OPENBLAS_NUM_THREADS=${PEER_THREADS:-2} "$peer_python" "$peer" --threads "${PEER_THREADS:-2}" \
-      throughput "${peer_backbone[@]}" --batch "$batch" --warmup "$warmup" --iters "$iterations" --methods "$methods" \
-      --out "$out/peer-tuned-$r.json" >&2
+    run_peer "$out/peer-tuned-$r.json" \
+      GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
   fi
   echo "round $r/$rounds: dl4j-ssl" >&2
   "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \

@@ -5,12 +5,14 @@ import org.deeplearning4j.datasets.iterator.ExistingDataSetIterator;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.deeplearning4j.parallelism.ParallelWrapper;
 import org.deeplearning4j.parallelism.factory.DefaultTrainerContext;
+import org.deeplearning4j.parallelism.trainer.DefaultTrainer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -20,6 +22,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -126,41 +130,52 @@ class SyncedReplicasTrainerContextTest {
     /**
      * SyncedTrainer sets DefaultTrainer's fields itself (DefaultTrainer's builder cannot make a subclass). If a DL4J
      * version gives its DefaultTrainer another field, or another value for one, this test fails: every field that
-     * DL4J's DefaultTrainerContext sets on its trainer must hold the same value on ours (the model, wrapper and
-     * enums by identity, the rest by equals; fields DL4J leaves at null or false are compared too).
+     * DL4J's DefaultTrainerContext sets on its trainer must hold the same setting on ours ({@link #sameSetting}; fields
+     * DL4J leaves at null or false are compared too).
      */
     @Test
     void theSyncedTrainerGetsEveryFieldDl4jsOwnContextSets() throws Exception {
         ComputationGraph g = graph();
         ParallelWrapper pw = new ParallelWrapper.Builder<>(g).workers(2).averagingFrequency(3).build();
         try {
-            Object dl4j = new DefaultTrainerContext().create("u", 1, g, 0, true, pw,
-                    org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 3);
-            Object ours = new SyncedReplicasTrainerContext().create("u", 1, g, 0, true, pw,
-                    org.deeplearning4j.nn.conf.WorkspaceMode.ENABLED, 3);
+            Object dl4j = new DefaultTrainerContext().create("u", 1, g, 0, true, pw, WorkspaceMode.ENABLED, 3);
+            Object ours = new SyncedReplicasTrainerContext().create("u", 1, g, 0, true, pw, WorkspaceMode.ENABLED, 3);
             int compared = 0;
-            for (java.lang.reflect.Field f : org.deeplearning4j.parallelism.trainer.DefaultTrainer.class.getDeclaredFields()) {
-                if (java.lang.reflect.Modifier.isStatic(f.getModifiers())) {
+            for (Field f : DefaultTrainer.class.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers())) {
                     continue;
                 }
                 f.setAccessible(true);
                 Object a = f.get(dl4j);
                 Object b = f.get(ours);
-                boolean same = a == b || (a != null && !(a instanceof Model) && !(a instanceof ParallelWrapper) && a.equals(b))
-                        || (a instanceof Number && b instanceof Number && a.toString().equals(b.toString())); // AtomicInteger
-                // fresh per-trainer state (queues, counters, locks) is equal in kind, not identity
-                if (!same && a != null && b != null && a.getClass() == b.getClass() && !(a instanceof Model)
-                        && !(a instanceof ParallelWrapper) && !(a instanceof String) && !(a instanceof Number)
-                        && !(a instanceof Boolean) && !(a instanceof Enum)) {
-                    same = true;
-                }
-                assertTrue(same, "DefaultTrainer." + f.getName() + ": DL4J's context sets " + a + ", ours " + b);
+                assertTrue(sameSetting(a, b), "DefaultTrainer." + f.getName() + ": DL4J's context sets " + a + ", ours " + b);
                 compared++;
             }
             assertTrue(compared >= 8, "compared " + compared + " fields of DefaultTrainer");
         } finally {
             pw.shutdown();
         }
+    }
+
+    /**
+     * Whether two trainers hold the same setting in a field: the model and the wrapper by identity, values (strings,
+     * booleans, enums, numbers, an AtomicInteger by its value) by equality, and per-trainer state (queues, locks) by
+     * being of the same class, since each trainer makes its own.
+     */
+    private static boolean sameSetting(Object a, Object b) {
+        if (a == b) {
+            return true;
+        }
+        if (a == null || b == null || a instanceof Model || a instanceof ParallelWrapper) {
+            return false;
+        }
+        if (a instanceof Number && b instanceof Number) {
+            return a.toString().equals(b.toString());
+        }
+        if (a instanceof String || a instanceof Boolean || a instanceof Enum) {
+            return a.equals(b);
+        }
+        return a.equals(b) || a.getClass() == b.getClass();
     }
 
     @Test
