@@ -58,7 +58,10 @@ peer_libs=${PEER_LIBS:-$HOME/.cache/openblas/root/usr/lib/x86_64-linux-gnu/openb
   || { echo "compare-peer.sh: $peer_python cannot import torch; install the peer's packages (see its README)" >&2; exit 2; }
 [[ -d "$peer_libs" ]] || echo "compare-peer.sh: warning: PEER_LIBS '$peer_libs' missing: the peer runs on Debian's default (reference) BLAS" >&2
 
-out=${out:-$root/docs/bench/compare-$backbone-$(date -u +%Y%m%dT%H%M)}
+out=${out:-$root/docs/bench/compare-$backbone-$(date -u +%Y%m%dT%H%M%S)}
+if [[ -d "$out" && -n "$(ls -A "$out")" ]]; then
+  echo "compare-peer.sh: '$out' already holds a comparison; give another --out (nothing was run)" >&2; exit 2
+fi
 mkdir -p "$out"
 export JAVA_OPTS=${JAVA_OPTS:--Xmx4g}
 ours=${OURS:-$root/dl4j-ssl}
