@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.transforms;
 
+import io.github.dl4jssl.layers.Checks;
+
 import java.util.Random;
 
 /**
@@ -27,10 +29,7 @@ public interface ImageTransform {
 
     /** Checks that {@code p} is a probability; used by the implementations. */
     static double checkProbability(double p, String name) {
-        if (!(p >= 0 && p <= 1)) {
-            throw new IllegalArgumentException(name + " probability must be in [0, 1], got " + p);
-        }
-        return p;
+        return Checks.unitInterval(name + " probability", p);
     }
 
     /** ITU-R 601-2 luminance of an RGB pixel, the usual greyscale conversion. */
