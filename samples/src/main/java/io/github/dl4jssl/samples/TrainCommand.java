@@ -77,6 +77,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--queue-size", description = "MoCo v1/v2 key-queue size (default: 65536, or 4096 when the training set is smaller than that).")
     Integer queueSize;
 
+    @Option(names = "--symmetric-loss", description = "MoCo v1/v2: both views are queries and keys (the symmetrised loss of MoCo's CIFAR demo), not only view 1.")
+    Boolean symmetricLoss;
+
     @Option(names = "--momentum", description = "Target-branch momentum in [0, 1] of the methods with one (MoCo: m; BYOL, MoCo v3, SimCLR-EMA: its start value). Default: the method's.")
     Double momentum;
 
@@ -134,7 +137,7 @@ public final class TrainCommand implements Callable<Integer> {
                 .passes(given.value("--passes", passes)).workers(workers).backbone(backbone)
                 .layers(given.value("--layers", layers)).widthMultiplier(given.value("--width-multiplier", widthMultiplier))
                 .headHidden(headHidden).epochs(epochs).batchSize(batchSize).trainSubset(given.value("--train-subset", trainSubset))
-                .temperature(temperature).cropScale(cropScale).queueSize(queueSize).momentum(momentum).collapseNormalize(collapseNormalize)
+                .temperature(temperature).cropScale(cropScale).queueSize(queueSize).symmetricLoss(symmetricLoss).momentum(momentum).collapseNormalize(collapseNormalize)
                 .seed(seed).out(out).overwrite(overwrite);
         dataOptions.apply(b, given);
         evalOptions.apply(b, given);

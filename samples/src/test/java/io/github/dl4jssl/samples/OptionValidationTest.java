@@ -63,6 +63,8 @@ class OptionValidationTest {
         assertTrue(err.contains("--queue-size is not used by --method simclr") && err.contains("mocov2"), err);
         err = refused(tmp, "--method", "mocov3", "--queue-size", "256");
         assertTrue(err.contains("--queue-size is not used by --method mocov3"), err);
+        err = refused(tmp, "--method", "simclr", "--symmetric-loss");
+        assertTrue(err.contains("--symmetric-loss is not used by --method simclr") && err.contains("mocov2"), err);
         err = refused(tmp, "--method", "simsiam", "--momentum", "0.9");
         assertTrue(err.contains("--momentum is not used by --method simsiam") && err.contains("no momentum encoder"), err);
     }

@@ -125,30 +125,65 @@ class TrainCommandTest {
     }
 
     /**
-     * Every method of the zoo trains from the CLI and writes the same report: a smoke test, not a learning test. At
-     * this budget (8 steps of 32 images) training does not beat the same backbone's random weights, nor did it at the
-     * larger budgets measured for issue 17 (kNN top-1 trained minus random weights of the same graph, seed 1, on the
-     * report's kNN): 256 images x 1 epoch, batch 32, bank 500 / test 200: BYOL -0.160, SimSiam -0.170; 2,048 images
-     * x 2 epochs, batch 64 (64 steps), width 0.25, bank 1,000 / test 500: BYOL -0.122, SimCLR-EMA -0.094 (the kNN
-     * monitor falls from the random weights' 0.532 to 0.414 after 32 steps and climbs back to 0.438 after 64). The
-     * first steps of every method move the random features away from what the kNN likes, and a run that recovers
-     * and passes them takes minutes per method on two cores, too long for 7 methods in CI. So the assertion on the
-     * random weights stays the floor below; that a short run learns is shown for SimCLR by {@link ShortRunLearnsTest}
-     * (128 steps of 64) and for the default run in the README.
+     * The methods that learn at a test-sized budget train from the CLI, write the same report, and beat the same
+     * backbone's random initial weights on kNN top-1 (the report's {@code randomKnnTop1}: the same graph before
+     * training, the same bank and test images, so the comparison is paired) by at least {@value #LEARNS_BY} point.
+     * Budget: {@link ShortRunLearnsTest}'s, the first 2,048 Fashion-MNIST images x 4 epochs at batch 64 (128 steps),
+     * bank 2,000, test 1,000; about 75 seconds per method. Leads measured in session 8 (seed 42) over the random
+     * weights' 57.6%: SimCLR-EMA +4.6, SimCLR-EMA-projector +4.0, MoCo v1 +6.1, MoCo v3 +3.5 points, against a
+     * run-to-run noise of about one point (multi-threaded ND4J).
+     *
+     * <p>MoCo v2, BYOL and SimSiam are not here: at test-sized budgets they do not beat their random weights
+     * reliably, see {@link #theSlowStartersTrainFromTheCli}.</p>
+     */
+    static final double LEARNS_BY = 1.0;
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov3"})
+    void methodsTrainFromTheCliAndBeatTheirRandomWeights(String method, @TempDir Path out) throws Exception {
+        RunReport r = trainFromTheCli(method, out, 4, "--train-subset", "2048", "--batch-size", "64",
+                "--eval-train-subset", "2000", "--eval-test-subset", "1000");
+        assertTrue(100 * (r.knnTop1 - r.randomKnnTop1) >= LEARNS_BY, String.format(
+                "%s did not learn: kNN top-1 %.2f%% against %.2f%% for its random weights (needed: %.1f points more)",
+                method, 100 * r.knnTop1, 100 * r.randomKnnTop1, LEARNS_BY));
+    }
+
+    /**
+     * MoCo v2, BYOL and SimSiam train from the CLI and write the same report: a smoke test, not a learning test. They
+     * start slowly. The first steps move the random features away from what the kNN likes, and these three pass their
+     * random weights only after more steps than a test can afford, and then only under a larger evaluation bank.
+     * Leads over the random weights (kNN points, seed 42, session 8):
+     * <ul>
+     * <li>128 steps of 64 (the budget above), bank 2,000: MoCo v2 +1.1, SimSiam +1.0, BYOL +0.1;</li>
+     * <li>256 steps of 64, bank 2,000: BYOL +2.6, SimSiam +0.6;</li>
+     * <li>138 steps of 128 (6,000 images x 3 epochs, the recipe sweeps' budget), bank 2,000: MoCo v2 +2.4, SimSiam
+     *     +0.6, BYOL -0.3; SimSiam with {@code --optimizer adam} +2.9;</li>
+     * <li>the same 138 steps, bank 5,000 and 2,000 test images (docs/experiments/recipe-screen-s8): MoCo v2 +4.4,
+     *     BYOL +3.5, SimSiam +2.3. SimSiam with Adam gave +4.65 there.</li>
+     * </ul>
+     * A learning assertion for these three waits for recipes that start faster (issue 14's sweeps).
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov2",
-            "mocov3", "byol", "simsiam"})
-    void everyMethodTrainsFromTheCli(String method, @TempDir Path out) throws Exception {
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"mocov2", "byol", "simsiam"})
+    void theSlowStartersTrainFromTheCli(String method, @TempDir Path out) throws Exception {
+        RunReport r = trainFromTheCli(method, out, 1, "--train-subset", "256", "--batch-size", "32",
+                "--eval-train-subset", "500", "--eval-test-subset", "200");
+        assertTrue(r.knnTop1 > 0.2 && r.randomKnnTop1 > 0.2, "kNN accuracies out of range");
+    }
+
+    /** Trains {@code method} from the CLI for {@code epochs} with the given options; checks the report's shared fields. */
+    private static RunReport trainFromTheCli(String method, Path out, int epochs, String... options) throws Exception {
         TestData.requireFashionMnist();
-        Cli.run(0, "train", "--method", method, "--train-subset", "256", "--epochs", "1", "--batch-size", "32",
-                "--eval-train-subset", "500", "--eval-test-subset", "200", "--linear-epochs", "1", "--out", out.toString());
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("train", "--method", method, "--epochs",
+                Integer.toString(epochs), "--linear-epochs", "1", "--out", out.toString()));
+        args.addAll(java.util.List.of(options));
+        Cli.run(0, args.toArray(String[]::new));
         RunReport r = RunReport.read(out.resolve("report.json"));
         assertEquals(method, r.method);
-        assertEquals(1, r.lossPerEpoch.size());
-        assertTrue(Double.isFinite(r.lossPerEpoch.get(0)));
-        assertTrue(r.knnTop1 > 0.2 && r.randomKnnTop1 > 0.2, "kNN accuracies out of range");
+        assertEquals(epochs, r.lossPerEpoch.size());
+        assertTrue(r.lossPerEpoch.stream().allMatch(Double::isFinite), "loss " + r.lossPerEpoch);
         assertTrue(Files.exists(out.resolve("knn.png")));
+        return r;
     }
 
     @Test

@@ -58,7 +58,7 @@ final class MethodSetup {
     /** The method on {@code net}, for {@code perEpoch} training images per epoch. */
     SslMethod method(Backbone net, int perEpoch) {
         return SslMethods.create(spec.method(), net, options(net, queueSize(perEpoch), perEpoch / spec.batchSize())
-                .withHeadHidden(spec.headHidden()));
+                .withHeadHidden(spec.headHidden()).withSymmetricLoss(spec.symmetricLoss()));
     }
 
     /**

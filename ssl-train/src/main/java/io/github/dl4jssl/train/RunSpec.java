@@ -84,6 +84,7 @@ public final class RunSpec {
     private final Double temperature;
     private final Double cropScale;
     private final Integer queueSize;
+    private final Boolean symmetricLoss;
     private final Double momentum;
     private final String optimizer;
     private final Double weightDecay;
@@ -137,6 +138,7 @@ public final class RunSpec {
         temperature = b.temperature;
         cropScale = b.cropScale;
         queueSize = b.queueSize;
+        symmetricLoss = b.symmetricLoss;
         momentum = b.momentum;
         optimizer = b.optimizer;
         weightDecay = b.weightDecay;
@@ -256,6 +258,8 @@ public final class RunSpec {
     /** {@link #cropScale()}, or {@link AugmentationPipeline#DEFAULT_CROP_SCALE} when not given. */
     public double cropScaleOrDefault() { return cropScale != null ? cropScale : AugmentationPipeline.DEFAULT_CROP_SCALE; }
     public Integer queueSize() { return queueSize; }
+    /** {@code --symmetric-loss} (MoCo v1/v2), or null when not given (the method's one direction). */
+    public Boolean symmetricLoss() { return symmetricLoss; }
     public Double momentum() { return momentum; }
     public String optimizer() { return optimizer; }
     public Double weightDecay() { return weightDecay; }
@@ -316,6 +320,7 @@ public final class RunSpec {
         private Double temperature;
         private Double cropScale;
         private Integer queueSize;
+        private Boolean symmetricLoss;
         private Double momentum;
         private String optimizer;
         private Double weightDecay;
@@ -399,6 +404,11 @@ public final class RunSpec {
         public Builder cropScale(Double v) { cropScale = v; return this; }
         /** {@code --queue-size} (MoCo v1/v2). */
         public Builder queueSize(Integer v) { queueSize = v; return this; }
+        /**
+         * {@code --symmetric-loss} (MoCo v1/v2): both views are queries and both are keys, the symmetrised loss of
+         * MoCo v2's CIFAR demo, instead of the papers' one direction (view 1 queries, view 2 keys).
+         */
+        public Builder symmetricLoss(Boolean v) { symmetricLoss = v; return this; }
         /** {@code --momentum} (methods with a momentum encoder). */
         public Builder momentum(Double v) { momentum = v; return this; }
         /** {@code --optimizer}: adam, sgd, lars (default: the method's). */

@@ -133,6 +133,7 @@ public final class SpecChecks {
         String method = s.method();
         refuseUnless("--temperature", s.temperature() != null, WITH_TEMPERATURE.contains(method), "--method " + method, "--method", WITH_TEMPERATURE);
         refuseUnless("--queue-size", s.queueSize() != null, WITH_QUEUE.contains(method), "--method " + method, "--method", WITH_QUEUE);
+        refuseUnless("--symmetric-loss", Boolean.TRUE.equals(s.symmetricLoss()), WITH_QUEUE.contains(method), "--method " + method, "--method", WITH_QUEUE);
         refuseUnless("--momentum", s.momentum() != null, SslMethods.WITH_MOMENTUM.contains(method), "--method " + method
                 + " (it has no momentum encoder)", "--method", SslMethods.WITH_MOMENTUM);
         String regime = s.regime().toLowerCase(Locale.ROOT);

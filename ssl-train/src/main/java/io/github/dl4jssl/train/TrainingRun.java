@@ -302,6 +302,7 @@ public final class TrainingRun {
             report.temperature = spec.temperatureOrRecipe();
             report.cropScale = spec.cropScaleOrDefault();
             report.learningRate = spec.learningRate();
+            report.symmetricLoss = spec.symmetricLoss();
             MethodSetup.describe(graph, report);
             report.parameters = graph.numParams();
             report.trainImages = perEpoch / spec.batchSize() * spec.batchSize();

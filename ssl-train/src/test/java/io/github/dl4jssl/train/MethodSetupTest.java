@@ -66,6 +66,24 @@ class MethodSetupTest {
     }
 
     @Test
+    void symmetricLossReachesMocoAndIsOffByDefault() {
+        for (String method : List.of("mocov1", "mocov2")) {
+            for (Boolean given : new Boolean[] {null, false, true}) {
+                RunSpec spec = RunSpec.builder().method(method).symmetricLoss(given).batchSize(32).epochs(1).seed(1).build();
+                var moco = (io.github.dl4jssl.zoo.method.MocoV1V2) new MethodSetup(spec).method(new SmallCnn(12, 12, 1), 640);
+                assertEquals(Boolean.TRUE.equals(given), moco.symmetric(), method + " --symmetric-loss " + given);
+                assertEquals(Boolean.TRUE.equals(given) ? 64 : 32, moco.keysPerIteration(32));
+            }
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> RunSpec.builder().method("mocov3").symmetricLoss(true).build());
+        assertTrue(e.getMessage().contains("--symmetric-loss is not used by --method mocov3") && e.getMessage().contains("mocov2"),
+                e.getMessage());
+        assertEquals(true, RunSpec.fromJson(RunSpec.builder().method("mocov2").symmetricLoss(true).build().toJson()).symmetricLoss(),
+                "the saved spec of a checkpointed run keeps it");
+    }
+
+    @Test
     void badValuesAreRefusedWithTheirName() {
         List<UnaryOperator<RunSpec.Builder>> bad = List.of(
                 b -> b.optimizer("rmsprop"), b -> b.schedule("step"), b -> b.weightDecay(-1e-4),

@@ -32,9 +32,18 @@ public final class SslMethods {
      * @param warmupCosine the learning-rate schedule, or null for a constant learning rate
      * @param headHidden   hidden width of the default projection/prediction MLPs ({@link MethodBuilder#headHidden(int)}),
      *                     or null for the methods' own
+     * @param symmetricLoss MoCo v1/v2: both views as queries ({@link MocoV1V2.Builder#symmetric(boolean)}), or null
+     *                     for the papers' one direction
      */
     public record Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
-                          Double momentum, Double weightDecay, WarmupCosine warmupCosine, Integer headHidden) {
+                          Double momentum, Double weightDecay, WarmupCosine warmupCosine, Integer headHidden,
+                          Boolean symmetricLoss) {
+        /** Options with the learning-rate schedule {@code warmupCosine}, the heads' width and MoCo's one direction. */
+        public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
+                       Double momentum, Double weightDecay, WarmupCosine warmupCosine, Integer headHidden) {
+            this(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, headHidden, null);
+        }
+
         /** Options with a constant learning rate and the methods' own head widths. */
         public Options(IUpdater updater, Double temperature, Integer queueSize, Integer batchSize, long seed,
                        Double momentum, Double weightDecay) {
@@ -49,7 +58,14 @@ public final class SslMethods {
 
         /** These options with the heads' hidden width {@code width} (null: the methods' own). */
         public Options withHeadHidden(Integer width) {
-            return new Options(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, width);
+            return new Options(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, width,
+                    symmetricLoss);
+        }
+
+        /** These options with MoCo v1/v2's symmetrised loss on or off (null: the papers' one direction). */
+        public Options withSymmetricLoss(Boolean symmetric) {
+            return new Options(updater, temperature, queueSize, batchSize, seed, momentum, weightDecay, warmupCosine, headHidden,
+                    symmetric);
         }
 
         /** Options with the method's own weight decay. */
@@ -115,6 +131,7 @@ public final class SslMethods {
         if (o.temperature() != null) b.temperature(o.temperature());
         if (o.queueSize() != null) b.queueSize(o.queueSize());
         if (o.batchSize() != null) b.batchSize(o.batchSize());
+        if (o.symmetricLoss() != null) b.symmetric(o.symmetricLoss());
         return b;
     }
 
