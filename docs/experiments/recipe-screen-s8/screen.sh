@@ -26,3 +26,4 @@ run byol-m099-lr3e3 --method byol --momentum 0.99 --lr 3e-3
 run mocov3-def --method mocov3
 run simclr-def --method simclr
 run mocov3-t01 --method mocov3 --temperature 0.1
+run mocov2-sym --method mocov2 --symmetric-loss
