@@ -4,8 +4,8 @@ List<String> cats = new ArrayList<>(); List<Double> knn = new ArrayList<>(), lin
 String[] first = null;
 for (String l : lines.subList(1, lines.size())) { String[] f = l.replace("\"", "").split(","); if (first == null) first = f;
   cats.add(f[0]); knn.add(100 * Double.parseDouble(f[3])); lin.add(100 * Double.parseDouble(f[5])); }
-cats.add("random weights"); knn.add(100 * Double.parseDouble(first[6])); lin.add(75.30);
-cats.add("raw pixels"); knn.add(100 * Double.parseDouble(first[7])); lin.add(100 * Double.parseDouble(first[9]));
+cats.add("random weights"); knn.add(100 * Double.parseDouble(first[6])); lin.add(100 * Double.parseDouble(first[7]));
+cats.add("raw pixels"); knn.add(100 * Double.parseDouble(first[8])); lin.add(100 * Double.parseDouble(first[10]));
 Map<String, List<? extends Number>> s = new LinkedHashMap<>(); s.put("kNN top-1", knn); s.put("linear top-1", lin);
 Map<String, List<? extends Number>> e = new LinkedHashMap<>();
 var chart = new org.knowm.xchart.CategoryChartBuilder().width(1000).height(560).title("Recipe screen (one seed): 6,000 images x 3 epochs; kNN bank 5,000, test 2,000").yAxisTitle("top-1 (%)").build();
