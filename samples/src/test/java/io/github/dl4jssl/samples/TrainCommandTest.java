@@ -130,45 +130,40 @@ class TrainCommandTest {
      * training, the same bank and test images, so the comparison is paired) by at least {@value #LEARNS_BY} point.
      * Budget: {@link ShortRunLearnsTest}'s, the first 2,048 Fashion-MNIST images x 4 epochs at batch 64 (128 steps),
      * bank 2,000, test 1,000; about 75 seconds per method. Leads measured in session 8 (seed 42) over the random
-     * weights' 57.6%: SimCLR-EMA +4.6, SimCLR-EMA-projector +4.0, MoCo v1 +6.1, MoCo v3 +3.5 points, against a
-     * run-to-run noise of about one point (multi-threaded ND4J).
-     *
-     * <p>MoCo v2, BYOL and SimSiam are not here: at test-sized budgets they do not beat their random weights
-     * reliably, see {@link #theSlowStartersTrainFromTheCli}.</p>
+     * weights' 57.6%: SimCLR-EMA +4.6, SimCLR-EMA-projector +4.0, MoCo v1 +6.1, MoCo v3 +3.5 points; repeated runs on
+     * the 2-core machine gave the same figures.
      */
     static final double LEARNS_BY = 1.0;
 
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"simclr-ema", "simclr-ema-projector", "mocov1", "mocov3"})
     void methodsTrainFromTheCliAndBeatTheirRandomWeights(String method, @TempDir Path out) throws Exception {
-        RunReport r = trainFromTheCli(method, out, 4, "--train-subset", "2048", "--batch-size", "64",
-                "--eval-train-subset", "2000", "--eval-test-subset", "1000");
-        assertTrue(100 * (r.knnTop1 - r.randomKnnTop1) >= LEARNS_BY, String.format(
-                "%s did not learn: kNN top-1 %.2f%% against %.2f%% for its random weights (needed: %.1f points more)",
-                method, 100 * r.knnTop1, 100 * r.randomKnnTop1, LEARNS_BY));
+        assertLearned(trainFromTheCli(method, out, 4, "--train-subset", "2048", "--batch-size", "64",
+                "--eval-train-subset", "2000", "--eval-test-subset", "1000"));
     }
 
     /**
-     * MoCo v2, BYOL and SimSiam train from the CLI and write the same report: a smoke test, not a learning test. They
-     * start slowly. The first steps move the random features away from what the kNN likes, and these three pass their
-     * random weights only after more steps than a test can afford, and then only under a larger evaluation bank.
-     * Leads over the random weights (kNN points, seed 42, session 8):
-     * <ul>
-     * <li>128 steps of 64 (the budget above), bank 2,000: MoCo v2 +1.1, SimSiam +1.0, BYOL +0.1;</li>
-     * <li>256 steps of 64, bank 2,000: BYOL +2.6, SimSiam +0.6;</li>
-     * <li>138 steps of 128 (6,000 images x 3 epochs, the recipe sweeps' budget), bank 2,000: MoCo v2 +2.4, SimSiam
-     *     +0.6, BYOL -0.3; SimSiam with {@code --optimizer adam} +2.9;</li>
-     * <li>the same 138 steps, bank 5,000 and 2,000 test images (docs/experiments/recipe-screen-s8): MoCo v2 +4.4,
-     *     BYOL +3.5, SimSiam +2.3. SimSiam with Adam gave +4.65 there.</li>
-     * </ul>
-     * A learning assertion for these three waits for recipes that start faster (issue 14's sweeps).
+     * MoCo v2, BYOL and SimSiam start slowly: the first steps move the random features away from what the kNN likes,
+     * and they pass their random weights only after more steps, and then only under a larger evaluation bank. So they
+     * get the recipe sweeps' budget (the first 6,000 images x 3 epochs at batch 128, 138 steps) and a 5,000-image
+     * bank with 2,000 test images, where they must beat their random weights by the same {@value #LEARNS_BY} point;
+     * about 2 minutes per method. Leads over the random weights' 62.85% (kNN points, seed 42, session 8,
+     * docs/experiments/recipe-screen-s8): MoCo v2 +4.4, BYOL +3.5, SimSiam +2.3 (+4.65 with {@code --optimizer adam}).
+     * At smaller budgets they do not beat their random weights reliably: 128 steps of 64 with bank 2,000 gave MoCo v2
+     * +1.1, SimSiam +1.0, BYOL +0.1; 256 steps of 64, BYOL +2.6 and SimSiam +0.6; 138 steps of 128 with bank 2,000,
+     * BYOL -0.3.
      */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"mocov2", "byol", "simsiam"})
-    void theSlowStartersTrainFromTheCli(String method, @TempDir Path out) throws Exception {
-        RunReport r = trainFromTheCli(method, out, 1, "--train-subset", "256", "--batch-size", "32",
-                "--eval-train-subset", "500", "--eval-test-subset", "200");
-        assertTrue(r.knnTop1 > 0.2 && r.randomKnnTop1 > 0.2, "kNN accuracies out of range");
+    void theSlowStartersTrainFromTheCliAndBeatTheirRandomWeights(String method, @TempDir Path out) throws Exception {
+        assertLearned(trainFromTheCli(method, out, 3, "--train-subset", "6000", "--batch-size", "128",
+                "--eval-train-subset", "5000", "--eval-test-subset", "2000"));
+    }
+
+    private static void assertLearned(RunReport r) {
+        assertTrue(100 * (r.knnTop1 - r.randomKnnTop1) >= LEARNS_BY, String.format(
+                "%s did not learn: kNN top-1 %.2f%% against %.2f%% for its random weights (needed: %.1f points more)",
+                r.method, 100 * r.knnTop1, 100 * r.randomKnnTop1, LEARNS_BY));
     }
 
     /** Trains {@code method} from the CLI for {@code epochs} with the given options; checks the report's shared fields. */

@@ -17,7 +17,7 @@ import java.util.Set;
  * target; the fluctuation (std / mean of the gradient L2 norm over a sliding window) of every block, averaged
  * over the run, from each run's {@code gradients.csv}.
  */
-public final class GradientStabilityExperiment extends PaperExperiment {
+public final class GradientStabilityExperiment extends MethodComparison {
 
     static final List<String> METHODS = List.of("simclr", "simclr-ema", "simclr-ema-projector");
     static final int TRAIN_IMAGES = 4000;
@@ -29,12 +29,7 @@ public final class GradientStabilityExperiment extends PaperExperiment {
                 + "fluctuation during training, and an EMA target damps it. Variants: " + String.join(", ", METHODS)
                 + "; fluctuation = std / mean of the block's gradient L2 norm over the monitor's sliding window, averaged "
                 + "over the run (MoCo v3 watches the first layer too).",
-                3);
-    }
-
-    @Override
-    public List<PlannedRun> plan(Budget budget) {
-        return budget.perMethod(METHODS, TRAIN_IMAGES, EPOCHS);
+                3, METHODS, TRAIN_IMAGES, EPOCHS);
     }
 
     @Override

@@ -15,7 +15,7 @@ import java.util.Map;
  * of the projector only, and of the backbone's final stage only, at the same budget and seeds: kNN and linear
  * top-1 and training throughput.
  */
-public final class MomentumPluginExperiment extends PaperExperiment {
+public final class MomentumPluginExperiment extends MethodComparison {
 
     static final List<String> METHODS = List.of("simclr", "simclr-ema", "simclr-ema-projector", "simclr-ema-stages");
     static final int TRAIN_IMAGES = 6000;
@@ -28,12 +28,7 @@ public final class MomentumPluginExperiment extends PaperExperiment {
                 + "is comparable or better, while the backbone runs one forward pass instead of two. Variants: "
                 + String.join(", ", METHODS) + " (`simclr-ema-stages`: EMA on the backbone's final stage only, the rest of "
                 + "the target tracks the online weights), SmallCnn on Fashion-MNIST, same budget and seeds.",
-                3);
-    }
-
-    @Override
-    public List<PlannedRun> plan(Budget budget) {
-        return budget.perMethod(METHODS, TRAIN_IMAGES, EPOCHS);
+                3, METHODS, TRAIN_IMAGES, EPOCHS);
     }
 
     @Override
