@@ -20,7 +20,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -78,9 +77,7 @@ public final class CollapseCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--images must be at least 2, got " + images);
             }
             dataOptions.validate();
-            if (!Files.exists(source.model)) {
-                throw new IllegalArgumentException("--model " + source.model + " does not exist; give a run directory, model.zip or backbone.zip");
-            }
+            SavedBackbone.checkExists(source.model, "");
             LabelledImages test = dataOptions.load(42).test();
             LabelledImages probe = test.subset(Math.min(images, test.size()));
             SavedBackbone saved = SavedBackbone.load(source.model, probe.features().shape());

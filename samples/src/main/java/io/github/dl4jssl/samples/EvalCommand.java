@@ -7,6 +7,7 @@ import io.github.dl4jssl.train.Baselines;
 import io.github.dl4jssl.train.OutputDirectory;
 import io.github.dl4jssl.train.RunDirectory;
 import io.github.dl4jssl.train.RunReport;
+import io.github.dl4jssl.train.SavedBackbone;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,9 +87,8 @@ public final class EvalCommand implements Callable<Integer> {
             modelFile = Files.createTempFile("dl4j-ssl-" + card.name(), ".zip");
             modelFile.toFile().deleteOnExit();
             Pretrained.copyTo(card.name(), modelFile);
-        } else if (!Files.exists(model)) {
-            throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip,"
-                    + " or pretrained:NAME");
+        } else {
+            SavedBackbone.checkExists(model, ", or pretrained:NAME");
         }
         RunReport report = evaluation.evaluate(modelFile, dataOptions.load(seed));
         if (card != null) {

@@ -67,13 +67,14 @@ public interface MomentumSchedule extends java.io.Serializable {
     }
 
     /**
-     * Checks that a momentum lies in [0, 1].
+     * Checks that a momentum lies in [0, 1]: the one rule for every momentum of the project (the methods' builders,
+     * the schedules, {@code train --momentum}).
      *
      * @param m    the value
      * @param what what it is, for the message
      * @throws IllegalArgumentException otherwise
      */
-    static void checkMomentum(double m, String what) {
+    public static void checkMomentum(double m, String what) {
         if (!(m >= 0.0 && m <= 1.0)) {
             throw new IllegalArgumentException(what + " must be in [0, 1] (target = m * target + (1 - m) * online), got " + m);
         }

@@ -54,9 +54,7 @@ public final class BackboneEvaluation {
      */
     public RunReport evaluate(Path model, Datasets.Split data) throws IOException {
         checkData(data);
-        if (!Files.exists(model)) {
-            throw new IllegalArgumentException("--model " + model + " does not exist; give a run directory, model.zip or backbone.zip");
-        }
+        SavedBackbone.checkExists(model, "");
         SavedBackbone saved = SavedBackbone.load(model, data.train().features().shape());
         RunReport report = new RunReport();
         Path trainedReport = saved.file().resolveSibling(RunDirectory.REPORT);

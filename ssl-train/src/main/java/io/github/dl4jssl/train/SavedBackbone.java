@@ -43,6 +43,19 @@ public record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file
     }
 
     /**
+     * Refuses a {@code --model} path that does not exist, before any data is loaded, naming what it may be: a run
+     * directory, its {@code model.zip} or {@code backbone.zip}, then {@code otherChoices} (e.g. {@code ", or
+     * pretrained:NAME"}; empty for none). The one place of this message for {@code eval}, {@code collapse} and
+     * {@link BackboneEvaluation}.
+     */
+    public static void checkExists(Path path, String otherChoices) {
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException("--model " + path + " does not exist; give a run directory, model.zip or backbone.zip"
+                    + otherChoices);
+        }
+    }
+
+    /**
      * Reads the backbone saved at {@code path} for images of {@code imageShape} {@code [N, C, H, W]}: their size
      * must be the one recorded in the file by {@link #tag}; an untagged file is checked for the channel count.
      */
@@ -54,8 +67,8 @@ public record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file
                 throw new IllegalArgumentException("--model " + path + ": the directory has no backbone.zip or model.zip; "
                         + "give the output directory of a train run or one of its model files");
             }
-        } else if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException("--model " + path + " does not exist; give a run directory, model.zip or backbone.zip");
+        } else {
+            checkExists(path, "");
         }
         ComputationGraph saved;
         try {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.listeners.NanGuard;
 import io.github.dl4jssl.zoo.backbone.Backbones;
 import io.github.dl4jssl.zoo.backbone.LayerImplementation;
@@ -70,8 +71,8 @@ public final class SpecChecks {
         if (s.epochs() < 1) {
             throw new IllegalArgumentException("--epochs must be at least 1, got " + s.epochs());
         }
-        if (s.momentum() != null && !(s.momentum() >= 0 && s.momentum() <= 1)) {
-            throw new IllegalArgumentException("--momentum must be in [0, 1] (target = m * target + (1 - m) * online), got " + s.momentum());
+        if (s.momentum() != null) {
+            MomentumSchedule.checkMomentum(s.momentum(), "--momentum");
         }
         if (s.batchSize() < 2) {
             throw new IllegalArgumentException("--batch-size must be at least 2 (NT-Xent needs negatives), got " + s.batchSize());
