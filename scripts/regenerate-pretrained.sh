@@ -13,7 +13,9 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
 dir=ssl-pretrained/src/main/resources/io/github/dl4jssl/pretrained
 version=$(git rev-parse --short HEAD)
-[[ -z "$(git status --porcelain --untracked-files=no)" ]] || version="$version-dirty"
+# the script's own outputs (weights, cards, index.txt) do not make the code dirty: several names regenerated one
+# after the other must all record the commit
+[[ -z "$(git status --porcelain --untracked-files=no -- . ":(exclude)$dir")" ]] || version="$version-dirty"
 names=("$@")
 ((${#names[@]})) || mapfile -t names < <(grep -v '^#' "$dir/index.txt" | sed '/^\s*$/d')
 for name in "${names[@]}"; do
