@@ -54,7 +54,6 @@ public final class BackboneEvaluation {
      */
     public RunReport evaluate(Path model, Datasets.Split data) throws IOException {
         checkData(data);
-        SavedBackbone.checkExists(model, "");
         SavedBackbone saved = SavedBackbone.load(model, data.train().features().shape());
         RunReport report = new RunReport();
         Path trainedReport = saved.file().resolveSibling(RunDirectory.REPORT);

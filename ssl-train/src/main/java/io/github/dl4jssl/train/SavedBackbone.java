@@ -45,8 +45,8 @@ public record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file
     /**
      * Refuses a {@code --model} path that does not exist, before any data is loaded, naming what it may be: a run
      * directory, its {@code model.zip} or {@code backbone.zip}, then {@code otherChoices} (e.g. {@code ", or
-     * pretrained:NAME"}; empty for none). The one place of this message for {@code eval}, {@code collapse} and
-     * {@link BackboneEvaluation}.
+     * pretrained:NAME"}; empty for none). The one place of this message: {@link #load} applies it,
+     * and {@code eval} and {@code collapse} call it early to refuse before they load any data.
      */
     public static void checkExists(Path path, String otherChoices) {
         if (!Files.exists(path)) {
