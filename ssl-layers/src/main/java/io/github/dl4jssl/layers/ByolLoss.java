@@ -1,10 +1,5 @@
 package io.github.dl4jssl.layers;
 
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-
-import java.util.Map;
-
 /**
  * BYOL's normalized mean squared error between online predictions and target projections, as a DL4J
  * output layer.
@@ -21,12 +16,11 @@ import java.util.Map;
  * <p>summed over the 2N rows, so the mean DL4J reports is the average of BYOL's two symmetric terms
  * (L + L~)/2 per image. The layer has no parameters, ignores labels, and its activations are its input.</p>
  *
- * <p>Gradient: only into {@code p}. The {@code z} columns pass through SameDiff's stop-gradient op
- * ({@link ContrastiveOps#stopGradient}), so the gradient this layer sends back to the z half of its input
- * is exactly zero; the target branch should in addition be frozen (e.g. {@code TrainModeFrozenLayer}
+ * <p>Gradient: only into {@code p}. As in SimSiam's loss ({@link CrossViewCosineLoss}), the gradient this layer
+ * sends back to the z half of its input is exactly zero; the target branch should in addition be frozen (e.g. {@code TrainModeFrozenLayer}
  * updated by an EMA listener), so that DL4J skips its backward pass.</p>
  */
-public class ByolLoss extends MergedPairLoss {
+public class ByolLoss extends CrossViewCosineLoss {
 
     /** For JSON. */
     protected ByolLoss() {
@@ -42,9 +36,10 @@ public class ByolLoss extends MergedPairLoss {
     }
 
     @Override
-    public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
-        return crossViewCosines(sd, input).mul(-2.0).add(2.0).sum();
-    }
+    public double cosineScale() { return -2.0; }
+
+    @Override
+    public double cosineOffset() { return 2.0; }
 
     /** Builder in DL4J style. */
     public static class Builder extends SslLossLayer.Builder<Builder> {

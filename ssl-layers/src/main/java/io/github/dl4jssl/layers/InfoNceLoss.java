@@ -84,7 +84,6 @@ public class InfoNceLoss extends MergedPairLoss {
     private boolean batchNegatives = true;
     private boolean symmetric = true;
     private boolean scaleByTwoTemperature;
-    private boolean sameDiff;
 
     /** For JSON. */
     protected InfoNceLoss() {
@@ -97,7 +96,6 @@ public class InfoNceLoss extends MergedPairLoss {
         this.batchNegatives = b.batchNegatives;
         this.symmetric = b.symmetric;
         this.scaleByTwoTemperature = b.scaleByTwoTemperature;
-        this.sameDiff = b.sameDiff;
     }
 
     /**
@@ -106,7 +104,7 @@ public class InfoNceLoss extends MergedPairLoss {
      */
     @Override
     protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return sameDiff ? super.runtimeLayer(conf, dataType) : new InfoNceLossImpl(conf, dataType);
+        return isSameDiff() ? super.runtimeLayer(conf, dataType) : new InfoNceLossImpl(conf, dataType);
     }
 
     @Override
@@ -215,11 +213,6 @@ public class InfoNceLoss extends MergedPairLoss {
 
     public void setSymmetric(boolean symmetric) { this.symmetric = symmetric; }
 
-    /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
-    public boolean isSameDiff() { return sameDiff; }
-
-    public void setSameDiff(boolean sameDiff) { this.sameDiff = sameDiff; }
-
     public boolean isScaleByTwoTemperature() { return scaleByTwoTemperature; }
 
     public void setScaleByTwoTemperature(boolean scaleByTwoTemperature) {
@@ -233,7 +226,6 @@ public class InfoNceLoss extends MergedPairLoss {
         private boolean batchNegatives = true;
         private boolean symmetric = true;
         private boolean scaleByTwoTemperature;
-        private boolean sameDiff;
 
         /** Softmax temperature t &gt; 0: 0.07 in MoCo v1, 0.2 in MoCo v2 and v3. */
         public Builder temperature(double temperature) {
@@ -261,12 +253,6 @@ public class InfoNceLoss extends MergedPairLoss {
             this.scaleByTwoTemperature = scaleByTwoTemperature;
             return this;
         }
-
-        /**
-         * Run the loss as the SameDiff graph of {@link InfoNceLoss#defineLayer} instead of its plain-ND4J runtime
-         * layer {@link InfoNceLossImpl} (same score and gradients; for comparison, slower). Default: false.
-         */
-        public Builder sameDiff(boolean sameDiff) { this.sameDiff = sameDiff; return this; }
 
         public InfoNceLoss build() {
             if (queueSize == 0 && !batchNegatives) {

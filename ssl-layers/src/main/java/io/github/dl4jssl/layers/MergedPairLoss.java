@@ -1,8 +1,6 @@
 package io.github.dl4jssl.layers;
 
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.Arrays;
@@ -26,18 +24,6 @@ public abstract class MergedPairLoss extends SslLossLayer {
 
     protected MergedPairLoss(Builder<?> b) {
         super(b);
-    }
-
-    /**
-     * The [2N] cosines between each row's prediction p_i (columns [0, d)) and the other view's target
-     * z_(i+N) mod 2N (columns [d, 2d)) behind a stop-gradient ({@link ContrastiveOps#stopGradient}), the
-     * similarity of BYOL's and SimSiam's symmetrised losses: no gradient reaches the z half of the input.
-     */
-    protected SDVariable crossViewCosines(SameDiff sd, SDVariable input) {
-        long d = halfWidth();
-        SDVariable p = ContrastiveOps.l2Normalize(sd, ContrastiveOps.leftColumns(input, d));
-        SDVariable z = ContrastiveOps.l2Normalize(sd, ContrastiveOps.stopGradient(sd, ContrastiveOps.rightColumns(input, d)));
-        return p.mul(ContrastiveOps.swapViews(sd, z, d)).sum(1);
     }
 
     /** The width d of each of the two merged tensors: half of {@link #getNIn()}. */

@@ -1,10 +1,5 @@
 package io.github.dl4jssl.layers;
 
-import org.nd4j.autodiff.samediff.SDVariable;
-import org.nd4j.autodiff.samediff.SameDiff;
-
-import java.util.Map;
-
 /**
  * SimSiam's symmetrised negative cosine similarity with stop-gradient, as a DL4J output layer.
  *
@@ -21,13 +16,13 @@ import java.util.Map;
  * The layer has no parameters, ignores labels, and its activations are its input.</p>
  *
  * <p><b>Stop-gradient.</b> In SimSiam z comes from the same, trainable encoder as p, so the stop-gradient
- * must happen inside the loss: the z columns pass through SameDiff's {@code stop_gradient} op
- * ({@link ContrastiveOps#stopGradient}) and the gradient this layer sends back to the z half of its input
- * is exactly zero (the encoder is trained only through the predictor path). Because of it, a numeric
- * gradient check of a graph in which z depends on the parameters does not apply; check with z fed as a
+ * must happen inside the loss: the gradient this layer sends back to the z half of its input is exactly zero
+ * ({@link io.github.dl4jssl.layers.impl.CrossViewCosineLossImpl} writes zeros there; the SameDiff reference passes
+ * the z columns through {@link ContrastiveOps#stopGradient}), so the encoder is trained only through the
+ * predictor path. Because of it, a numeric gradient check of a graph in which z depends on the parameters does not apply; check with z fed as a
  * constant input instead.</p>
  */
-public class NegativeCosineLoss extends MergedPairLoss {
+public class NegativeCosineLoss extends CrossViewCosineLoss {
 
     /** For JSON. */
     protected NegativeCosineLoss() {
@@ -43,9 +38,10 @@ public class NegativeCosineLoss extends MergedPairLoss {
     }
 
     @Override
-    public SDVariable defineLayer(SameDiff sd, SDVariable input, SDVariable labels, Map<String, SDVariable> params) {
-        return crossViewCosines(sd, input).sum().neg();
-    }
+    public double cosineScale() { return -1.0; }
+
+    @Override
+    public double cosineOffset() { return 0.0; }
 
     /** Builder in DL4J style. */
     public static class Builder extends SslLossLayer.Builder<Builder> {

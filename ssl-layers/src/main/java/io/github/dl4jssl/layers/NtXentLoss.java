@@ -35,7 +35,6 @@ public class NtXentLoss extends SslLossLayer {
     public static final double SELF_MASK = 1e9;
 
     private double temperature = 0.5;
-    private boolean sameDiff;
 
     /** For JSON. */
     protected NtXentLoss() {
@@ -44,25 +43,19 @@ public class NtXentLoss extends SslLossLayer {
     protected NtXentLoss(Builder b) {
         super(b);
         this.temperature = b.temperature;
-        this.sameDiff = b.sameDiff;
     }
 
     public double getTemperature() { return temperature; }
 
     public void setTemperature(double temperature) { this.temperature = temperature; }
 
-    /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
-    public boolean isSameDiff() { return sameDiff; }
-
-    public void setSameDiff(boolean sameDiff) { this.sameDiff = sameDiff; }
-
     /**
      * The runtime layer: {@link NtXentLossImpl}, the same loss and gradient in plain ND4J operations, unless
-     * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph.
+     * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph (the reference).
      */
     @Override
     protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return sameDiff ? super.runtimeLayer(conf, dataType) : new NtXentLossImpl(conf, dataType);
+        return isSameDiff() ? super.runtimeLayer(conf, dataType) : new NtXentLossImpl(conf, dataType);
     }
 
     @Override
@@ -92,13 +85,6 @@ public class NtXentLoss extends SslLossLayer {
     /** Builder in DL4J style. */
     public static class Builder extends SslLossLayer.Builder<Builder> {
         private double temperature = 0.5;
-        private boolean sameDiff;
-
-        /**
-         * Run the loss as the SameDiff graph of {@link NtXentLoss#defineLayer} instead of its plain-ND4J runtime
-         * layer {@link NtXentLossImpl} (same score and gradient; for comparison, slower). Default: false.
-         */
-        public Builder sameDiff(boolean sameDiff) { this.sameDiff = sameDiff; return this; }
 
         /** Softmax temperature t &gt; 0 (SimCLR: 0.5 for CIFAR-10, 0.1 for ImageNet at large batch). */
         public Builder temperature(double temperature) {

@@ -28,6 +28,9 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     /** Size of the embeddings; set from the input type by the graph builder. */
     protected long nIn;
 
+    /** True: the loss runs as the SameDiff graph of {@link #defineLayer}, not its plain-ND4J runtime layer. */
+    private boolean sameDiff;
+
     protected SslLossLayer() {
         // no-arg constructor for JSON
     }
@@ -35,6 +38,7 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     /** A loss with the settings every loss Builder has (the layer name). */
     protected SslLossLayer(Builder<?> b) {
         this.layerName = b.name;
+        this.sameDiff = b.sameDiff;
     }
 
     /**
@@ -45,6 +49,17 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
      */
     public abstract static class Builder<B extends Builder<B>> {
         private String name;
+        private boolean sameDiff;
+
+        /**
+         * Run the loss as the SameDiff graph of its {@code defineLayer} instead of its plain-ND4J runtime layer, where
+         * it has one (same score and gradient; the graph is the tested reference, slower, and for BYOL's and SimSiam's
+         * losses it leaks native memory in DL4J 1.0.0-M2.1). Default: false.
+         */
+        public B sameDiff(boolean sameDiff) {
+            this.sameDiff = sameDiff;
+            return self();
+        }
 
         /** The layer name (the graph builder's vertex name takes precedence). */
         public B name(String name) {
@@ -62,6 +77,11 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     public long getNIn() { return nIn; }
 
     public void setNIn(long nIn) { this.nIn = nIn; }
+
+    /** True: the loss runs as the SameDiff graph of {@link #defineLayer} (the reference; slower). */
+    public boolean isSameDiff() { return sameDiff; }
+
+    public void setSameDiff(boolean sameDiff) { this.sameDiff = sameDiff; }
 
     /**
      * Checks a runtime input batch, throwing an {@link IllegalArgumentException} that names the problem.
@@ -125,7 +145,10 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
         return inputType;
     }
 
-    /** The runtime layer {@link #instantiate} sets up: by default the SameDiff graph of {@link #defineLayer}. */
+    /**
+     * The runtime layer {@link #instantiate} sets up: by default the SameDiff graph of {@link #defineLayer}. Losses with
+     * a plain-ND4J runtime layer return it unless {@link #isSameDiff()}.
+     */
     protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
         return new ValidatingSameDiffOutputLayer(conf, dataType);
     }

@@ -98,33 +98,7 @@ class InfoNceLossTest {
         for (InfoNceLoss conf : confs) {
             String what = "queue " + conf.getQueueSize() + " batchNeg " + conf.isBatchNegatives() + " symmetric "
                     + conf.isSymmetric() + " scale " + conf.isScaleByTwoTemperature();
-            InfoNceLoss reference = (InfoNceLoss) conf.clone();
-            reference.setSameDiff(true);
-            ComputationGraph fast = onlineVsConstant(5, 4, conf, null);
-            ComputationGraph graph = onlineVsConstant(5, 4, reference, null);
-            assertInstanceOf(io.github.dl4jssl.layers.impl.InfoNceLossImpl.class, fast.getLayer("loss"));
-            assertFalse(graph.getLayer("loss") instanceof io.github.dl4jssl.layers.impl.InfoNceLossImpl);
-            assertEquals(graph.params(), fast.params(), "same parameters and queue");
-            INDArray a = Nd4j.randn(DataType.DOUBLE, 8, 5);
-            INDArray k = Nd4j.randn(DataType.DOUBLE, 8, 4);
-            k.getRow(2).muli(1e3);   // keys of large and tiny norm
-            k.getRow(5).muli(1e-6);
-            for (ComputationGraph g : new ComputationGraph[]{fast, graph}) {
-                g.setInputs(a, k);
-                g.setLabels(zeroLabels(8));
-                g.computeGradientAndScore();
-            }
-            assertEquals(graph.score(), fast.score(), 1e-10, what);
-            assertTrue(Math.abs(fast.score()) > 1e-3, "a loss that could differ: " + what);
-            graph.gradient().gradientForVariable().forEach((name, v) -> assertTrue(
-                    v.equalsWithEps(fast.gradient().gradientForVariable().get(name), 1e-9), "gradient " + name + ", " + what));
-            INDArray lossInput = Nd4j.randn(DataType.DOUBLE, 8, 8);
-            lossInput.getRow(3).muli(1e3);
-            lossInput.getRow(6).muli(1e-6);
-            INDArray expected = lossInputGradient(graph, lossInput.dup());
-            INDArray actual = lossInputGradient(fast, lossInput.dup());
-            assertTrue(expected.norm2Number().doubleValue() > 1e-6, what);
-            assertTrue(expected.equalsWithEps(actual, 1e-9), "input gradient, " + what + ": " + expected + " vs " + actual);
+            assertRuntimeEqualsSameDiff(conf, io.github.dl4jssl.layers.impl.InfoNceLossImpl.class, what);
         }
     }
 

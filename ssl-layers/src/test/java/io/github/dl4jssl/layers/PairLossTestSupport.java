@@ -20,6 +20,8 @@ import org.nd4j.linalg.learning.config.NoOp;
 
 import java.util.Set;
 
+import static org.junit.jupiter.api.Assertions.*;
+
 /** Graphs and plain-Java references shared by the tests of the merge(a, b) losses. */
 final class PairLossTestSupport {
 
@@ -83,6 +85,41 @@ final class PairLossTestSupport {
     static boolean gradientCheckAgainstConstantTargets(Layer loss) {
         ComputationGraph g = onlineVsConstant(5, 4, loss, null);
         return gradientCheck(g, new INDArray[]{Nd4j.randn(DataType.DOUBLE, 6, 5), Nd4j.randn(DataType.DOUBLE, 6, 4)}, null);
+    }
+
+    /**
+     * The loss's plain-ND4J runtime layer (of class {@code runtime}) and its SameDiff graph (the same configuration with
+     * {@code sameDiff} set) give the same score, parameter gradients and input gradient in {@link #onlineVsConstant},
+     * on inputs that include rows of large and tiny norm.
+     */
+    static void assertRuntimeEqualsSameDiff(SslLossLayer conf, Class<?> runtime, String what) {
+        SslLossLayer reference = (SslLossLayer) conf.clone();
+        reference.setSameDiff(true);
+        ComputationGraph fast = onlineVsConstant(5, 4, conf, null);
+        ComputationGraph graph = onlineVsConstant(5, 4, reference, null);
+        assertInstanceOf(runtime, fast.getLayer("loss"), what);
+        assertFalse(runtime.isInstance(graph.getLayer("loss")), what);
+        assertEquals(graph.params(), fast.params(), "same parameters, " + what);
+        INDArray a = Nd4j.randn(DataType.DOUBLE, 8, 5);
+        INDArray k = Nd4j.randn(DataType.DOUBLE, 8, 4);
+        k.getRow(2).muli(1e3);   // rows of large and tiny norm
+        k.getRow(5).muli(1e-6);
+        for (ComputationGraph g : new ComputationGraph[]{fast, graph}) {
+            g.setInputs(a, k);
+            g.setLabels(zeroLabels(8));
+            g.computeGradientAndScore();
+        }
+        assertEquals(graph.score(), fast.score(), 1e-10, what);
+        assertTrue(Math.abs(fast.score()) > 1e-3, "a loss that could differ: " + what);
+        graph.gradient().gradientForVariable().forEach((name, v) -> assertTrue(
+                v.equalsWithEps(fast.gradient().gradientForVariable().get(name), 1e-9), "gradient " + name + ", " + what));
+        INDArray lossInput = Nd4j.randn(DataType.DOUBLE, 8, 8);
+        lossInput.getRow(3).muli(1e3);
+        lossInput.getRow(6).muli(1e-6);
+        INDArray expected = lossInputGradient(graph, lossInput.dup());
+        INDArray actual = lossInputGradient(fast, lossInput.dup());
+        assertTrue(expected.norm2Number().doubleValue() > 1e-6, what);
+        assertTrue(expected.equalsWithEps(actual, 1e-9), "input gradient, " + what + ": " + expected + " vs " + actual);
     }
 
     /** The gradient of the summed loss with respect to the loss layer's input, straight from its runtime layer. */

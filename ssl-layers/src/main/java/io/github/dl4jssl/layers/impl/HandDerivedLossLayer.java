@@ -8,6 +8,7 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Map;
 
@@ -38,6 +39,11 @@ public abstract class HandDerivedLossLayer extends ValidatingSameDiffOutputLayer
 
     /** The summed loss of a batch and dL/dinput. */
     protected record LossAndGradient(double loss, INDArray inputGradient) {
+    }
+
+    /** Columns [from, to) of the matrix m, a view: the halves of a merged pair input. */
+    protected static INDArray columns(INDArray m, long from, long to) {
+        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
     }
 
     @Override

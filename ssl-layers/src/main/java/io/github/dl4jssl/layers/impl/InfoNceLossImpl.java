@@ -71,10 +71,6 @@ public class InfoNceLossImpl extends HandDerivedLossLayer {
         return getParam(InfoNceLoss.QUEUE).castTo(dataType);
     }
 
-    private static INDArray columns(INDArray m, long from, long to) {
-        return m.get(NDArrayIndex.all(), NDArrayIndex.interval(from, to));
-    }
-
     @Override
     protected double loss() {
         return forward().loss();

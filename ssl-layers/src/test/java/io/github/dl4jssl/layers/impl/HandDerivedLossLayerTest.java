@@ -1,7 +1,9 @@
 package io.github.dl4jssl.layers.impl;
 
 import io.github.dl4jssl.layers.TestGraphs;
+import io.github.dl4jssl.layers.ByolLoss;
 import io.github.dl4jssl.layers.InfoNceLoss;
+import io.github.dl4jssl.layers.NegativeCosineLoss;
 import io.github.dl4jssl.layers.NtXentLoss;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
@@ -70,5 +72,11 @@ class HandDerivedLossLayerTest {
     @Test
     void infoNceScoresOncePerStep() {
         assertScoredOncePerStep(graph(new InfoNceLoss.Builder().temperature(0.2).queueSize(5).build(), true));
+    }
+
+    @Test
+    void crossViewCosineLossesScoreOncePerStep() {
+        assertScoredOncePerStep(graph(new ByolLoss.Builder().build(), true));
+        assertScoredOncePerStep(graph(new NegativeCosineLoss.Builder().build(), true));
     }
 }
