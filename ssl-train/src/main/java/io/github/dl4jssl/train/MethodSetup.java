@@ -112,9 +112,14 @@ final class MethodSetup {
 
     /**
      * Writes the optimizer, schedule and weight decay the graph trains with into {@code report}, as its first trained
-     * weights' configuration has them.
+     * weights' configuration has them, and MoCo's queue size as its InfoNCE layer holds it.
      */
     static void describe(ComputationGraph graph, RunReport report) {
+        for (Layer layer : graph.getLayers()) {
+            if (layer.conf().getLayer() instanceof io.github.dl4jssl.layers.InfoNceLoss loss && loss.getQueueSize() > 0) {
+                report.queueSize = loss.getQueueSize();
+            }
+        }
         for (Layer layer : graph.getLayers()) {
             org.deeplearning4j.nn.conf.layers.Layer conf = layer.conf().getLayer();
             if (layer.numParams() == 0 || conf.getRegularizationByParam("W") == null || conf.getUpdaterByParam("W") == null) {

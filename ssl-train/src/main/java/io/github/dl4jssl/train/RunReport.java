@@ -33,6 +33,8 @@ public final class RunReport {
     public Double learningRate;
     /** The random resized crop's smallest area fraction (the augmentation strength); null in older reports. */
     public Double cropScale;
+    /** The number K of past keys in MoCo v1/v2's queue, as the run's InfoNCE layer holds it; null without a queue. */
+    public Integer queueSize;
     /** MoCo v1/v2's {@code --symmetric-loss} as given (true: both views are queries); null when not given. */
     public Boolean symmetricLoss;
     /** The optimizer the network trained with, as its DL4J configuration prints it (e.g. "Lars(lr=..., ...)"). */

@@ -110,6 +110,7 @@ class MethodSetupTest {
         assertTrue(r.optimizer.startsWith("Lars(lr=WarmupCosineSchedule(base=0.075, warmup=2, total=8)"), r.optimizer);
         assertEquals("warmup-cosine", r.schedule);
         assertEquals(1e-6, r.weightDecay, "SimCLR's weight decay, inside LARS");
+        assertNull(r.queueSize, "SimCLR has no queue");
         RunSpec moco = RunSpec.builder().method("mocov2").epochs(2).batchSize(8).seed(1).build();
         RunReport mocoDefault = new RunReport();
         MethodSetup.describe(SslMethods.create("mocov2", new SmallCnn(12, 12, 1),
@@ -117,5 +118,6 @@ class MethodSetupTest {
         assertTrue(mocoDefault.optimizer.startsWith("Nesterovs(learningRate=0.03"), mocoDefault.optimizer);
         assertEquals("constant", mocoDefault.schedule);
         assertEquals(1e-4, mocoDefault.weightDecay);
+        assertEquals(64, mocoDefault.queueSize, "the queue the InfoNCE layer holds");
     }
 }
