@@ -6,8 +6,8 @@ import picocli.CommandLine.Option;
 /**
  * The optimizer options of {@code train} (a picocli mixin): the optimizer (Adam, SGD with momentum, LARS), its learning
  * rate, weight decay and learning-rate schedule (constant, or SimCLR / BYOL / MoCo v3's linear warm-up then cosine
- * decay), for every method. Without them each method keeps its own optimizer; MoCo v3 on a ViT keeps its AdamW on
- * warm-up + cosine.
+ * decay), for every method. Without them each method keeps its own optimizer, except SimSiam, which trains with Adam
+ * ({@link RunSpec#SIMSIAM_OPTIMIZER}, the recipe sweep's choice); MoCo v3 on a ViT keeps its AdamW on warm-up + cosine.
  */
 final class OptimizerOptions {
 
@@ -15,9 +15,10 @@ final class OptimizerOptions {
             + " (default: the optimizer's: adam 1e-3, sgd 0.05 x batch / 256, lars 0.3 x batch / 256; MoCo v3 on a ViT: AdamW 1.5e-4 x batch / 256).")
     Double learningRate;
 
-    @Option(names = "--optimizer", description = "Optimizer: adam, sgd (momentum 0.9, Nesterov, as the MoCo and SimSiam"
-            + " defaults here) or lars (You et al. 2017; momentum 0.9, no decay or adaptation for biases and BatchNorm)."
-            + " Default: the method's own (SimCLR, BYOL, MoCo v3: Adam 1e-3; MoCo v1/v2 and SimSiam: sgd), or adam with --lr.")
+    @Option(names = "--optimizer", description = "Optimizer: adam, sgd (momentum 0.9, Nesterov, as the MoCo default"
+            + " here and the SimSiam paper's) or lars (You et al. 2017; momentum 0.9, no decay or adaptation for biases and"
+            + " BatchNorm). Default: the method's own (SimCLR, BYOL, MoCo v3: Adam 1e-3; MoCo v1/v2: sgd), adam for SimSiam"
+            + " (experiment recipe-simsiam), or adam with --lr.")
     String optimizer;
 
     @Option(names = "--weight-decay", description = "Weight decay on the weights (LARS: inside its trust ratio; otherwise"

@@ -148,8 +148,9 @@ class TrainCommandTest {
      * and they pass their random weights only after more steps, and then only under a larger evaluation bank. So they
      * get the recipe sweeps' budget (the first 6,000 images x 3 epochs at batch 128, 138 steps) and a 5,000-image
      * bank with 2,000 test images, where they must beat their random weights by the same {@value #LEARNS_BY} point;
-     * about 2 minutes per method. Leads over the random weights' 62.85% (kNN points, seed 42, session 8,
-     * docs/experiments/recipe-screen-s8): MoCo v2 +4.4, BYOL +3.5, SimSiam +2.3 (+4.65 with {@code --optimizer adam}).
+     * about 2 minutes per method. Leads over the random weights' 62.85% (kNN points, seed 42): MoCo v2 +4.4, BYOL +3.25,
+     * SimSiam +3.7 (session 10: BYOL's and SimSiam's losses in plain ND4J, SimSiam with its new default, Adam; in session 8,
+     * docs/experiments/recipe-screen-s8, with the SameDiff losses and SimSiam's SGD: BYOL +3.5, SimSiam +2.3).
      * At smaller budgets they do not beat their random weights reliably: 128 steps of 64 with bank 2,000 gave MoCo v2
      * +1.1, SimSiam +1.0, BYOL +0.1; 256 steps of 64, BYOL +2.6 and SimSiam +0.6; 138 steps of 128 with bank 2,000,
      * BYOL -0.3.

@@ -113,24 +113,4 @@ class ByolLossTest {
         assertEquals(g.params(), restored.params());
         assertEquals(g.score(mds(a, z)), restored.score(mds(a, z)), 1e-12);
     }
-
-    @Test
-    void plainNd4jRuntimeEqualsTheSameDiffGraph() {
-        assertRuntimeEqualsSameDiff(new ByolLoss.Builder().build(),
-                io.github.dl4jssl.layers.impl.CrossViewCosineLossImpl.class, "ByolLoss");
-    }
-
-    @Test
-    void theSameDiffReferencePassesTheGradientCheckToo() {
-        assertTrue(gradientCheckAgainstConstantTargets(new ByolLoss.Builder().sameDiff(true).build()));
-    }
-
-    @Test
-    void sameDiffFlagSurvivesJson() {
-        for (boolean sameDiff : new boolean[]{false, true}) {
-            ComputationGraph g = onlineVsConstant(5, 4, new ByolLoss.Builder().sameDiff(sameDiff).build(), null);
-            ByolLoss back = TestGraphs.jsonRoundTripped(g.getConfiguration(), "loss");
-            assertEquals(sameDiff, back.isSameDiff());
-        }
-    }
 }

@@ -170,24 +170,4 @@ class NegativeCosineLossTest {
         assertEquals(g.params(), back.params());
         assertEquals(g.score(data), back.score(data), 1e-12);
     }
-
-    @Test
-    void plainNd4jRuntimeEqualsTheSameDiffGraph() {
-        assertRuntimeEqualsSameDiff(new NegativeCosineLoss.Builder().build(),
-                io.github.dl4jssl.layers.impl.CrossViewCosineLossImpl.class, "NegativeCosineLoss");
-    }
-
-    @Test
-    void theSameDiffReferencePassesTheGradientCheckToo() {
-        assertTrue(gradientCheckAgainstConstantTargets(new NegativeCosineLoss.Builder().sameDiff(true).build()));
-    }
-
-    @Test
-    void sameDiffFlagSurvivesJson() {
-        for (boolean sameDiff : new boolean[]{false, true}) {
-            ComputationGraph g = onlineVsConstant(5, 4, new NegativeCosineLoss.Builder().sameDiff(sameDiff).build(), null);
-            NegativeCosineLoss back = TestGraphs.jsonRoundTripped(g.getConfiguration(), "loss");
-            assertEquals(sameDiff, back.isSameDiff());
-        }
-    }
 }

@@ -87,7 +87,7 @@ final class MethodSetup {
         Double lr = spec.learningRate();
         int batchSize = spec.batchSize();
         boolean vitMoco = "mocov3".equals(spec.method()) && net instanceof VisionTransformer;
-        String optimizer = spec.optimizer();
+        String optimizer = spec.optimizerOrRecipe();
         String name = optimizer != null ? optimizer.toLowerCase(Locale.ROOT) : lr != null || vitMoco ? "adam" : null;
         IUpdater updater = name == null ? null : switch (name) {
             case "sgd" -> new Nesterovs(lr != null ? lr : 0.05 * batchSize / 256, 0.9);

@@ -35,6 +35,19 @@ class MethodSetupTest {
         assertEquals(new Adam(2e-3), simclr(b -> b, 2e-3).updater(), "a learning rate alone: Adam, as before");
     }
 
+    /** SimSiam trains with Adam 1e-3 from the CLI unless told otherwise (experiment recipe-simsiam). */
+    @Test
+    void simSiamsRecipeIsAdamUnlessAnOptimizerIsGiven() {
+        UnaryOperator<RunSpec.Builder> simsiam = b -> b.method("simsiam");
+        assertEquals(new Adam(1e-3), simclr(simsiam, null).updater());
+        assertEquals(new Adam(3e-4), simclr(simsiam, 3e-4).updater());
+        assertEquals(new Nesterovs(0.05 * 128 / 256, 0.9), simclr(b -> b.method("simsiam").optimizer("sgd"), null).updater(),
+                "the paper's SGD on request");
+        assertNull(simclr(b -> b.method("byol"), null).updater(), "the other methods keep their own");
+        assertEquals("adam", RunSpec.builder().method("simsiam").epochs(1).build().optimizerOrRecipe());
+        assertNull(RunSpec.builder().method("simsiam").optimizer(null).epochs(1).build().optimizer(), "as given: none");
+    }
+
     @Test
     void optimizersWithTheirDefaultRatesScaledByTheBatch() {
         assertEquals(Lars.builder().learningRate(0.3 * 128 / 256).build(), simclr(b -> b.optimizer("lars"), null).updater());
