@@ -65,16 +65,19 @@ public final class RecipeSweepExperiment implements Experiment {
         Variant sgd01 = v("lr", "sgd-0.1", "--optimizer sgd --lr 0.1", b -> b.optimizer("sgd").learningRate(0.1));
         Variant adam = v("optimizer", "adam-1e-3", "--optimizer adam --lr 1e-3", b -> b.optimizer("adam").learningRate(1e-3));
         return List.of(
-                new RecipeSweepExperiment("simclr", "Adam 1e-3 constant, T = 0.5, batch 128, crop scale 0.2",
-                        List.of(temperature(0.1), temperature(0.2), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)),
+                new RecipeSweepExperiment("simclr", "Adam 1e-3 constant, T = 0.1 (this sweep's choice in session 5, against"
+                        + " 0.5), batch 128, crop scale 0.2",
+                        List.of(temperature(0.2), temperature(0.5), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)),
                                 lars, batch(64), cropScale(0.5))),
                 new RecipeSweepExperiment("mocov2", "SGD 0.05 x batch / 256 constant, T = 0.2, batch 128, crop scale 0.2",
                         List.of(temperature(0.1), temperature(0.5), sgd01, adam, batch(64), cropScale(0.5))),
                 new RecipeSweepExperiment("byol", "Adam 1e-3 constant, batch 128, crop scale 0.2, MLPs hidden 512",
                         List.of(v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64), cropScale(0.5),
                                 projector(2048))),
-                new RecipeSweepExperiment("simsiam", "SGD 0.05 x batch / 256 constant, batch 128, crop scale 0.2",
-                        List.of(sgd01, adam, batch(64), cropScale(0.5), projector(2048))));
+                new RecipeSweepExperiment("simsiam", "Adam 1e-3 constant (this sweep's choice in session 10, against the"
+                        + " paper's SGD), batch 128, crop scale 0.2",
+                        List.of(v("optimizer", "sgd", "--optimizer sgd", b -> b.optimizer("sgd")), sgd01, batch(64),
+                                cropScale(0.5), projector(2048))));
     }
 
     private static Variant v(String factor, String value, String options, UnaryOperator<RunSpec.Builder> change) {
