@@ -21,7 +21,7 @@ args=("$@")
 for ((i = 0; i + 1 < ${#args[@]}; i++)); do
   [[ "${args[$i]}" == --batch-size ]] && { bs=${args[$((i + 1))]}; batch=(); }
 done
-"$root/dl4j-ssl" --help > /dev/null   # builds first, outside the measured time
+"$root/dl4j-ssl" --help > /dev/null || true   # builds first, outside the measured time (the usage exits with 2)
 "$root/dl4j-ssl" train --dataset fashion-mnist --train-subset 0 --eval-train-subset 2000 --eval-test-subset 1000 \
     --epochs 1 "$@" "${batch[@]}" --out "$out/run" > "$log" 2>&1 &
 pid=$!
@@ -32,7 +32,7 @@ for ((t = 10; t <= secs; t += 10)); do
   kill -0 $pid 2> /dev/null || { echo "the run ended early; its log:" >&2; tail -20 "$log" >&2; exit 1; }
   rss=$(ps -o rss= -p $pid | awk '{printf "%.0f", $1 / 1024}')
   # the progress bar prints "N/TOTAL" training views; a step is one batch
-  views=$(tr '\r' '\n' < "$log" | grep -o ' [0-9]*/[0-9]* ' | tail -1 | cut -d/ -f1 | tr -d ' ')
+  views=$(tr '\r' '\n' < "$log" | { grep -o ' [0-9]*/[0-9]* img' || true; } | tail -1 | cut -d/ -f1 | tr -d ' ')
   echo "t=${t}s rss=${rss} MB views=${views:-0}"
   if [[ -n "${views:-}" && "$views" -gt 0 ]]; then
     [[ -n "$first" ]] || first="$rss $views"
