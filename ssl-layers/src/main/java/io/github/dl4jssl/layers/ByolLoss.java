@@ -17,8 +17,8 @@ package io.github.dl4jssl.layers;
  * (L + L~)/2 per image. The layer has no parameters, ignores labels, and its activations are its input.</p>
  *
  * <p>Gradient: only into {@code p}. As in SimSiam's loss ({@link CrossViewCosineLoss}), the gradient this layer
- * sends back to the z half of its input is exactly zero; the target branch should in addition be frozen (e.g. {@code TrainModeFrozenLayer}
- * updated by an EMA listener), so that DL4J skips its backward pass.</p>
+ * sends back to the z half of its input is exactly zero; the target branch should in addition be frozen (e.g.
+ * {@code TrainModeFrozenLayer} updated by an EMA listener), so that DL4J skips its backward pass.</p>
  */
 public class ByolLoss extends CrossViewCosineLoss {
 

@@ -1,7 +1,7 @@
 package io.github.dl4jssl.layers;
 
 import io.github.dl4jssl.layers.impl.CrossViewCosineLossImpl;
-import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import io.github.dl4jssl.layers.impl.HandDerivedLossLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.autodiff.samediff.SDVariable;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -57,7 +57,7 @@ public abstract class CrossViewCosineLoss extends MergedPairLoss {
 
     /** The runtime layer: {@link CrossViewCosineLossImpl}, unless {@link #isSameDiff()} asks for the SameDiff graph. */
     @Override
-    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return isSameDiff() ? super.runtimeLayer(conf, dataType) : new CrossViewCosineLossImpl(conf, dataType);
+    protected HandDerivedLossLayer handDerivedLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new CrossViewCosineLossImpl(conf, dataType);
     }
 }

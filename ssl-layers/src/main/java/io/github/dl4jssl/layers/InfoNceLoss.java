@@ -1,7 +1,7 @@
 package io.github.dl4jssl.layers;
 
 import io.github.dl4jssl.layers.impl.InfoNceLossImpl;
-import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import io.github.dl4jssl.layers.impl.HandDerivedLossLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.samediff.SDLayerParams;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -103,8 +103,8 @@ public class InfoNceLoss extends MergedPairLoss {
      * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph of {@link #defineLayer}.
      */
     @Override
-    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return isSameDiff() ? super.runtimeLayer(conf, dataType) : new InfoNceLossImpl(conf, dataType);
+    protected HandDerivedLossLayer handDerivedLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new InfoNceLossImpl(conf, dataType);
     }
 
     @Override

@@ -19,8 +19,8 @@ package io.github.dl4jssl.layers;
  * must happen inside the loss: the gradient this layer sends back to the z half of its input is exactly zero
  * ({@link io.github.dl4jssl.layers.impl.CrossViewCosineLossImpl} writes zeros there; the SameDiff reference passes
  * the z columns through {@link ContrastiveOps#stopGradient}), so the encoder is trained only through the
- * predictor path. Because of it, a numeric gradient check of a graph in which z depends on the parameters does not apply; check with z fed as a
- * constant input instead.</p>
+ * predictor path. Because of it, a numeric gradient check of a graph in which z depends on the parameters does
+ * not apply; check with z fed as a constant input instead.</p>
  */
 public class NegativeCosineLoss extends CrossViewCosineLoss {
 

@@ -1,7 +1,7 @@
 package io.github.dl4jssl.layers;
 
 import io.github.dl4jssl.layers.impl.NtXentLossImpl;
-import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
+import io.github.dl4jssl.layers.impl.HandDerivedLossLayer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.autodiff.samediff.SDVariable;
@@ -54,8 +54,8 @@ public class NtXentLoss extends SslLossLayer {
      * {@link Builder#sameDiff(boolean)} asked for the SameDiff graph (the reference).
      */
     @Override
-    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return isSameDiff() ? super.runtimeLayer(conf, dataType) : new NtXentLossImpl(conf, dataType);
+    protected HandDerivedLossLayer handDerivedLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return new NtXentLossImpl(conf, dataType);
     }
 
     @Override

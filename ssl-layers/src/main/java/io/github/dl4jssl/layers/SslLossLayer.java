@@ -1,5 +1,6 @@
 package io.github.dl4jssl.layers;
 
+import io.github.dl4jssl.layers.impl.HandDerivedLossLayer;
 import io.github.dl4jssl.layers.impl.LayerWiring;
 import io.github.dl4jssl.layers.impl.ValidatingSameDiffOutputLayer;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
@@ -146,11 +147,20 @@ public abstract class SslLossLayer extends SameDiffOutputLayer {
     }
 
     /**
-     * The runtime layer {@link #instantiate} sets up: by default the SameDiff graph of {@link #defineLayer}. Losses with
-     * a plain-ND4J runtime layer return it unless {@link #isSameDiff()}.
+     * The loss's plain-ND4J runtime layer, which computes the score and gradient of {@link #defineLayer} by hand; null
+     * (the default, e.g. for a loss of your own) if it has none and always runs as its SameDiff graph.
      */
-    protected ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
-        return new ValidatingSameDiffOutputLayer(conf, dataType);
+    protected HandDerivedLossLayer handDerivedLayer(NeuralNetConfiguration conf, DataType dataType) {
+        return null;
+    }
+
+    /**
+     * The runtime layer {@link #instantiate} sets up: the {@link #handDerivedLayer} where the loss has one, unless
+     * {@link #isSameDiff()} asks for the SameDiff graph of {@link #defineLayer} (the reference), which runs otherwise.
+     */
+    private ValidatingSameDiffOutputLayer runtimeLayer(NeuralNetConfiguration conf, DataType dataType) {
+        HandDerivedLossLayer handDerived = sameDiff ? null : handDerivedLayer(conf, dataType);
+        return handDerived != null ? handDerived : new ValidatingSameDiffOutputLayer(conf, dataType);
     }
 
     @Override
