@@ -53,6 +53,13 @@ class OptionValidationTest {
         }
     }
 
+    /** Seed 0 does not repeat in ND4J ({@code NetworkSeedTest}), so {@code train} refuses it before any work. */
+    @Test
+    void seedZero(@TempDir Path tmp) {
+        String err = refused(tmp, "--seed", "0");
+        assertTrue(err.contains("--seed 0 would not repeat") && err.contains("use any other seed"), err);
+    }
+
     @Test
     void optionsTheMethodDoesNotUse(@TempDir Path tmp) {
         String err = refused(tmp, "--method", "byol", "--temperature", "0.2");

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.layers.NetworkSeed;
 import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.listeners.eval.FineTune;
 import io.github.dl4jssl.listeners.monitor.CollapseMetrics;
@@ -175,7 +176,7 @@ public final class BackboneEvaluation {
         }
 
         /** {@code --seed}: seed of the probe, the random weights and the label subsets (default 42). */
-        public Builder seed(long seed) { this.seed = seed; return this; }
+        public Builder seed(long seed) { this.seed = NetworkSeed.check("--seed", seed); return this; }
 
         /** The evaluation, after checking every setting. */
         public BackboneEvaluation build() {

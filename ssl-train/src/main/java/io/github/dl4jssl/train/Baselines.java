@@ -1,6 +1,8 @@
 package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.backbone.Backbone;
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.data.LabelledImages;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -10,8 +12,8 @@ import java.util.List;
 
 /**
  * The baselines of every report ({@code train} and {@code eval}) and the summary line that shows them side by side:
- * the same backbone with random weights, the raw pixels under exactly the backbone's protocol (cached per data set,
- * evaluation sizes and seed), and, with {@code --labels-per-class}, the few-label rows of {@link LabelEfficiency}.
+ * the same backbone with random weights (cached per initial weights, data set, evaluation sizes and seed), the raw
+ * pixels under exactly the backbone's protocol (cached per data set, evaluation sizes and seed), and, with {@code --labels-per-class}, the few-label rows of {@link LabelEfficiency}.
  */
 public final class Baselines {
     private static final Logger log = LoggerFactory.getLogger(Baselines.class);
@@ -36,11 +38,14 @@ public final class Baselines {
         this.labels = labels;
     }
 
+    /** What an evaluation's result depends on besides the vectors evaluated: protocol, settings, bank and test images. */
+    private CacheKey evaluationKey() {
+        return new CacheKey().add(Evaluation.PROTOCOL).add(eval.linearEpochs()).add(eval.seed()).add(eval.train()).add(eval.test());
+    }
+
     /** The raw-pixel fields of the report, from the cache when computed before. */
     public void rawPixels(RunReport report) {
-        String key = new CacheKey().add(Evaluation.PROTOCOL).add(eval.linearEpochs()).add(eval.seed())
-                .add(eval.train()).add(eval.test()).hex();
-        Evaluation.Result pixels = cache.get("pixels", key, Evaluation.Result.class, eval::rawPixels);
+        Evaluation.Result pixels = cache.get("pixels", evaluationKey().hex(), Evaluation.Result.class, eval::rawPixels);
         report.rawPixelKnnTop1 = pixels.knnTop1();
         report.rawPixelKnnTop1Standardised = pixels.knnTop1Standardised();
         report.rawPixelLinearTop1 = pixels.linearTop1();
@@ -49,13 +54,17 @@ public final class Baselines {
     }
 
     /**
-     * The random-weight fields, and the label-efficiency rows with their baselines and the random weights' probe.
+     * The random-weight fields, and the label-efficiency rows with their baselines and the random weights' probe. The
+     * random weights' results are cached too, under a key made of the weights themselves ({@link #weightsKey}), so a run
+     * that starts from the same initialisation (same backbone and seed) reads them instead of evaluating again.
      *
      * @param random       the backbone with its random initial weights
-     * @param architecture the backbone's description, for the supervised baseline
+     * @param architecture the backbone's description, for the supervised baseline and the cache key
      */
     public void randomWeights(ComputationGraph random, Backbone architecture, RunReport report) {
-        Evaluation.Result r = eval.evaluate(random);
+        String weights = weightsKey(random, architecture);
+        Evaluation.Result r = cache.get("random", evaluationKey().add(weights).hex(), Evaluation.Result.class,
+                () -> eval.evaluate(random));
         report.randomKnnTop1 = r.knnTop1();
         report.randomKnnTop1Standardised = r.knnTop1Standardised();
         report.randomLinearTop1 = r.linearTop1();
@@ -63,11 +72,22 @@ public final class Baselines {
         log.info("Random weights: {}", r);
         if (!labels.isEmpty()) {
             report.labelEfficiency = labels.baselines(architecture, cache);
-            List<Double> randomTop1 = labels.linearTop1(random);
-            for (int i = 0; i < randomTop1.size(); i++) {
-                report.labelEfficiency.get(i).randomLinearTop1 = randomTop1.get(i);
+            Double[] randomTop1 = cache.get("random-labels", labels.addTo(new CacheKey()).add(weights).hex(), Double[].class,
+                    () -> labels.linearTop1(random).toArray(Double[]::new));
+            for (int i = 0; i < randomTop1.length; i++) {
+                report.labelEfficiency.get(i).randomLinearTop1 = randomTop1[i];
             }
         }
+    }
+
+    /**
+     * The identity of a backbone's weights: its architecture (the updater-free configuration
+     * {@link BackboneGraph#standalone} builds for it, so the method and optimizer it came from do not count) and every
+     * parameter value. Equal initial weights give equal baselines; a changed initialisation gives another key.
+     */
+    static String weightsKey(ComputationGraph backbone, Backbone architecture) {
+        return new CacheKey().add(BackboneGraph.standalone(architecture, SslMethod.BACKBONE_PREFIX, 1).toJson())
+                .add(backbone.params()).hex();
     }
 
     /** The evaluated backbone's own fields, label efficiency included. */

@@ -1,18 +1,21 @@
 package io.github.dl4jssl.train;
 
 import io.github.dl4jssl.zoo.data.LabelledImages;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
  * The identity of a cached baseline: a SHA-256 over everything the result depends on, i.e. the protocol and its
  * settings and the content of the images and labels themselves (so a changed, re-downloaded or differently split
- * data set, or other evaluation sizes, give another key; a copy in another directory gives the same key).
+ * data set, or other evaluation sizes, give another key; a copy in another directory gives the same key), and for
+ * the random-weight baselines the network's parameters themselves.
  */
 final class CacheKey {
     private final MessageDigest digest;
@@ -51,6 +54,13 @@ final class CacheKey {
             }
             digest.update(labels.array());
         }
+        return this;
+    }
+
+    /** Adds the data type, the shape and every value of {@code array} (e.g. a network's parameters). */
+    CacheKey add(INDArray array) {
+        add(array.dataType() + Arrays.toString(array.shape()));
+        digest.update(array.dup('c').data().asBytes());
         return this;
     }
 

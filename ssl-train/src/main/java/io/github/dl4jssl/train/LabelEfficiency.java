@@ -79,6 +79,18 @@ final class LabelEfficiency {
         return labelsPerClass.isEmpty();
     }
 
+    /**
+     * Adds to {@code key} what {@link #linearTop1} depends on besides the backbone: the protocol, the probe's
+     * settings, the seed, the labelled subsets and the test images.
+     */
+    CacheKey addTo(CacheKey key) {
+        key.add(Evaluation.PROTOCOL).add(probeSettings()).add(seed).add(labelsPerClass);
+        for (LabelledImages labelled : subsets) {
+            key.add(labelled);
+        }
+        return key.add(test);
+    }
+
     /** Linear-probe top-1 on the backbone's frozen features, per subset. */
     List<Double> linearTop1(ComputationGraph backbone) {
         INDArray testFeatures = FeatureExtractor.extract(backbone, test.features(), 512);

@@ -107,7 +107,7 @@ public record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file
     }
 
     private static ComputationGraph graph(Backbone b) {
-        ComputationGraph g = new ComputationGraph(BackboneGraph.standalone(b, SslMethod.BACKBONE_PREFIX, 0));
+        ComputationGraph g = new ComputationGraph(BackboneGraph.standalone(b, SslMethod.BACKBONE_PREFIX, 1)); // any seed: loaded over
         g.init();
         return g;
     }

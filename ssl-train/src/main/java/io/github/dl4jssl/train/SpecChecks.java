@@ -1,5 +1,6 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.layers.NetworkSeed;
 import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.listeners.NanGuard;
 import io.github.dl4jssl.zoo.backbone.Backbones;
@@ -114,6 +115,7 @@ public final class SpecChecks {
                 throw new IllegalArgumentException("--warmup-epochs must be in [0, --epochs) = [0, " + s.epochs() + "), got " + s.warmupEpochs());
             }
         }
+        NetworkSeed.check("--seed", s.seed());
         positive("--temperature", s.temperature(), "the softmax temperature divides the similarities");
         if (s.cropScale() != null && !(s.cropScale() > 0 && s.cropScale() <= 1)) {
             throw new IllegalArgumentException("--crop-scale must lie in (0, 1] (the smallest area fraction the random resized crop "

@@ -1,6 +1,10 @@
 package io.github.dl4jssl.train;
 
+import io.github.dl4jssl.zoo.backbone.BackboneGraph;
+import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.data.LabelledImages;
+import io.github.dl4jssl.zoo.method.SslMethod;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.factory.Nd4j;
@@ -97,6 +101,62 @@ class BaselineCacheTest {
         assertEquals(new Evaluation(bank, test.subset(29), 2, 5).rawPixels().knnTop1(), other.rawPixelKnnTop1);
         try (Stream<Path> files = Files.list(dir)) {
             assertEquals(2, files.count());
+        }
+    }
+
+    /**
+     * The random weights' results come from the cache when the same initial weights are evaluated again (a marked cache
+     * file shows through), and are computed afresh for other weights; the label-efficiency probe of the random
+     * weights likewise.
+     */
+    @Test
+    void randomWeightBaselinesAreCachedUnderTheWeightsThemselves(@TempDir Path dir) throws Exception {
+        LabelledImages bank = LabelEfficiencyTest.rows(60, 1);
+        LabelledImages test = LabelEfficiencyTest.rows(30, 2);
+        SmallCnn cnn = new SmallCnn(8, 8, 1);
+        Evaluation eval = new Evaluation(bank, test, 2, 5);
+        Baselines baselines = new Baselines(eval, BaselineCache.at(dir.toString()),
+                new LabelEfficiency(bank, test, List.of(2), 5, 30, 10));
+        ComputationGraph seven = backbone(cnn, 7);
+        RunReport first = new RunReport();
+        baselines.randomWeights(seven, cnn, first);
+        Evaluation.Result expected = eval.evaluate(seven);
+        assertEquals(expected.knnTop1(), first.randomKnnTop1);
+        assertEquals(expected.linearTop1(), first.randomLinearTop1);
+        assertEquals(new LabelEfficiency(bank, test, List.of(2), 5, 30, 10).linearTop1(seven).get(0),
+                first.labelEfficiency.get(0).randomLinearTop1);
+
+        Path random = only(dir, "random-");
+        Path randomLabels = only(dir, "random-labels-");
+        Files.writeString(random, Files.readString(random).replaceFirst("\"knnTop1\" : [0-9.E-]+", "\"knnTop1\" : 0.123"));
+        Files.writeString(randomLabels, "[ 0.456 ]");
+        RunReport again = new RunReport();
+        baselines.randomWeights(backbone(cnn, 7), cnn, again);
+        assertEquals(0.123, again.randomKnnTop1, "the same initial weights: read from the cache");
+        assertEquals(0.456, again.labelEfficiency.get(0).randomLinearTop1);
+
+        ComputationGraph eight = backbone(cnn, 8);
+        assertNotEquals(Baselines.weightsKey(seven, cnn), Baselines.weightsKey(eight, cnn));
+        assertNotEquals(Baselines.weightsKey(seven, cnn), Baselines.weightsKey(backbone(new SmallCnn(8, 8, 1, 0.5), 7),
+                new SmallCnn(8, 8, 1, 0.5)), "another architecture");
+        RunReport other = new RunReport();
+        baselines.randomWeights(eight, cnn, other);
+        assertEquals(eval.evaluate(eight).knnTop1(), other.randomKnnTop1, "other weights: computed afresh");
+    }
+
+    private static ComputationGraph backbone(SmallCnn cnn, long seed) {
+        ComputationGraph g = new ComputationGraph(BackboneGraph.standalone(cnn, SslMethod.BACKBONE_PREFIX, seed));
+        g.init();
+        return g;
+    }
+
+    /** The one cache file whose name starts with {@code prefix} and has no further dash-separated kind. */
+    private static Path only(Path dir, String prefix) throws Exception {
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> found = files.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().substring(prefix.length()).matches("[0-9a-f]{64}\\.json")).toList();
+            assertEquals(1, found.size(), prefix + ": " + found);
+            return found.get(0);
         }
     }
 }

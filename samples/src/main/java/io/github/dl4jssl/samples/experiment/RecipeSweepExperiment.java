@@ -23,7 +23,8 @@ import java.util.function.UnaryOperator;
  * <p>Each variant costs a full run per seed (about 1.2 minutes on 2 quiet cores), so the grids hold the values the
  * papers' recipes point to, one or two per factor, not a full grid. The papers' recipes the factors come from: SimCLR (Chen et al. 2020: LARS, warm-up + cosine, T = 0.1-0.5, crop
  * scale 0.08), MoCo v2 (Chen et al. 2020: SGD, T = 0.2, crop scale 0.2), BYOL (Grill et al. 2020: LARS, predictor
- * 4096 wide), SimSiam (Chen and He 2021: SGD 0.05 x batch / 256, predictor 512 wide).
+ * 4096 wide), MoCo v3 (Chen, Xie, He 2021: LARS, T = 0.2 in the paper and 1.0 in its ResNet code, heads 4096 wide),
+ * SimSiam (Chen and He 2021: SGD 0.05 x batch / 256, predictor 512 wide).
  */
 public final class RecipeSweepExperiment implements Experiment {
 
@@ -71,6 +72,10 @@ public final class RecipeSweepExperiment implements Experiment {
                                 lars, batch(64), cropScale(0.5))),
                 new RecipeSweepExperiment("mocov2", "SGD 0.05 x batch / 256 constant, T = 0.2, batch 128, crop scale 0.2",
                         List.of(temperature(0.1), temperature(0.5), sgd01, adam, batch(64), cropScale(0.5))),
+                new RecipeSweepExperiment("mocov3", "Adam 1e-3 constant, T = 0.2, momentum 0.99 -> 1 (cosine), batch 128,"
+                        + " crop scale 0.2, MLPs hidden 512",
+                        List.of(temperature(0.5), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64),
+                                cropScale(0.5), projector(2048))),
                 new RecipeSweepExperiment("byol", "Adam 1e-3 constant, batch 128, crop scale 0.2, MLPs hidden 512",
                         List.of(v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64), cropScale(0.5),
                                 projector(2048))),

@@ -26,7 +26,7 @@ class RecipeSweepExperimentTest {
 
     @Test
     void everyMethodWithASweepScreensEveryVariantAtTheFirstSeed() {
-        for (String method : List.of("simclr", "mocov2", "byol", "simsiam")) {
+        for (String method : List.of("simclr", "mocov2", "mocov3", "byol", "simsiam")) {
             List<PlannedRun> plan = sweep(method).plan(new Budget(1, 3, null));
             assertEquals(plan.size(), plan.stream().map(r -> r.factor("variant")).distinct().count(), method);
             assertTrue(plan.stream().allMatch(r -> r.factor("seed").equals("1")), method);
@@ -53,7 +53,7 @@ class RecipeSweepExperimentTest {
      */
     @Test
     void everyVariantChangesWhatTheMethodTrainsWith() {
-        for (String method : List.of("simclr", "mocov2", "byol", "simsiam")) {
+        for (String method : List.of("simclr", "mocov2", "mocov3", "byol", "simsiam")) {
             List<PlannedRun> plan = sweep(method).plan(new Budget(1, 1, null));
             RunSpec defaults = plan.stream().filter(r -> r.factor("variant").equals("defaults")).findFirst().orElseThrow().spec();
             for (PlannedRun r : plan) {

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.eval;
 
+import io.github.dl4jssl.layers.NetworkSeed;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -53,7 +54,7 @@ public final class FineTune {
         this.epochs = epochs;
         this.batchSize = batchSize;
         this.learningRate = learningRate;
-        this.seed = seed;
+        this.seed = NetworkSeed.check("seed", seed);
         this.augmentation = augmentation;
     }
 

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.eval;
 
+import io.github.dl4jssl.layers.NetworkSeed;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -213,7 +214,7 @@ public final class LinearProbe {
         }
 
         /** Seed of the weight initialisation and of the mini-batch shuffling (default 42). */
-        public Builder seed(long seed) { this.seed = seed; return this; }
+        public Builder seed(long seed) { this.seed = NetworkSeed.check("seed", seed); return this; }
 
         public LinearProbe build() { return new LinearProbe(this); }
     }

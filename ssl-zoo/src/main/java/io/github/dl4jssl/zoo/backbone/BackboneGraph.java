@@ -1,5 +1,6 @@
 package io.github.dl4jssl.zoo.backbone;
 
+import io.github.dl4jssl.layers.NetworkSeed;
 import io.github.dl4jssl.layers.GraphNames;
 import java.util.Arrays;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class BackboneGraph {
             throw new IllegalArgumentException("prefix must not be null (use \"\" for no prefix)");
         }
         ComputationGraphConfiguration.GraphBuilder g = new NeuralNetConfiguration.Builder()
-                .seed(seed)
+                .seed(NetworkSeed.check("seed", seed))
                 .weightInit(WeightInit.RELU)
                 .graphBuilder()
                 .addInputs(INPUT)
@@ -74,7 +75,7 @@ public final class BackboneGraph {
         if (trained == null) {
             throw new IllegalArgumentException("trained graph must not be null");
         }
-        ComputationGraph out = new ComputationGraph(standalone(backbone, prefix, 0L));
+        ComputationGraph out = new ComputationGraph(standalone(backbone, prefix, 1L)); // any seed: the parameters are copied over
         out.init();
         for (Layer layer : out.getLayers()) {
             String name = layer.conf().getLayer().getLayerName();

@@ -1,5 +1,7 @@
 package io.github.dl4jssl.zoo.method;
 
+import io.github.dl4jssl.layers.NetworkSeed;
+
 import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.layers.optim.Lars;
 import io.github.dl4jssl.zoo.backbone.Backbone;
@@ -72,8 +74,9 @@ public abstract class MethodBuilder<B extends MethodBuilder<B>> {
         return self();
     }
 
+    /** The seed of the parameter initialisation (default 42); 0 is refused, since ND4J does not repeat it ({@link NetworkSeed}). */
     public B seed(long seed) {
-        this.seed = seed;
+        this.seed = NetworkSeed.check("seed", seed);
         return self();
     }
 

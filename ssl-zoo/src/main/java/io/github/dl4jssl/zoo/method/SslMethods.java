@@ -114,7 +114,7 @@ public final class SslMethods {
 
     /** The methods with a momentum (EMA) target branch, whose momentum {@link Options#momentum()} sets. */
     public static final List<String> WITH_MOMENTUM = NAMES.stream()
-            .filter(name -> BUILDERS.get(name).apply(Options.defaults(0)) instanceof EmaMethodBuilder).toList();
+            .filter(name -> BUILDERS.get(name).apply(Options.defaults(1)) instanceof EmaMethodBuilder).toList();
 
     private static <B, T> B set(B builder, T value, BiConsumer<B, T> setter) {
         if (value != null) {

@@ -51,6 +51,20 @@ class SslMethodsTest {
         assertTrue(e.getMessage().contains("no momentum encoder") && e.getMessage().contains("byol"), e.getMessage());
     }
 
+    /** A seed repeats the initial weights exactly; 0, which ND4J replaces with the clock, is refused by every method. */
+    @Test
+    void aSeedRepeatsTheWeightsAndSeedZeroIsRefused() {
+        for (String name : SslMethods.NAMES) {
+            SmallCnn net = new SmallCnn(12, 12, 1);
+            ComputationGraph a = SslMethods.create(name, net, new SslMethods.Options(null, null, 64, 8, 5)).init();
+            ComputationGraph b = SslMethods.create(name, net, new SslMethods.Options(null, null, 64, 8, 5)).init();
+            assertEquals(a.params(), b.params(), name);
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> SslMethods.create(name, net, new SslMethods.Options(null, null, 64, 8, 0)), name);
+            assertTrue(e.getMessage().contains("seed 0 would not repeat"), e.getMessage());
+        }
+    }
+
     /** The key encoder of a ResNet has residual vertices between frozen layers: they must train too. */
     @Test
     void mocoV2WithShuffleBnOnAResNetTrains() {
