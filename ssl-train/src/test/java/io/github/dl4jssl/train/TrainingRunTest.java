@@ -67,6 +67,18 @@ class TrainingRunTest {
         assertNull(d.checkpointEvery());
     }
 
+    /** BYOL's batch size comes from its recipe sweep unless given; the other methods keep 128. */
+    @Test
+    void theBatchSizeIsTheMethodsRecipeUnlessGiven() {
+        assertEquals(64, RunSpec.builder().method("byol").build().batchSize());
+        assertEquals(256, RunSpec.builder().method("byol").batchSize(256).build().batchSize());
+        for (String method : List.of("simclr", "simclr-ema-projector", "mocov2", "mocov3", "simsiam")) {
+            assertEquals(128, RunSpec.builder().method(method).build().batchSize(), method);
+        }
+        assertEquals(64, RunSpec.builder().method("byol").build().toBuilder().method("byol").build().batchSize(),
+                "a copied spec keeps the resolved size");
+    }
+
     @Test
     void aBadSpecIsRefusedNamingTheOptionAndTheFix() {
         assertRefused(RunSpec.builder().method("byol").temperature(0.2), "--temperature is not used by --method byol", "Remove --temperature");

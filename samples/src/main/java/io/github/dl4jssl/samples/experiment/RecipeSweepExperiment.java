@@ -76,8 +76,9 @@ public final class RecipeSweepExperiment implements Experiment {
                         + " crop scale 0.2, MLPs hidden 512",
                         List.of(temperature(0.5), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64),
                                 cropScale(0.5), projector(2048))),
-                new RecipeSweepExperiment("byol", "Adam 1e-3 constant, batch 128, crop scale 0.2, MLPs hidden 512",
-                        List.of(v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64), cropScale(0.5),
+                new RecipeSweepExperiment("byol", "Adam 1e-3 constant, batch 64 (this sweep's choice in session 11, against"
+                        + " 128), crop scale 0.2, MLPs hidden 512",
+                        List.of(v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(128), cropScale(0.5),
                                 projector(2048))),
                 new RecipeSweepExperiment("simsiam", "Adam 1e-3 constant (this sweep's choice in session 10, against the"
                         + " paper's SGD), batch 128, crop scale 0.2",
@@ -183,7 +184,7 @@ public final class RecipeSweepExperiment implements Experiment {
         List<PlannedRun> runs = new ArrayList<>();
         for (long seed : seeds) {
             for (Variant variant : which) {
-                int maxBatch = variant.factor().equals("batch") ? Integer.parseInt(variant.value()) : 128;
+                int maxBatch = variant.factor().equals("batch") ? Integer.parseInt(variant.value()) : RunSpec.recipeBatchSize(method);
                 RunSpec spec = variant.change().apply(budget.train(TRAIN_IMAGES, EPOCHS, seed, maxBatch).method(method)).build();
                 runs.add(new PlannedRun(variant.id() + "-seed" + seed, Map.of("variant", variant.id(), "seed", Long.toString(seed)), spec));
             }

@@ -34,7 +34,8 @@ class RecipeSweepExperimentTest {
             for (PlannedRun r : plan) {
                 assertEquals(method, r.spec().method());
                 assertEquals(1, r.spec().seed());
-                assertEquals(r.factor("variant").startsWith("batch-") ? Integer.parseInt(r.factor("variant").substring(6)) : 128,
+                assertEquals(r.factor("variant").startsWith("batch-") ? Integer.parseInt(r.factor("variant").substring(6))
+                                : RunSpec.recipeBatchSize(method),
                         r.spec().batchSize(), r.id());
             }
         }
