@@ -60,7 +60,7 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "3", description = "Training epochs. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
-    @Option(names = "--batch-size", description = "Images per batch (each gives two views). Default: 128; byol 64 (its recipe sweep).")
+    @Option(names = "--batch-size", description = "Images per batch (each gives two views). Default: 128; byol and mocov3 64 (their recipe sweeps).")
     Integer batchSize;
 
     @Option(names = "--train-subset", defaultValue = "" + RunSpec.DEFAULT_TRAIN_IMAGES,

@@ -56,13 +56,13 @@ public final class RunSpec {
     /** Default images per batch ({@code --batch-size}), for every method without a batch size of its own recipe. */
     public static final int DEFAULT_BATCH_SIZE = 128;
     /**
-     * BYOL's batch size when {@code --batch-size} is not given: 64, the recipe sweep's recommendation
-     * ({@code ./dl4j-ssl experiment recipe-byol}, docs/experiments/recipe-byol: against 128 its kNN gain is +1.45
-     * points, paired 95% interval [0.76, 2.14] over 3 seeds; linear +0.37 [-1.98, 2.71]). At a fixed number of epochs
-     * that is also twice the steps, at about 14% fewer images/s. {@code Byol.Builder} has no batch size: the data
-     * iterator sets it.
+     * BYOL's and MoCo v3's batch size when {@code --batch-size} is not given: 64, their recipe sweeps' recommendation
+     * against 128 ({@code ./dl4j-ssl experiment recipe-byol}: kNN gain +1.45 points, paired 95% interval [0.76, 2.14]
+     * over 3 seeds, linear +0.37 [-1.98, 2.71]; {@code recipe-mocov3}: linear +1.27 [0.87, 1.67], kNN +0.42
+     * [-0.84, 1.67]; docs/experiments). At a fixed number of epochs that is also twice the steps, at 14-25% fewer
+     * images/s. The method builders have no batch size: the data iterator sets it.
      */
-    public static final int BYOL_BATCH_SIZE = 64;
+    public static final int SMALL_BATCH_SIZE = 64;
     /** Default images of the kNN memory bank and linear-probe training set ({@code --eval-train-subset}). */
     public static final int DEFAULT_EVAL_TRAIN_IMAGES = 10_000;
     /** Default augmented images of the supervised-from-scratch label-efficiency baseline ({@code --supervised-images}). */
@@ -260,9 +260,9 @@ public final class RunSpec {
     /** {@code --batch-size} as given, or the method's recipe ({@link #recipeBatchSize}). */
     public int batchSize() { return batchSize; }
 
-    /** The batch size of a method's CLI recipe: {@link #BYOL_BATCH_SIZE} for BYOL, else {@link #DEFAULT_BATCH_SIZE}. */
+    /** The batch size of a method's CLI recipe: {@link #SMALL_BATCH_SIZE} for BYOL and MoCo v3, else {@link #DEFAULT_BATCH_SIZE}. */
     public static int recipeBatchSize(String method) {
-        return "byol".equalsIgnoreCase(method) ? BYOL_BATCH_SIZE : DEFAULT_BATCH_SIZE;
+        return "byol".equalsIgnoreCase(method) || "mocov3".equalsIgnoreCase(method) ? SMALL_BATCH_SIZE : DEFAULT_BATCH_SIZE;
     }
     /** Images per epoch as given, or null for the default ({@value #DEFAULT_TRAIN_IMAGES}, or all when fewer). */
     public Integer trainSubset() { return trainSubset; }
@@ -417,7 +417,7 @@ public final class RunSpec {
         public Builder workers(Integer v) { workers = v; return this; }
         /** {@code --epochs} (default 3). */
         public Builder epochs(int v) { epochs = v; return this; }
-        /** {@code --batch-size} (default: the method's recipe, {@link #recipeBatchSize}: 128, BYOL 64). */
+        /** {@code --batch-size} (default: the method's recipe, {@link #recipeBatchSize}: 128, BYOL and MoCo v3 64). */
         public Builder batchSize(Integer v) { batchSize = v; return this; }
         /** {@code --train-subset}: images per epoch, 0 = all (default {@value #DEFAULT_TRAIN_IMAGES}, or all when fewer). */
         public Builder trainSubset(Integer v) { trainSubset = v; return this; }

@@ -67,12 +67,13 @@ class TrainingRunTest {
         assertNull(d.checkpointEvery());
     }
 
-    /** BYOL's batch size comes from its recipe sweep unless given; the other methods keep 128. */
+    /** BYOL's and MoCo v3's batch size comes from their recipe sweeps unless given; the other methods keep 128. */
     @Test
     void theBatchSizeIsTheMethodsRecipeUnlessGiven() {
         assertEquals(64, RunSpec.builder().method("byol").build().batchSize());
+        assertEquals(64, RunSpec.builder().method("mocov3").build().batchSize());
         assertEquals(256, RunSpec.builder().method("byol").batchSize(256).build().batchSize());
-        for (String method : List.of("simclr", "simclr-ema-projector", "mocov2", "mocov3", "simsiam")) {
+        for (String method : List.of("simclr", "simclr-ema-projector", "mocov1", "mocov2", "simsiam")) {
             assertEquals(128, RunSpec.builder().method(method).build().batchSize(), method);
         }
         assertEquals(64, RunSpec.builder().method("byol").build().toBuilder().method("byol").build().batchSize(),

@@ -72,9 +72,9 @@ public final class RecipeSweepExperiment implements Experiment {
                                 lars, batch(64), cropScale(0.5))),
                 new RecipeSweepExperiment("mocov2", "SGD 0.05 x batch / 256 constant, T = 0.2, batch 128, crop scale 0.2",
                         List.of(temperature(0.1), temperature(0.5), sgd01, adam, batch(64), cropScale(0.5))),
-                new RecipeSweepExperiment("mocov3", "Adam 1e-3 constant, T = 0.2, momentum 0.99 -> 1 (cosine), batch 128,"
-                        + " crop scale 0.2, MLPs hidden 512",
-                        List.of(temperature(0.5), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(64),
+                new RecipeSweepExperiment("mocov3", "Adam 1e-3 constant, T = 0.2, momentum 0.99 -> 1 (cosine), batch 64 (this"
+                        + " sweep's choice in session 11, against 128), crop scale 0.2, MLPs hidden 512",
+                        List.of(temperature(0.5), v("lr", "3e-3", "--lr 3e-3", b -> b.learningRate(3e-3)), lars, batch(128),
                                 cropScale(0.5), projector(2048))),
                 new RecipeSweepExperiment("byol", "Adam 1e-3 constant, batch 64 (this sweep's choice in session 11, against"
                         + " 128), crop scale 0.2, MLPs hidden 512",
