@@ -15,8 +15,9 @@ import java.util.function.Supplier;
 /**
  * An on-disk cache of baselines that depend only on the data and the protocol, not on the trained network (the
  * raw-pixel kNN and linear probe, the supervised-from-scratch baseline, and the random initial weights' results, keyed
- * by those weights), so that they are computed once per data set, evaluation size and initialisation. One JSON file per result, named by kind and {@link CacheKey}, written atomically
- * (temporary file, then rename); an unreadable file is recomputed and rewritten with a warning.
+ * by those weights), so that they are computed once per data set, evaluation size and initialisation. One JSON file
+ * per result, named by kind and {@link CacheKey}, written atomically (temporary file, then rename); an unreadable file
+ * is recomputed and rewritten with a warning.
  *
  * <p>Directory: {@code --baseline-cache DIR}, else the system property {@value #PROPERTY}, else
  * {@code $XDG_CACHE_HOME/dl4j-ssl/baselines}, else {@code ~/.cache/dl4j-ssl/baselines}; {@code none} turns caching

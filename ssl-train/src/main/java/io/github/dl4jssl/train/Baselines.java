@@ -13,13 +13,16 @@ import java.util.List;
 /**
  * The baselines of every report ({@code train} and {@code eval}) and the summary line that shows them side by side:
  * the same backbone with random weights (cached per initial weights, data set, evaluation sizes and seed), the raw
- * pixels under exactly the backbone's protocol (cached per data set, evaluation sizes and seed), and, with {@code --labels-per-class}, the few-label rows of {@link LabelEfficiency}.
+ * pixels under exactly the backbone's protocol (cached per data set, evaluation sizes and seed), and, with
+ * {@code --labels-per-class}, the few-label rows of {@link LabelEfficiency}.
  */
 public final class Baselines {
     private static final Logger log = LoggerFactory.getLogger(Baselines.class);
     private final Evaluation eval;
     private final BaselineCache cache;
     private final LabelEfficiency labels;
+    /** {@link #evaluationKey()} once computed: hashing every bank image is the costly part, and two baselines use it. */
+    private String evaluationKey;
 
     /**
      * The baselines of a report evaluated by {@code eval}, with the data-only ones cached in {@code cache} (a directory,
@@ -38,14 +41,22 @@ public final class Baselines {
         this.labels = labels;
     }
 
-    /** What an evaluation's result depends on besides the vectors evaluated: protocol, settings, bank and test images. */
-    private CacheKey evaluationKey() {
-        return new CacheKey().add(Evaluation.PROTOCOL).add(eval.linearEpochs()).add(eval.seed()).add(eval.train()).add(eval.test());
+    /**
+     * The key of what an evaluation's result depends on besides the vectors evaluated: protocol, settings, bank and
+     * test images (the raw pixels' key; the random weights add their own to it). Computed on first use only, so a
+     * resumed run, which has its baselines, does not hash the data.
+     */
+    private String evaluationKey() {
+        if (evaluationKey == null) {
+            evaluationKey = new CacheKey().add(Evaluation.PROTOCOL).add(eval.linearEpochs()).add(eval.seed()).add(eval.train())
+                    .add(eval.test()).hex();
+        }
+        return evaluationKey;
     }
 
     /** The raw-pixel fields of the report, from the cache when computed before. */
     public void rawPixels(RunReport report) {
-        Evaluation.Result pixels = cache.get("pixels", evaluationKey().hex(), Evaluation.Result.class, eval::rawPixels);
+        Evaluation.Result pixels = cache.get("pixels", evaluationKey(), Evaluation.Result.class, eval::rawPixels);
         report.rawPixelKnnTop1 = pixels.knnTop1();
         report.rawPixelKnnTop1Standardised = pixels.knnTop1Standardised();
         report.rawPixelLinearTop1 = pixels.linearTop1();
@@ -63,7 +74,7 @@ public final class Baselines {
      */
     public void randomWeights(ComputationGraph random, Backbone architecture, RunReport report) {
         String weights = weightsKey(random, architecture);
-        Evaluation.Result r = cache.get("random", evaluationKey().add(weights).hex(), Evaluation.Result.class,
+        Evaluation.Result r = cache.get("random", new CacheKey().add(evaluationKey()).add(weights).hex(), Evaluation.Result.class,
                 () -> eval.evaluate(random));
         report.randomKnnTop1 = r.knnTop1();
         report.randomKnnTop1Standardised = r.knnTop1Standardised();
