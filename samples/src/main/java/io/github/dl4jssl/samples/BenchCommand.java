@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.github.dl4jssl.samples.bench.BenchResult;
 import io.github.dl4jssl.samples.bench.BenchRun;
+import io.github.dl4jssl.samples.bench.LayerTimes;
 import io.github.dl4jssl.samples.bench.MatmulCeiling;
 import io.github.dl4jssl.zoo.backbone.Backbone;
 import io.github.dl4jssl.zoo.backbone.Backbones;
@@ -98,6 +99,10 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "With --monitors: pairs of epochs. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
+    @Option(names = "--layer-times", description = "After each configuration's timed steps, also time every layer's forward "
+            + "and backward pass alone on the same batch (median of --iterations after --warmup) and print where the step's time goes.")
+    boolean layerTimes;
+
     @Override
     public Integer call() throws Exception {
         if (iterations < 1 || warmup < 0 || ceilingSize < 0) {
@@ -129,6 +134,7 @@ public final class BenchCommand implements Callable<Integer> {
                 Runtime.getRuntime().availableProcessors(), ceilingSize, ceilingSize, ceiling);
         System.out.println(BenchResult.tableHeader());
         List<BenchResult> results = new ArrayList<>();
+        List<Map<String, Object>> layerTimeResults = new ArrayList<>();
         for (String method : methodNames) {
             boolean queued = method.equals("mocov1") || method.equals("mocov2");
             for (int batch : batchSizes) {
@@ -149,6 +155,9 @@ public final class BenchCommand implements Callable<Integer> {
                         BenchResult res = r.result(ceiling);
                         results.add(res);
                         System.out.println(res.tableRow());
+                        if (layerTimes) {
+                            layerTimeResults.add(printLayerTimes(r, res));
+                        }
                         r.close();
                     }
                 }
@@ -161,9 +170,27 @@ public final class BenchCommand implements Callable<Integer> {
             json.put("ceilingMatrixSize", ceilingSize);
             json.put("ceilingGflops", ceiling);
             json.put("results", results);
+            if (layerTimes) {
+                json.put("layerTimes", layerTimeResults);
+            }
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.toFile(), json);
         }
         return 0;
+    }
+
+    private Map<String, Object> printLayerTimes(BenchRun run, BenchResult result) {
+        List<LayerTimes.Row> rows = run.layerTimes(warmup, iterations);
+        System.out.println("layer times, " + run.label() + " (each vertex alone, median of " + iterations + "):");
+        System.out.print(LayerTimes.table(rows));
+        System.out.println("by type (fwd / bwd ms):");
+        LayerTimes.byType(rows).forEach((type, ms) -> System.out.printf("  %-38s %8.1f %8.1f%n", type, ms[0], ms[1]));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("method", result.method());
+        json.put("backbone", result.backbone());
+        json.put("layers", result.layers());
+        json.put("batchPairs", result.batchPairs());
+        json.put("rows", rows);
+        return json;
     }
 
     private int benchPipeline() throws java.io.IOException {

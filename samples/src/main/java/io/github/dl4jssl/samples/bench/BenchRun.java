@@ -140,6 +140,22 @@ public final class BenchRun {
         return bytes;
     }
 
+    /**
+     * Every vertex's forward and backward time on this run's batch ({@link LayerTimes}); call after the timed steps,
+     * since the training-mode passes move batch-norm running statistics.
+     */
+    public java.util.List<LayerTimes.Row> layerTimes(int warmup, int iterations) {
+        DataSet batch = nextBatch();
+        return LayerTimes.measure(graph, new org.nd4j.linalg.api.ndarray.INDArray[]{batch.getFeatures()},
+                new org.nd4j.linalg.api.ndarray.INDArray[]{batch.getLabels()}, warmup, iterations, null);
+    }
+
+    /** The method, backbone, layer implementation and batch of this run, as one label. */
+    public String label() {
+        return method + " / " + backboneName + " / " + layers.id() + " / batch " + batchPairs
+                + (queueSize == null ? "" : " / queue " + queueSize);
+    }
+
     /** Lets go of the graph's memory. */
     public void close() {
         graph.clear();
