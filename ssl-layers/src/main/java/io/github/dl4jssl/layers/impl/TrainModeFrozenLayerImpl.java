@@ -13,6 +13,9 @@ public class TrainModeFrozenLayerImpl extends org.deeplearning4j.nn.layers.Froze
     /** @param insideLayer the wrapped runtime layer */
     public TrainModeFrozenLayerImpl(org.deeplearning4j.nn.api.Layer insideLayer) {
         super(insideLayer);
+        if (insideLayer instanceof NativeConvolutionLayerImpl) {
+            ((NativeConvolutionLayerImpl) insideLayer).setForwardOnly(true); // never backpropagated: keep no columns
+        }
     }
 
     @Override
