@@ -59,7 +59,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
     /**
      * True when no backward pass ever follows this layer's forward pass (the frozen momentum copies of
      * {@link TrainModeFrozenLayerImpl}, which run in training mode for their batch statistics): the columns then live
-     * in workspace memory only and are not kept (SmallCnn's four at batch 2x256: 418 MB).
+     * in workspace memory only and are not kept (SmallCnn's four at batch 2x256: 419 MB).
      */
     private boolean forwardOnly;
 
