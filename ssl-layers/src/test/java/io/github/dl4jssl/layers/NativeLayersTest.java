@@ -177,16 +177,7 @@ class NativeLayersTest {
             graphs[0].gradient().gradientForVariable().forEach((k, v) -> assertTrue(
                     v.equalsWithEps(graphs[1].gradient().gradientForVariable().get(k), 1e-9), "gradient " + k + " " + what));
             // the input gradient too (the first layer's epsilon is otherwise unused)
-            INDArray[] eps = new INDArray[2];
-            INDArray dOut = null;
-            for (int i = 0; i < 2; i++) {
-                org.deeplearning4j.nn.api.Layer layer = graphs[i].getLayer("conv");
-                LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-                layer.setInput(x, mgr);
-                INDArray out = layer.activate(true, mgr);
-                dOut = dOut != null ? dOut : Nd4j.randn(DataType.DOUBLE, out.shape());
-                eps[i] = layer.backpropGradient(dOut, mgr).getSecond();
-            }
+            INDArray[] eps = TestGraphs.inputGradients("conv", x, graphs);
             assertTrue(eps[0].equalsWithEps(eps[1], 1e-9), "input gradient " + what);
         }
     }

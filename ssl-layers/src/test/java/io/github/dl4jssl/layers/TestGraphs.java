@@ -30,4 +30,23 @@ public final class TestGraphs {
         assertEquals(conf, back);
         return (T) ((LayerVertex) back.getVertices().get(name)).getLayerConf().getLayer();
     }
+
+    /**
+     * The input gradient (epsilon) of layer {@code name} of each graph for input {@code x} and one random output
+     * gradient, shared by all graphs: a training-mode forward pass and a backward pass of that layer alone.
+     */
+    public static org.nd4j.linalg.api.ndarray.INDArray[] inputGradients(String name, org.nd4j.linalg.api.ndarray.INDArray x,
+                                                                        ComputationGraph... graphs) {
+        org.nd4j.linalg.api.ndarray.INDArray[] eps = new org.nd4j.linalg.api.ndarray.INDArray[graphs.length];
+        org.nd4j.linalg.api.ndarray.INDArray dOut = null;
+        for (int i = 0; i < graphs.length; i++) {
+            org.deeplearning4j.nn.api.Layer layer = graphs[i].getLayer(name);
+            org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr = org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+            layer.setInput(x, mgr);
+            org.nd4j.linalg.api.ndarray.INDArray out = layer.activate(true, mgr);
+            dOut = dOut != null ? dOut : org.nd4j.linalg.factory.Nd4j.randn(x.dataType(), out.shape());
+            eps[i] = layer.backpropGradient(dOut, mgr).getSecond();
+        }
+        return eps;
+    }
 }

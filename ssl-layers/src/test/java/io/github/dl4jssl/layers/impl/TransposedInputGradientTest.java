@@ -1,7 +1,6 @@
 package io.github.dl4jssl.layers.impl;
 
 import io.github.dl4jssl.layers.NativeConvolutionLayer;
-import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -9,7 +8,6 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
@@ -68,16 +66,7 @@ class TransposedInputGradientTest {
         assertEquals(graphs[0].score(), graphs[1].score(), 1e-12, what);
         graphs[0].gradient().gradientForVariable().forEach((k, v) -> assertTrue(
                 v.equalsWithEps(graphs[1].gradient().gradientForVariable().get(k), 1e-9), "gradient " + k + " " + what));
-        INDArray[] eps = new INDArray[2];
-        INDArray dOut = null;
-        for (int i = 0; i < 2; i++) {
-            Layer layer = graphs[i].getLayer("conv");
-            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-            layer.setInput(x, mgr);
-            INDArray out = layer.activate(true, mgr);
-            dOut = dOut != null ? dOut : Nd4j.randn(DataType.DOUBLE, out.shape());
-            eps[i] = layer.backpropGradient(dOut, mgr).getSecond();
-        }
+        INDArray[] eps = io.github.dl4jssl.layers.TestGraphs.inputGradients("conv", x, graphs);
         assertTrue(eps[0].equalsWithEps(eps[1], 1e-9), "input gradient " + what);
         return ((NativeConvolutionLayerImpl) graphs[1].getLayer("conv")).usesTransposedInputGradient(x);
     }
