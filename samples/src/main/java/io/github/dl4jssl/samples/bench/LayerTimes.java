@@ -164,21 +164,18 @@ public final class LayerTimes {
 
     /** The rows as a table with each vertex's share of the summed time. */
     public static String table(List<Row> rows) {
-        double total = 0;
-        for (Row r : rows) {
-            total += r.totalMs();
-        }
-        StringBuilder sb = new StringBuilder(String.format("%-28s %-38s %-22s %10s %10s %7s%n",
-                "vertex", "type", "input", "fwd ms", "bwd ms", "share"));
-        for (Row r : rows) {
-            sb.append(String.format("%-28s %-38s %-22s %10.1f %10.1f %6.1f%%%n", r.vertex(), r.type(),
-                    Arrays.toString(r.inputShape()), r.forwardMs(), r.backwardMs(), 100 * r.totalMs() / total));
-        }
         double f = 0;
         double b = 0;
         for (Row r : rows) {
             f += r.forwardMs();
             b += r.backwardMs();
+        }
+        double total = f + b;
+        StringBuilder sb = new StringBuilder(String.format("%-28s %-38s %-22s %10s %10s %7s%n",
+                "vertex", "type", "input", "fwd ms", "bwd ms", "share"));
+        for (Row r : rows) {
+            sb.append(String.format("%-28s %-38s %-22s %10.1f %10.1f %6.1f%%%n", r.vertex(), r.type(),
+                    Arrays.toString(r.inputShape()), r.forwardMs(), r.backwardMs(), 100 * r.totalMs() / total));
         }
         sb.append(String.format("%-28s %-38s %-22s %10.1f %10.1f %6.1f%%%n", "sum", "", "", f, b, 100.0));
         return sb.toString();

@@ -113,10 +113,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         INDArray bias = hasBias() ? getParamWithNoise(ConvolutionParamInitializer.BIAS_KEY, training, workspaceMgr) : null;
         INDArray in = input.castTo(dataType);
         validateInputDepth(weights.size(1));
-        // DL4J's size check and error messages (Strict mode: exact fit; too-small input)
-        int[] outSize = ConvolutionUtils.getOutputSize(in, layerConf().getKernelSize(), layerConf().getStride(),
-                convolutionMode == ConvolutionMode.Same ? null : layerConf().getPadding(), convolutionMode,
-                layerConf().getDilation(), layerConf().getCnn2dDataFormat());
+        int[] outSize = outputSize(in);
         long n = in.size(0);
         long outC = weights.size(0);
         long[] outShape = nchw() ? new long[]{n, outC, outSize[0], outSize[1]} : new long[]{n, outSize[0], outSize[1], outC};
@@ -131,6 +128,14 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
                     .build());
         }
         return new Pair<>(z, null);
+    }
+
+    /** The output's [height, width], with DL4J's size check and error messages (Strict mode: exact fit; too-small input). */
+    private int[] outputSize(INDArray in) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        return ConvolutionUtils.getOutputSize(in, c.getKernelSize(), c.getStride(),
+                convolutionMode == ConvolutionMode.Same ? null : c.getPadding(), convolutionMode, c.getDilation(),
+                c.getCnn2dDataFormat());
     }
 
     @Override
@@ -402,12 +407,9 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
 
     /** Whether the backward pass of {@code in} (NCHW) goes through {@link #inputGradientByTransposedConvolution}. */
     boolean usesTransposedInputGradient(INDArray in) {
-        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-        int[] out = ConvolutionUtils.getOutputSize(in, c.getKernelSize(), c.getStride(),
-                convolutionMode == ConvolutionMode.Same ? null : c.getPadding(), convolutionMode, c.getDilation(),
-                c.getCnn2dDataFormat());
+        int[] out = outputSize(in);
         int[] pad = padding((int) in.size(2), (int) in.size(3), out[0], out[1]);
-        return nchw() && transposedGeometry(pad, in.size(1), c.getNOut()) != null;
+        return nchw() && transposedGeometry(pad, in.size(1), layerConf().getNOut()) != null;
     }
 
     private static volatile boolean transposedInputGradient = true;
