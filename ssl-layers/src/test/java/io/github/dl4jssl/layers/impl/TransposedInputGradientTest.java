@@ -29,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * padding (up to the kernel's extent) and fewer output than input channels; and the configurations outside it
  * (stride 2, more output channels, padding beyond the kernel) keep col2im.
  */
+@org.junit.jupiter.api.extension.ExtendWith(io.github.dl4jssl.layers.DoublePrecision.class)
 class TransposedInputGradientTest {
 
     @AfterEach
@@ -99,5 +100,37 @@ class TransposedInputGradientTest {
         // and the switch turns the transposed path off
         NativeConvolutionLayerImpl.setTransposedInputGradient(false);
         assertTrue(!checkAgainstDl4j(new int[]{3, 3, 1, 1, 1, 1, 0, 0, 0, 0}, 4, 4));
+    }
+
+    /**
+     * A double-precision finite-difference gradient check through two stride-1 layers on the transposed path (3x3 Same,
+     * 4 -> 3 channels; 3x3 Truncate with padding 1, 3 -> 3) behind a first layer: the first layer's weight gradients
+     * reach it only through both transposed input gradients.
+     */
+    @Test
+    void gradientCheckThroughTransposedInputGradients() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(7).dataType(DataType.DOUBLE)
+                .updater(new NoOp()).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(6, 5, 2))
+                .addLayer("conv1", new NativeConvolutionLayer.Builder(3, 3).nOut(4).convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.TANH).build(), "in")
+                .addLayer("conv2", new NativeConvolutionLayer.Builder(3, 3).nOut(3).convolutionMode(ConvolutionMode.Same)
+                        .hasBias(false).activation(Activation.TANH).build(), "conv1")
+                .addLayer("conv3", new NativeConvolutionLayer.Builder(3, 3).nOut(3).padding(1, 1)
+                        .convolutionMode(ConvolutionMode.Truncate).activation(Activation.TANH).build(), "conv2")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).build(), "conv3")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        Nd4j.getRandom().setSeed(11);
+        INDArray x = Nd4j.randn(DataType.DOUBLE, 3, 2, 6, 5);
+        java.util.Map<String, INDArray> acts = g.feedForward(x, false);
+        assertTrue(((NativeConvolutionLayerImpl) g.getLayer("conv2")).usesTransposedInputGradient(acts.get("conv1")));
+        assertTrue(((NativeConvolutionLayerImpl) g.getLayer("conv3")).usesTransposedInputGradient(acts.get("conv2")));
+        assertTrue(org.deeplearning4j.gradientcheck.GradientCheckUtil.checkGradients(
+                new org.deeplearning4j.gradientcheck.GradientCheckUtil.GraphConfig().net(g)
+                        .inputs(new INDArray[]{x}).labels(new INDArray[]{Nd4j.rand(DataType.DOUBLE, 3, 2)})
+                        .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)));
     }
 }
