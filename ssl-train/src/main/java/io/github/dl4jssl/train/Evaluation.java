@@ -6,6 +6,7 @@ import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.listeners.eval.FeatureStandardiser;
 import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.listeners.eval.LinearProbe;
+import io.github.dl4jssl.listeners.eval.NativeBuffers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -53,13 +54,22 @@ public record Evaluation(LabelledImages train, LabelledImages test, int linearEp
 
     /** kNN and linear probe on the backbone's features of the whole evaluation sets. */
     Result evaluate(ComputationGraph backbone) {
-        return evaluate(FeatureExtractor.extract(backbone, train.features(), BATCH),
+        return evaluateAndRelease(FeatureExtractor.extract(backbone, train.features(), BATCH),
                 FeatureExtractor.extract(backbone, test.features(), BATCH));
     }
 
     /** The same protocol on the raw pixels: each image flattened to one vector. */
     Result rawPixels() {
-        return evaluate(pixels(train), pixels(test));
+        return evaluateAndRelease(pixels(train), pixels(test));
+    }
+
+    /** {@link #evaluate(INDArray, INDArray)} on vectors made for it, whose native memory is released after. */
+    private Result evaluateAndRelease(INDArray trainVectors, INDArray testVectors) {
+        try {
+            return evaluate(trainVectors, testVectors);
+        } finally {
+            NativeBuffers.release(trainVectors, testVectors);
+        }
     }
 
     /** kNN (as-is and standardised) and linear probe on given vectors of the evaluation sets' images. */
@@ -68,8 +78,15 @@ public record Evaluation(LabelledImages train, LabelledImages test, int linearEp
         int[] testLabels = test.labels();
         double knn = KnnClassifier.evaluate(trainVectors, trainLabels, testVectors, testLabels, K, T).top1();
         FeatureStandardiser standardiser = FeatureStandardiser.fit(trainVectors);
-        double knnStandardised = KnnClassifier.evaluate(standardiser.apply(trainVectors), trainLabels,
-                standardiser.apply(testVectors), testLabels, K, T).top1();
+        INDArray trainStandardised = standardiser.apply(trainVectors);
+        INDArray testStandardised = standardiser.apply(testVectors);
+        double knnStandardised;
+        try {
+            knnStandardised = KnnClassifier.evaluate(trainStandardised, trainLabels, testStandardised, testLabels, K, T)
+                    .top1();
+        } finally {
+            NativeBuffers.release(trainStandardised, testStandardised);
+        }
         LinearProbe.Result linear = LinearProbe.builder().epochs(linearEpochs).seed(seed).build()
                 .evaluate(trainVectors, trainLabels, testVectors, testLabels, train.numClasses());
         return new Result(knn, knnStandardised, linear.top1(), linear.top5());

@@ -127,21 +127,24 @@ public final class FineTune {
                 }
                 long[] shape = trainImages.shape().clone();
                 shape[0] = idx.length;
-                INDArray batch = Nd4j.pullRows(flat, 1, idx);
-                if (augmentation != null) {
-                    batch = augment(batch, shape, viewRng);
-                }
-                batch = batch.reshape('c', shape);
-                net.fit(new DataSet(batch, Nd4j.pullRows(oneHot, 1, idx)));
+                INDArray rows = Nd4j.pullRows(flat, 1, idx);
+                INDArray views = augmentation != null ? augment(rows, shape, viewRng) : rows;
+                INDArray labels = Nd4j.pullRows(oneHot, 1, idx);
+                net.fit(new DataSet(views.reshape('c', shape), labels));
+                net.clear(); // drops the network's references to the batch before it is released
+                NativeBuffers.release(rows, views, labels);
             }
         }
+        NativeBuffers.release(flat, oneHot);
         INDArray scores = Nd4j.create(DataType.FLOAT, testLabels.length, numClasses);
         for (long start = 0; start < testLabels.length; start += 512) {
             long end = Math.min(testLabels.length, start + 512);
             scores.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end), org.nd4j.linalg.indexing.NDArrayIndex.all())
                     .assign(net.outputSingle(false, testImages.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(start, end))));
         }
-        return new Result(LinearProbe.accuracy(scores, testLabels, 1), LinearProbe.accuracy(scores, testLabels, 5));
+        Result result = new Result(LinearProbe.accuracy(scores, testLabels, 1), LinearProbe.accuracy(scores, testLabels, 5));
+        NativeBuffers.release(scores);
+        return result;
     }
 
     /** Fails, before any training, when a view of the first training image does not keep the image's shape. */

@@ -92,12 +92,20 @@ public final class LinearProbe {
             shuffle(order, rng);
             for (int start = 0; start < n; start += batchSize) {
                 int[] idx = Arrays.copyOfRange(order, start, Math.min(n, start + batchSize));
-                net.fit(new DataSet(Nd4j.pullRows(train, 1, idx), Nd4j.pullRows(oneHot, 1, idx)));
+                INDArray x = Nd4j.pullRows(train, 1, idx);
+                INDArray y = Nd4j.pullRows(oneHot, 1, idx);
+                net.fit(new DataSet(x, y));
+                net.clear(); // drops the network's references to x and y before they are released
+                NativeBuffers.release(x, y);
             }
         }
-        double trainTop1 = accuracy(net.output(train, false), trainLabels, 1);
+        INDArray trainScores = net.output(train, false);
+        double trainTop1 = accuracy(trainScores, trainLabels, 1);
         INDArray probs = net.output(test, false);
-        return new Result(accuracy(probs, testLabels, 1), accuracy(probs, testLabels, 5), trainTop1);
+        Result result = new Result(accuracy(probs, testLabels, 1), accuracy(probs, testLabels, 5), trainTop1);
+        net.clear();
+        NativeBuffers.release(trainScores, probs, train, test, oneHot);
+        return result;
     }
 
     private MultiLayerConfiguration configuration(int nIn, int numClasses) {

@@ -90,8 +90,11 @@ public class KnnMonitor extends PeriodicMonitor {
         long t0 = System.nanoTime();
         INDArray bank = VertexActivations.extract(graph, bankInputs, batchSize, vertex).get(vertex);
         INDArray query = VertexActivations.extract(graph, queryInputs, batchSize, vertex).get(vertex);
-        double acc = new KnnClassifier(bank, bankLabels, numClasses, k, temperature, KnnClassifier.DEFAULT_CHUNK_SIZE)
-                .evaluate(query, queryLabels).top1();
+        double acc;
+        try (KnnClassifier knn = new KnnClassifier(bank, bankLabels, numClasses, k, temperature,
+                KnnClassifier.DEFAULT_CHUNK_SIZE)) {
+            acc = knn.evaluate(query, queryLabels).top1();
+        }
         history.add(new Record(iteration, epoch, acc));
         log.info("kNN top-1 of '{}' at iteration {} epoch {}: {} (k = {}, T = {}, bank {}, queries {}; {} ms)",
                 vertex, iteration, epoch, String.format("%.4f", acc), k, temperature, bankLabels.length,
