@@ -4,6 +4,7 @@ import java.util.Arrays;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
@@ -25,8 +26,11 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *
  * <p>Memory: ND4J frees an array's native buffer only after a Java garbage collection has found it unreachable, and
  * a kNN evaluation makes little Java garbage, so every native temporary here (a chunk's similarities are 61 MB for a
- * 60,000-image bank) is closed as soon as it is read, and {@link #close()} releases the normalised bank copy. Without
- * that, one evaluation on a 60,000-image bank left about 12 GB of native garbage behind.
+ * 60,000-image bank) is closed as soon as it is read, and {@link #close()} releases the normalised bank copy. The
+ * product is {@code Nd4j.gemm(chunk, bank, false, true)}: in DL4J 1.0.0-M2.1 {@code chunk.mmul(bank.transpose())}
+ * leaves one more product-sized array behind per chunk, beyond reach of {@code close()}, and took 1.6 times as long
+ * (a 256 x 784 chunk against a 60,000-image bank; docs/bench/memory-s13). Before both changes a raw-pixel evaluation
+ * on a 60,000-image bank grew the process by about 15 GB before a collection.
  */
 public final class KnnClassifier implements AutoCloseable {
 
@@ -37,7 +41,7 @@ public final class KnnClassifier implements AutoCloseable {
     /** Default number of test rows per similarity chunk. */
     public static final int DEFAULT_CHUNK_SIZE = 256;
 
-    private final INDArray train;   // [N, D] float, L2-normalised, transposed lazily in mmul
+    private final INDArray train;   // [N, D] float, L2-normalised
     private final int[] trainLabels;
     private final int numClasses;
     private final int k;
@@ -177,7 +181,6 @@ public final class KnnClassifier implements AutoCloseable {
         }
         int m = (int) testFeatures.size(0);
         int n = (int) train.size(0);
-        INDArray trainT = train.transpose();
         int[][] result = new int[m][];
         int[] heap = new int[k];
         double[] scores = new double[numClasses];
@@ -185,7 +188,7 @@ public final class KnnClassifier implements AutoCloseable {
             int end = Math.min(m, start + chunkSize);
             float[] sim; // [rows, n], row-major
             INDArray chunk = normalizeRows(testFeatures.get(NDArrayIndex.interval(start, end), NDArrayIndex.all()));
-            INDArray sims = chunk.mmul(trainT);
+            INDArray sims = Nd4j.gemm(chunk, train, false, true); // chunk x train^T without materialising train^T
             try {
                 sim = rowMajorFloats(sims);
             } finally {
