@@ -131,7 +131,6 @@ public final class FineTune {
                 INDArray views = augmentation != null ? augment(rows, shape, viewRng) : rows;
                 INDArray labels = Nd4j.pullRows(oneHot, 1, idx);
                 net.fit(new DataSet(views.reshape('c', shape), labels));
-                net.clear(); // drops the network's references to the batch before it is released
                 NativeBuffers.release(rows, views, labels);
             }
         }

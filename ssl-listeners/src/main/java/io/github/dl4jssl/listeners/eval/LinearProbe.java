@@ -95,7 +95,6 @@ public final class LinearProbe {
                 INDArray x = Nd4j.pullRows(train, 1, idx);
                 INDArray y = Nd4j.pullRows(oneHot, 1, idx);
                 net.fit(new DataSet(x, y));
-                net.clear(); // drops the network's references to x and y before they are released
                 NativeBuffers.release(x, y);
             }
         }
@@ -103,7 +102,6 @@ public final class LinearProbe {
         double trainTop1 = accuracy(trainScores, trainLabels, 1);
         INDArray probs = net.output(test, false);
         Result result = new Result(accuracy(probs, testLabels, 1), accuracy(probs, testLabels, 5), trainTop1);
-        net.clear();
         NativeBuffers.release(trainScores, probs, train, test, oneHot);
         return result;
     }
