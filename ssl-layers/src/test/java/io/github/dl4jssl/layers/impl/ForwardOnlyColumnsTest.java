@@ -66,4 +66,33 @@ class ForwardOnlyColumnsTest {
         assertEquals(targetBefore, g.getLayer("target").params(), "the frozen copy does not");
         assertFalse(target.keepsColumns());
     }
+
+    /**
+     * When the batch size changes (the last, smaller batch of an epoch), the columns kept for the previous size are
+     * freed at once rather than at some later garbage collection, and training goes on with the new ones.
+     */
+    @Test
+    void columnsOfAnotherBatchSizeAreFreedWhenReplaced() {
+        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
+                .updater(new Sgd(0.1)).graphBuilder().addInputs("in")
+                .setInputTypes(InputType.convolutional(6, 6, 2))
+                .addLayer("conv", conv(), "in")
+                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
+                        .activation(Activation.IDENTITY).build(), "conv")
+                .setOutputs("out").build();
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        NativeConvolutionLayerImpl conv = (NativeConvolutionLayerImpl) g.getLayer("conv");
+        Nd4j.getRandom().setSeed(3);
+        g.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.randn(DataType.DOUBLE, 3, 2, 6, 6), Nd4j.ones(DataType.DOUBLE, 3, 2)));
+        INDArray three = conv.keptColumns();
+        g.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.randn(DataType.DOUBLE, 3, 2, 6, 6), Nd4j.ones(DataType.DOUBLE, 3, 2)));
+        assertTrue(three == conv.keptColumns() && !three.wasClosed(), "the same batch size reuses the columns");
+        INDArray before = g.params().dup();
+        g.fit(new org.nd4j.linalg.dataset.DataSet(Nd4j.randn(DataType.DOUBLE, 2, 2, 6, 6), Nd4j.ones(DataType.DOUBLE, 2, 2)));
+        assertTrue(three.wasClosed(), "the batch-3 columns are freed");
+        assertEquals(2 * 3 * 3, conv.keptColumns().size(0));
+        assertEquals(2 * 6 * 6, conv.keptColumns().size(1));
+        assertFalse(before.equalsWithEps(g.params(), 1e-12), "training goes on");
+    }
 }
