@@ -34,11 +34,15 @@ class ForwardOnlyColumnsTest {
                 .activation(Activation.IDENTITY).build();
     }
 
+    /** A double-precision graph builder with one 6x6x2 input, "in". */
+    private static ComputationGraphConfiguration.GraphBuilder graph() {
+        return new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE).updater(new Sgd(0.1)).graphBuilder()
+                .addInputs("in").setInputTypes(InputType.convolutional(6, 6, 2));
+    }
+
     @Test
     void frozenCopiesKeepNoColumnsAndComputeTheSameOutput() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
-                .updater(new Sgd(0.1)).graphBuilder().addInputs("in")
-                .setInputTypes(InputType.convolutional(6, 6, 2))
+        ComputationGraphConfiguration conf = graph()
                 .addLayer("online", conv(), "in")
                 .addLayer("target", new TrainModeFrozenLayer(conv()), "in")
                 .addVertex("both", new org.deeplearning4j.nn.conf.graph.MergeVertex(), "online", "target")
@@ -73,9 +77,7 @@ class ForwardOnlyColumnsTest {
      */
     @Test
     void columnsOfAnotherBatchSizeAreFreedWhenReplaced() {
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
-                .updater(new Sgd(0.1)).graphBuilder().addInputs("in")
-                .setInputTypes(InputType.convolutional(6, 6, 2))
+        ComputationGraphConfiguration conf = graph()
                 .addLayer("conv", conv(), "in")
                 .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
                         .activation(Activation.IDENTITY).build(), "conv")
