@@ -6,7 +6,7 @@ import io.github.dl4jssl.listeners.eval.FeatureExtractor;
 import io.github.dl4jssl.listeners.eval.FeatureStandardiser;
 import io.github.dl4jssl.listeners.eval.KnnClassifier;
 import io.github.dl4jssl.listeners.eval.LinearProbe;
-import io.github.dl4jssl.listeners.eval.NativeBuffers;
+import io.github.dl4jssl.layers.NativeBuffers;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;

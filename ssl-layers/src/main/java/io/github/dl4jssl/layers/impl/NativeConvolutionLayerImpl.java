@@ -1,5 +1,7 @@
 package io.github.dl4jssl.layers.impl;
 
+import io.github.dl4jssl.layers.NativeBuffers;
+
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -85,9 +87,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
      * short epochs) replaces them twice per epoch; left to the collector, that grew the process by about 9 GB.
      */
     private void releaseColumns() {
-        if (colsCache != null && !colsCache.wasClosed() && colsCache.closeable()) {
-            colsCache.close();
-        }
+        NativeBuffers.release(colsCache);
         colsCache = null;
         colsInput = null;
     }

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.listeners.eval;
 
+import io.github.dl4jssl.layers.NativeBuffers;
 import io.github.dl4jssl.layers.NetworkSeed;
 import java.util.Arrays;
 import java.util.Random;

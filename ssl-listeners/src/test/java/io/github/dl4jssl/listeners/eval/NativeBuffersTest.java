@@ -1,5 +1,7 @@
 package io.github.dl4jssl.listeners.eval;
 
+import io.github.dl4jssl.layers.NativeBuffers;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
