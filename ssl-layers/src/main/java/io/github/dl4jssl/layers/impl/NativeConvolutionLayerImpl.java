@@ -135,7 +135,10 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         long outC = weights.size(0);
         long[] outShape = nchw() ? new long[]{n, outC, outSize[0], outSize[1]} : new long[]{n, outSize[0], outSize[1], outC};
         INDArray z = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, outShape, 'c');
-        if (nchw()) {
+        OneDnnConvolution dnn = oneDnn(in, outSize[0], outSize[1]);
+        if (dnn != null) {
+            dnn.forward(in, weights, bias == null ? null : vector(bias), z, workspaceMgr);
+        } else if (nchw()) {
             forwardNchw(in, weights, bias, z, training, workspaceMgr);
         } else {
             Nd4j.exec(DynamicCustomOp.builder("conv2d")
@@ -349,6 +352,12 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         int outH = (int) delta.size(2);
         int outW = (int) delta.size(3);
         int[] pad = padding(inH, inW, outH, outW);
+        OneDnnConvolution dnn = oneDnn(in, outH, outW);
+        if (dnn != null) {
+            dnn.backwardData(delta, weights, epsNext, workspaceMgr);
+            dnn.backwardWeights(in, delta, weightGrad, biasGrad == null ? null : vector(biasGrad), workspaceMgr);
+            return;
+        }
         long kSize = inC * k[0] * k[1];
         long pixels = (long) outH * outW;
         INDArray dzT = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, new long[]{outC, n * pixels}, 'c');
@@ -431,6 +440,74 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
     }
 
     private static volatile boolean transposedInputGradient = true;
+
+    /** The system property that turns the oneDNN path off ({@code -Ddl4jssl.onednn=false}); it is on by default. */
+    public static final String ONEDNN_PROPERTY = "dl4jssl.onednn";
+
+    private static volatile boolean oneDnnEnabled = !"false".equalsIgnoreCase(System.getProperty(ONEDNN_PROPERTY));
+
+    /**
+     * Whether float NCHW convolutions run through oneDNN's primitives ({@link OneDnnConvolution}) where oneDNN is
+     * available (the default), or through this class's column-matrix products; both compute the same convolution.
+     * Double-precision layers always take the column path (oneDNN has no double convolution). For tests and speed
+     * comparisons; {@link #ONEDNN_PROPERTY} sets the initial value.
+     */
+    public static void setOneDnn(boolean enabled) {
+        oneDnnEnabled = enabled;
+    }
+
+    /** Whether oneDNN's native library loaded on this platform (linux, macOS and Windows on x86-64). */
+    public static boolean oneDnnAvailable() {
+        return OneDnnConvolution.available();
+    }
+
+    /**
+     * The oneDNN primitives of the last two geometries (a training loop alternates two batch sizes when the last batch
+     * of an epoch is smaller); older ones are destroyed when replaced.
+     */
+    private final java.util.LinkedHashMap<OneDnnConvolution.Geometry, OneDnnConvolution> oneDnnPrimitives =
+            new java.util.LinkedHashMap<>(4, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<OneDnnConvolution.Geometry, OneDnnConvolution> e) {
+                    if (size() > 2) {
+                        e.getValue().close();
+                        return true;
+                    }
+                    return false;
+                }
+            };
+
+    /** The oneDNN primitives for input {@code in}, or null where the column path runs (see {@link #setOneDnn}). */
+    private OneDnnConvolution oneDnn(INDArray in, int outH, int outW) {
+        if (!oneDnnEnabled || !nchw() || dataType != DataType.FLOAT || !OneDnnConvolution.available()) {
+            return null;
+        }
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        int[] pad = padding((int) in.size(2), (int) in.size(3), outH, outW);
+        OneDnnConvolution.Geometry g = OneDnnConvolution.Geometry.of(in.size(0), in.size(1), in.size(2), in.size(3),
+                c.getNOut(), outH, outW, c.getKernelSize(), c.getStride(), c.getDilation(), pad, hasBias());
+        if (!g.consistent()) {
+            return null;
+        }
+        OneDnnConvolution dnn = oneDnnPrimitives.get(g);
+        if (dnn == null) {
+            dnn = new OneDnnConvolution(g);
+            oneDnnPrimitives.put(g, dnn);
+            releaseColumns(); // the column path's cache is not needed while oneDNN runs this layer
+        }
+        return dnn;
+    }
+
+    /** Whether the passes of {@code in} (NCHW) run through oneDNN; see {@link #setOneDnn}. */
+    boolean usesOneDnn(INDArray in) {
+        int[] out = outputSize(in);
+        return oneDnn(in.castTo(dataType), out[0], out[1]) != null;
+    }
+
+    /** How many geometries' oneDNN primitives this layer holds (for tests). */
+    int oneDnnGeometries() {
+        return oneDnnPrimitives.size();
+    }
 
     /**
      * Whether stride-1 layers compute their input gradient as a transposed convolution (the default) or, like the
