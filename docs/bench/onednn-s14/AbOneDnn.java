@@ -1,5 +1,5 @@
 import io.github.dl4jssl.samples.bench.*;
-import io.github.dl4jssl.layers.impl.NativeConvolutionLayerImpl;
+import io.github.dl4jssl.layers.impl.OneDnn;
 import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 
 public class AbOneDnn {
@@ -9,11 +9,11 @@ public class AbOneDnn {
         boolean queued = method.startsWith("mocov1") || method.startsWith("mocov2");
         BenchRun columns = new BenchRun(method, backbone, LayerImplementation.NATIVE, batch, queued ? 4096 : null, false);
         BenchRun onednn = new BenchRun(method, backbone, LayerImplementation.NATIVE, batch, queued ? 4096 : null, false);
-        NativeConvolutionLayerImpl.setOneDnn(false); columns.warmUp(2);
-        NativeConvolutionLayerImpl.setOneDnn(true); onednn.warmUp(2);
+        OneDnn.setEnabled(false); columns.warmUp(2);
+        OneDnn.setEnabled(true); onednn.warmUp(2);
         for (int i = 0; i < iters; i++) {
-            NativeConvolutionLayerImpl.setOneDnn(false); columns.timedStep();
-            NativeConvolutionLayerImpl.setOneDnn(true); onednn.timedStep();
+            OneDnn.setEnabled(false); columns.timedStep();
+            OneDnn.setEnabled(true); onednn.timedStep();
         }
         System.out.println(BenchResult.tableHeader());
         System.out.println("columns     " + columns.result(Double.NaN).tableRow());

@@ -17,7 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeActivationLayer}: a plain ReLU (DL4J's
  * {@link ActivationReLU} with no threshold, cap or slope) as one op per pass without copying the input; any other
- * activation takes DL4J's {@link ActivationLayer} code.
+ * activation takes DL4J's {@link ActivationLayer} code. In float, where oneDNN loads, the ReLU runs oneDNN's eltwise
+ * primitive ({@link OneDnnRelu}; libnd4j's {@code relu_bp} took ten times the forward pass).
  */
 public class NativeActivationLayerImpl extends ActivationLayer {
 
@@ -25,6 +26,19 @@ public class NativeActivationLayerImpl extends ActivationLayer {
 
     public NativeActivationLayerImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
+    }
+
+    /** oneDNN's ReLU for the last two input lengths (float; see {@link OneDnn}). */
+    private final OneDnnCache<Long, OneDnnRelu> oneDnnPrimitives = new OneDnnCache<>(OneDnnRelu::new);
+
+    /** oneDNN's ReLU for x, or null where libnd4j's ops run. */
+    private OneDnnRelu oneDnn(INDArray x) {
+        return OneDnn.enabled() && x.dataType() == DataType.FLOAT ? oneDnnPrimitives.get(x.length()) : null;
+    }
+
+    /** Whether a plain ReLU of x runs through oneDNN (for tests). */
+    boolean usesOneDnn(INDArray x) {
+        return plainRelu() && oneDnn(x) != null;
     }
 
     private boolean plainRelu() {
@@ -39,6 +53,11 @@ public class NativeActivationLayerImpl extends ActivationLayer {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
+        OneDnnRelu dnn = oneDnn(input);
+        if (dnn != null) {
+            dnn.forward(input, out, workspaceMgr);
+            return out;
+        }
         Nd4j.exec(new RectifiedLinear(input, out, 0.0));
         return out;
     }
@@ -50,6 +69,11 @@ public class NativeActivationLayerImpl extends ActivationLayer {
         }
         assertInputSet(true);
         INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(), 'c');
+        OneDnnRelu dnn = oneDnn(input);
+        if (dnn != null) {
+            dnn.backward(input, epsilon.castTo(input.dataType()), epsNext, workspaceMgr);
+            return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(epsNext));
+        }
         Nd4j.exec(DynamicCustomOp.builder("relu_bp").addInputs(input, epsilon.castTo(input.dataType()))
                 .addOutputs(epsNext).addFloatingPointArguments(0.0).build());
         return new Pair<>(new DefaultGradient(), backpropDropOutIfPresent(epsNext));

@@ -441,45 +441,13 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
 
     private static volatile boolean transposedInputGradient = true;
 
-    /** The system property that turns the oneDNN path off ({@code -Ddl4jssl.onednn=false}); it is on by default. */
-    public static final String ONEDNN_PROPERTY = "dl4jssl.onednn";
+    /** The oneDNN primitives of the last two geometries (see {@link OneDnnCache}). */
+    private final OneDnnCache<OneDnnConvolution.Geometry, OneDnnConvolution> oneDnnPrimitives =
+            new OneDnnCache<>(OneDnnConvolution::new);
 
-    private static volatile boolean oneDnnEnabled = !"false".equalsIgnoreCase(System.getProperty(ONEDNN_PROPERTY));
-
-    /**
-     * Whether float NCHW convolutions run through oneDNN's primitives ({@link OneDnnConvolution}) where oneDNN is
-     * available (the default), or through this class's column-matrix products; both compute the same convolution.
-     * Double-precision layers always take the column path (oneDNN has no double convolution). For tests and speed
-     * comparisons; {@link #ONEDNN_PROPERTY} sets the initial value.
-     */
-    public static void setOneDnn(boolean enabled) {
-        oneDnnEnabled = enabled;
-    }
-
-    /** Whether oneDNN's native library loaded on this platform (linux, macOS and Windows on x86-64). */
-    public static boolean oneDnnAvailable() {
-        return OneDnnConvolution.available();
-    }
-
-    /**
-     * The oneDNN primitives of the last two geometries (a training loop alternates two batch sizes when the last batch
-     * of an epoch is smaller); older ones are destroyed when replaced.
-     */
-    private final java.util.LinkedHashMap<OneDnnConvolution.Geometry, OneDnnConvolution> oneDnnPrimitives =
-            new java.util.LinkedHashMap<>(4, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<OneDnnConvolution.Geometry, OneDnnConvolution> e) {
-                    if (size() > 2) {
-                        e.getValue().close();
-                        return true;
-                    }
-                    return false;
-                }
-            };
-
-    /** The oneDNN primitives for input {@code in}, or null where the column path runs (see {@link #setOneDnn}). */
+    /** The oneDNN primitives for input {@code in}, or null where the column path runs (see {@link OneDnn}). */
     private OneDnnConvolution oneDnn(INDArray in, int outH, int outW) {
-        if (!oneDnnEnabled || !nchw() || dataType != DataType.FLOAT || !OneDnnConvolution.available()) {
+        if (!OneDnn.enabled() || !nchw() || dataType != DataType.FLOAT) {
             return null;
         }
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
@@ -489,16 +457,11 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         if (!g.consistent()) {
             return null;
         }
-        OneDnnConvolution dnn = oneDnnPrimitives.get(g);
-        if (dnn == null) {
-            dnn = new OneDnnConvolution(g);
-            oneDnnPrimitives.put(g, dnn);
-            releaseColumns(); // the column path's cache is not needed while oneDNN runs this layer
-        }
-        return dnn;
+        releaseColumns(); // the column path's cache is not needed while oneDNN runs this layer
+        return oneDnnPrimitives.get(g);
     }
 
-    /** Whether the passes of {@code in} (NCHW) run through oneDNN; see {@link #setOneDnn}. */
+    /** Whether the passes of {@code in} (NCHW) run through oneDNN; see {@link OneDnn}. */
     boolean usesOneDnn(INDArray in) {
         int[] out = outputSize(in);
         return oneDnn(in.castTo(dataType), out[0], out[1]) != null;

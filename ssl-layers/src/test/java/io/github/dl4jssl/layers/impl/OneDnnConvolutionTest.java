@@ -36,7 +36,7 @@ class OneDnnConvolutionTest {
 
     @AfterEach
     void restore() {
-        NativeConvolutionLayerImpl.setOneDnn(true);
+        OneDnn.setEnabled(true);
     }
 
     private static ComputationGraph graph(boolean nativeLayer, DataType type, int[] c, int inC, int outC, int h, int w) {
@@ -100,7 +100,7 @@ class OneDnnConvolutionTest {
     @Test
     void oneDnnLoadsOnThisPlatform() {
         // CI runs on linux-x86_64, where bytedeco ships oneDNN: without it every test below would pass vacuously
-        assertTrue(NativeConvolutionLayerImpl.oneDnnAvailable(), "oneDNN did not load");
+        assertTrue(OneDnn.available(), "oneDNN did not load");
     }
 
     @Test
@@ -169,7 +169,7 @@ class OneDnnConvolutionTest {
         }
         assertEquals(2, layer.oneDnnGeometries());
         // the column path reads the same parameters: the same output to float precision
-        NativeConvolutionLayerImpl.setOneDnn(false);
+        OneDnn.setEnabled(false);
         Nd4j.getRandom().setSeed(4);
         assertClose(first, g.outputSingle(Nd4j.randn(DataType.FLOAT, 4, 2, 5, 5)), "column path");
     }
@@ -183,7 +183,7 @@ class OneDnnConvolutionTest {
         NativeConvolutionLayerImpl layer = (NativeConvolutionLayerImpl) f.getLayer("conv");
         INDArray x = Nd4j.randn(DataType.FLOAT, 2, 2, 5, 5);
         assertTrue(layer.usesOneDnn(x));
-        NativeConvolutionLayerImpl.setOneDnn(false);
+        OneDnn.setEnabled(false);
         assertFalse(layer.usesOneDnn(x));
     }
 
