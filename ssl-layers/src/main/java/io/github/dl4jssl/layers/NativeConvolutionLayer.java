@@ -15,15 +15,21 @@ import java.util.Collection;
 
 /**
  * A 2-D convolution that computes exactly what DL4J's {@link ConvolutionLayer} computes (same parameters,
- * same initialisation, same output shape, same JSON fields) but runs the forward and backward pass as one
- * call each to libnd4j's native {@code conv2d} and {@code conv2d_bp} ops.
+ * same initialisation, same output shape, same JSON fields), faster on the CPU:
+ * <ul>
+ *   <li>float NCHW: oneDNN's convolution primitives (forward, backward data, backward weights), the CPU kernels
+ *   PyTorch uses, where oneDNN loads ({@code io.github.dl4jssl.layers.impl.OneDnn}); SimCLR's SmallCnn step 2.2x
+ *   faster than the path below (README, "oneDNN in the native layers");</li>
+ *   <li>other NCHW (double precision, or without oneDNN): the batch's columns as one matrix and one large matrix
+ *   product per pass, with a transposed-convolution input gradient for stride 1;</li>
+ *   <li>NHWC: libnd4j's {@code conv2d} and {@code conv2d_bp}.</li>
+ * </ul>
  *
  * <p>Why: on the CPU backend DL4J 1.0.0-M2.1 (without the oneDNN helper) convolves through a Java-side
  * im2col into a permuted (non-contiguous) buffer, a permuted GEMM and a col2im, and recomputes the forward
- * pass inside the backward pass. Profiling the SmallCnn SimCLR step at batch 2x256 with JFR put about 70% of
- * the step in those calls, 44% in the strided im2col alone. The native ops do im2col into a contiguous buffer
- * and leave a contiguous NCHW output; the backward pass does not repeat the forward convolution when the
- * activation is the identity (the usual conv-BN-ReLU case).</p>
+ * pass inside the backward pass: profiling the SmallCnn SimCLR step at batch 2x256 put about 70% of the step in
+ * those calls. Every path is tested against DL4J's layer (the column path in double precision, with gradient
+ * checks; the oneDNN path against DL4J's layer in double, at float tolerance).</p>
  *
  * <p>Supported: {@link ConvolutionMode#Same}, {@code Truncate} and {@code Strict}, any kernel, stride,
  * padding and dilation, with or without bias, NCHW or NHWC ({@code Causal} is a 1-D mode, which DL4J's 2-D

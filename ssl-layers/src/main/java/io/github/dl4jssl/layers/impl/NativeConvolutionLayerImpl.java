@@ -24,7 +24,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeConvolutionLayer}: DL4J's convolution layer with
- * {@link #preOutput} and {@link #backpropGradient} replaced. NCHW input: the batch's columns as one matrix and one
+ * {@link #preOutput} and {@link #backpropGradient} replaced. Float NCHW input where oneDNN loads: oneDNN's primitives
+ * ({@link OneDnnConvolution}, switched by {@link OneDnn}). Other NCHW input: the batch's columns as one matrix and one
  * large matrix product per pass ({@link #forwardNchw}, {@link #backpropNchw}). NHWC input: libnd4j's {@code conv2d} /
  * {@code conv2d_bp} (weights in DL4J's own [outC, inC, kH, kW] layout, libnd4j weight format 1). Parameters, gradient
  * views, dropout, weight noise and the activation function are handled as in DL4J.

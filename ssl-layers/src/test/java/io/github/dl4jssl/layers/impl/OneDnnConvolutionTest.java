@@ -39,7 +39,11 @@ class OneDnnConvolutionTest {
         OneDnn.setEnabled(true);
     }
 
-    private static ComputationGraph graph(boolean nativeLayer, DataType type, int[] c, int inC, int outC, int h, int w) {
+    /**
+     * in [inC, h, w] -> "conv" (kernel c[0] x c[1], stride c[2], c[3], dilation c[4], c[5], padding c[6], c[7], Same
+     * mode if c[8] == 0 else Truncate, bias if c[9] == 1; tanh) -> MSE output of 2; DL4J's layer or the native one.
+     */
+    static ComputationGraph graph(boolean nativeLayer, DataType type, int[] c, int inC, int outC, int h, int w) {
         ConvolutionLayer.Builder b = nativeLayer ? new NativeConvolutionLayer.Builder(c[0], c[1]) : new ConvolutionLayer.Builder(c[0], c[1]);
         ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(type)
                 .updater(new NoOp()).graphBuilder().addInputs("in")

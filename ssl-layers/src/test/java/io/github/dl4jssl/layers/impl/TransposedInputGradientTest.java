@@ -37,20 +37,9 @@ class TransposedInputGradientTest {
         NativeConvolutionLayerImpl.setTransposedInputGradient(true);
     }
 
+    /** conv (configuration {@code c}, see the tests) -> tanh -> MSE in double on 7x6 input. */
     private static ComputationGraph graph(boolean nativeLayer, int[] c, int inC, int outC) {
-        ConvolutionLayer.Builder b = nativeLayer ? new NativeConvolutionLayer.Builder(c[0], c[1]) : new ConvolutionLayer.Builder(c[0], c[1]);
-        ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.DOUBLE)
-                .updater(new NoOp()).graphBuilder().addInputs("in")
-                .setInputTypes(InputType.convolutional(7, 6, inC))
-                .addLayer("conv", b.stride(c[2], c[3]).dilation(c[4], c[5]).padding(c[6], c[7])
-                        .convolutionMode(c[8] == 0 ? ConvolutionMode.Same : ConvolutionMode.Truncate)
-                        .nOut(outC).hasBias(c[9] == 1).activation(Activation.TANH).build(), "in")
-                .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nOut(2)
-                        .activation(Activation.IDENTITY).build(), "conv")
-                .setOutputs("out").build();
-        ComputationGraph g = new ComputationGraph(conf);
-        g.init();
-        return g;
+        return OneDnnConvolutionTest.graph(nativeLayer, DataType.DOUBLE, c, inC, outC, 7, 6);
     }
 
     /** Loss, parameter gradients and input gradient of the native layer against DL4J's; whether it took the transposed path. */
