@@ -17,8 +17,10 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeActivationLayer}: a plain ReLU (DL4J's
  * {@link ActivationReLU} with no threshold, cap or slope) as one op per pass without copying the input; any other
- * activation takes DL4J's {@link ActivationLayer} code. In float, where oneDNN loads, the ReLU runs oneDNN's eltwise
- * primitive ({@link OneDnnRelu}; libnd4j's {@code relu_bp} took ten times the forward pass).
+ * activation takes DL4J's {@link ActivationLayer} code. In float, where oneDNN loads, the ReLU's backward pass runs
+ * oneDNN's eltwise primitive ({@link OneDnnRelu}; libnd4j's {@code relu_bp} took ten times the forward pass). The
+ * forward pass stays libnd4j's: oneDNN's maps NaN to 0, where DL4J's (and PyTorch's) keeps it, and training's NaN
+ * checks need it kept.
  */
 public class NativeActivationLayerImpl extends ActivationLayer {
 
@@ -36,7 +38,7 @@ public class NativeActivationLayerImpl extends ActivationLayer {
         return OneDnn.enabled() && x.dataType() == DataType.FLOAT ? oneDnnPrimitives.get(x.length()) : null;
     }
 
-    /** Whether a plain ReLU of x runs through oneDNN (for tests). */
+    /** Whether the backward pass of a plain ReLU of x runs through oneDNN (for tests). */
     boolean usesOneDnn(INDArray x) {
         return plainRelu() && oneDnn(x) != null;
     }
@@ -53,11 +55,8 @@ public class NativeActivationLayerImpl extends ActivationLayer {
         assertInputSet(false);
         applyDropOutIfNecessary(training, workspaceMgr);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, input.dataType(), input.shape(), 'c');
-        OneDnnRelu dnn = oneDnn(input);
-        if (dnn != null) {
-            dnn.forward(input, out, workspaceMgr);
-            return out;
-        }
+        // libnd4j's op, not oneDNN's: oneDNN's ReLU maps NaN to 0, which would hide a diverged step from the NaN
+        // checks of training (DL4J's ReLU, like PyTorch's, keeps NaN); the forward pass is cheap either way
         Nd4j.exec(new RectifiedLinear(input, out, 0.0));
         return out;
     }

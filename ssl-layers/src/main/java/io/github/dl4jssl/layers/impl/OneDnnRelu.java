@@ -10,7 +10,10 @@ import static org.bytedeco.dnnl.global.dnnl.*;
 
 /**
  * oneDNN's ReLU (eltwise, alpha 0) for one float array length: forward max(x, 0) and backward dL/dx = dL/dy where
- * x &gt; 0, else 0. Used by {@link NativeActivationLayerImpl}: libnd4j's {@code relu_bp} took 44 ms for SmallCnn's four
+ * x &gt; 0, else 0. Its forward pass maps NaN to 0 (DL4J's keeps NaN), so {@link NativeActivationLayerImpl} uses only
+ * the backward pass. That equals DL4J's wherever x and dL/dy are numbers; where one of them is NaN it may differ (a NaN
+ * x passes dL/dy through, a NaN dL/dy stays NaN where x &lt;= 0; DL4J gives 0 for both), but never drops a NaN that
+ * DL4J keeps. A step with a NaN in its forward pass has a NaN loss, which training stops or skips before any update. Used by {@link NativeActivationLayerImpl}: libnd4j's {@code relu_bp} took 44 ms for SmallCnn's four
  * ReLUs at batch 2x256, ten times their forward pass (docs/bench/onednn-s14). The arrays are seen as flat vectors.
  */
 final class OneDnnRelu extends OneDnnOperation {

@@ -76,6 +76,43 @@ class OneDnnReluTest {
         assertEquals(actual[1], fOrder[1], "input gradient from a column-major output gradient");
     }
 
+    /**
+     * A NaN in the input stays NaN in the output, as in DL4J's ReLU: training's NaN checks (--nan-policy, the resume
+     * tests) rely on it. oneDNN's forward ReLU maps NaN to 0; this failed when the layer used it. The backward pass
+     * equals DL4J's everywhere but at NaN inputs (see below).
+     */
+    @Test
+    void nanPropagatesAsInDl4j() {
+        int[] shape = {2, 3, 4, 4};
+        ComputationGraph reference = graph(new ActivationLayer(Activation.RELU), DataType.FLOAT, shape);
+        ComputationGraph oneDnn = graph(NativeActivationLayer.relu(), DataType.FLOAT, shape);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 4);
+        x.putScalar(new long[]{0, 1, 2, 3}, Float.NaN);
+        x.putScalar(new long[]{1, 0, 0, 0}, Float.NaN);
+        INDArray dOut = Nd4j.randn(DataType.FLOAT, 2, 3, 4, 4);
+        dOut.putScalar(new long[]{1, 2, 1, 1}, Float.NaN);
+        INDArray[] expected = passes(reference, x, dOut);
+        INDArray[] actual = passes(oneDnn, x, dOut);
+        assertTrue(Float.isNaN(actual[0].getFloat(0, 1, 2, 3)) && Float.isNaN(actual[0].getFloat(1, 0, 0, 0)), "NaN kept");
+        for (int i = 0; i < 2; i++) {
+            INDArray e = expected[i];
+            INDArray a = actual[i];
+            for (long j = 0; j < e.length(); j++) {
+                float ev = e.getFloat(j);
+                float av = a.getFloat(j);
+                if (i == 1 && (Float.isNaN(x.getFloat(j)) || Float.isNaN(dOut.getFloat(j)))) {
+                    // where x or dL/dy is NaN, oneDNN's backward differs from DL4J's (a NaN x passes dL/dy through,
+                    // a NaN dL/dy stays NaN where x <= 0; DL4J gives 0 for both), but a NaN never disappears; a step
+                    // with NaN in its forward pass has a NaN loss, which training stops or skips (--nan-policy)
+                    assertTrue(!Float.isNaN(ev) || Float.isNaN(av), "a NaN of DL4J's at " + j + " is kept: " + av);
+                    continue;
+                }
+                assertTrue(Float.isNaN(ev) ? Float.isNaN(av) : ev == av, (i == 0 ? "output" : "input gradient") + " at " + j
+                        + ": " + av + " against DL4J's " + ev);
+            }
+        }
+    }
+
     @Test
     void theSwitchAndDoublePrecisionKeepLibnd4jsOps() {
         int[] shape = {2, 3, 4, 4};
