@@ -2,9 +2,10 @@ package io.github.dl4jssl.layers.impl;
 
 /**
  * The switch of the native layers' oneDNN paths: {@link io.github.dl4jssl.layers.NativeConvolutionLayer} (float NCHW)
- * and {@link io.github.dl4jssl.layers.NativeActivationLayer}'s ReLU (float) run through oneDNN's primitives where
- * oneDNN loads (x86-64 and linux-arm64), and through their own ND4J code otherwise (double precision always: oneDNN
- * has none). Both compute the same function; the tests compare them with DL4J's layers in double. oneDNN's batch
+ * and the backward pass of {@link io.github.dl4jssl.layers.NativeActivationLayer}'s ReLU (float) run through oneDNN's
+ * primitives where oneDNN loads (x86-64 and linux-arm64), and through their own ND4J code otherwise (double precision
+ * always: oneDNN has none). Both compute the same function (the ReLU's backward differs only where its input or
+ * gradient is NaN); the tests compare them with DL4J's layers in double. oneDNN's batch
  * normalization was measured too, and was no faster than {@code NativeBatchNormalization}'s own code on NCHW
  * (docs/bench/onednn-s14), so that layer keeps it.
  * On by default; {@code -Ddl4jssl.onednn=false} or {@link #setEnabled} turns it off (speed comparisons, diagnosis).
