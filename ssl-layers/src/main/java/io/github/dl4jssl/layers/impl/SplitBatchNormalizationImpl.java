@@ -42,7 +42,10 @@ public class SplitBatchNormalizationImpl extends org.deeplearning4j.nn.layers.sa
 
     @Override
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
-        if (training && cfg().getHeight() > 0 && !sameDiffTrainingForward) {
+        // channel rows need more than one value per row and more than one row per group: libnd4j's per-row ops treat
+        // an [R, 1] matrix as a vector (1x1 maps: ResNet's last stage on small images), as NativeBatchNormalizationImpl
+        if (training && cfg().getHeight() * cfg().getWidth() > 1 && !sameDiffTrainingForward
+                && input.size(0) / cfg().getGroups() * input.size(1) > 1) {
             return groupedTrainingForward(workspaceMgr);
         }
         if (training) {

@@ -40,6 +40,26 @@ class SplitBatchNormalizationForwardTest {
         return g;
     }
 
+    /**
+     * 1x1 maps (ResNet's last stage on 8x8 images) keep the SameDiff graph: libnd4j's per-row ops treat an [R, 1]
+     * matrix as a vector. The rows path on them corrupted memory (MoCo v2's key queue in SslMethodsTest).
+     */
+    @Test
+    void oneByOneMapsKeepTheSameDiffGraph() {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .updater(new NoOp()).graphBuilder().addInputs("in").setInputTypes(InputType.convolutional(1, 1, 4))
+                .addLayer("bn", new SplitBatchNormalization.Builder().groups(2).build(), "in")
+                .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE).activation(Activation.IDENTITY)
+                        .build(), "bn")
+                .setOutputs("out").build());
+        g.init();
+        INDArray x = Nd4j.rand(DataType.FLOAT, 6, 4, 1, 1);
+        INDArray out = g.feedForward(x, true).get("bn").dup();
+        SplitBatchNormalizationImpl.setSameDiffTrainingForward(true);
+        INDArray sameDiff = g.feedForward(x, true).get("bn").dup();
+        assertTrue(out.equalsWithEps(sameDiff, 1e-6), out.sub(sameDiff).amaxNumber().toString());
+    }
+
     @Test
     void perGroupRowsGiveTheSameDiffGraphsOutput() {
         for (DataType type : new DataType[]{DataType.DOUBLE, DataType.FLOAT}) {
