@@ -67,7 +67,6 @@ final class OneDnnConvolution extends OneDnnOperation {
         long[] padAfter() { return new long[]{padBottom, padRight}; }
     }
 
-    private final Geometry g;
     private final Pass forward;
     private final Pass backwardData;
     private final Pass backwardWeights;
@@ -78,7 +77,6 @@ final class OneDnnConvolution extends OneDnnOperation {
             close();
             throw new IllegalArgumentException("oneDNN cannot describe this convolution: " + g);
         }
-        this.g = g;
         int any = dnnl_format_tag_any;
         dnnl_memory_desc_t biasMd = g.bias() ? desc(new long[]{g.outC()}, dnnl_x) : null;
 
@@ -113,15 +111,6 @@ final class OneDnnConvolution extends OneDnnOperation {
                 arg(DNNL_ARG_DIFF_DST, false, g.dst(), dnnl_nchw, wpd, dnnl_query_diff_dst_md),
                 arg(DNNL_ARG_DIFF_WEIGHTS, true, g.weights(), dnnl_oihw, wpd, dnnl_query_diff_weights_md),
                 g.bias() ? arg(DNNL_ARG_DIFF_BIAS, true, new long[]{g.outC()}, dnnl_x, wpd, dnnl_query_diff_weights_md, 1) : null);
-    }
-
-    Geometry geometry() {
-        return g;
-    }
-
-    /** The implementations oneDNN chose (e.g. "jit:avx512_common"), forward / backward data / backward weights. */
-    String implementations() {
-        return forward.implementation() + " / " + backwardData.implementation() + " / " + backwardWeights.implementation();
     }
 
     /** z = conv(x, W) + b, all NCHW / OIHW; {@code b} null without bias. */

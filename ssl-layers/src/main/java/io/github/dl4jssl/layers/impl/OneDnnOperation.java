@@ -9,9 +9,7 @@ import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -109,31 +107,19 @@ abstract class OneDnnOperation implements AutoCloseable {
      */
     record Arg(int key, boolean output, dnnl_memory user, dnnl_memory inner, dnnl_primitive reorder,
                long innerElements) {
-        Arg withInnerUser() {
-            return new Arg(key, output, user, user, null, 0);
-        }
     }
 
     /** One primitive and its arguments, run on DL4J's arrays. */
     final class Pass {
         private final dnnl_primitive primitive;
-        private final dnnl_primitive_desc desc;
         private final String name;
         private final Arg[] args;
 
         /** {@code args} may hold nulls (an absent bias): {@link #run} then takes a null array in that place. */
         Pass(dnnl_primitive_desc desc, String name, Arg... args) {
-            this.desc = desc;
             this.name = name;
             this.args = args;
             this.primitive = primitive(desc);
-        }
-
-        /** The implementation oneDNN chose, e.g. "jit:avx512_common". */
-        String implementation() {
-            PointerPointer<BytePointer> s = new PointerPointer<>(1);
-            check(dnnl_primitive_desc_query(desc, dnnl_query_impl_info_str, 0, s), "implementation query");
-            return s.get(BytePointer.class, 0).getString();
         }
 
         /**
@@ -242,14 +228,6 @@ abstract class OneDnnOperation implements AutoCloseable {
         return arg(key, output, dims, plainTag, pd, query, 0);
     }
 
-    /**
-     * An argument that the primitive reads or writes in the plain layout {@code plainTag} (oneDNN's vectors of
-     * per-channel values: scale, shift, mean, variance and their gradients), with no layout query.
-     */
-    Arg plain(int key, boolean output, long[] dims, int plainTag) {
-        return new Arg(key, output, memory(desc(dims, plainTag)), null, null, 0).withInnerUser();
-    }
-
     Arg arg(int key, boolean output, long[] dims, int plainTag, dnnl_primitive_desc pd, int query, int index) {
         dnnl_memory_desc_t plain = desc(dims, plainTag);
         dnnl_memory_desc_t wanted = dnnl_primitive_desc_query_md(pd, query, index);
@@ -258,7 +236,7 @@ abstract class OneDnnOperation implements AutoCloseable {
         }
         dnnl_memory user = memory(plain);
         if (dnnl_memory_desc_equal(plain, wanted) == 1) {
-            return new Arg(key, output, user, user, null, 0);
+            return new Arg(key, output, user, user, null, 0); // DL4J's layout: no reorder
         }
         dnnl_memory inner = memory(wanted);
         dnnl_primitive_desc rd = new dnnl_primitive_desc();

@@ -18,13 +18,11 @@ import static org.bytedeco.dnnl.global.dnnl.*;
  */
 final class OneDnnRelu extends OneDnnOperation {
 
-    private final long length;
     private final Pass forward;
     private final Pass backward;
 
     OneDnnRelu(long length) {
         super("ReLU of " + length + " values");
-        this.length = length;
         long[] dims = {length};
         dnnl_eltwise_desc_t fd = new dnnl_eltwise_desc_t();
         check(dnnl_eltwise_forward_desc_init(fd, dnnl_forward_training, dnnl_eltwise_relu, desc(dims, dnnl_x), 0f, 0f),
@@ -41,10 +39,6 @@ final class OneDnnRelu extends OneDnnOperation {
                 arg(DNNL_ARG_SRC, false, dims, dnnl_x, bpd, dnnl_query_src_md),
                 arg(DNNL_ARG_DIFF_DST, false, dims, dnnl_x, bpd, dnnl_query_diff_dst_md),
                 arg(DNNL_ARG_DIFF_SRC, true, dims, dnnl_x, bpd, dnnl_query_diff_src_md));
-    }
-
-    long length() {
-        return length;
     }
 
     void forward(INDArray x, INDArray y, LayerWorkspaceMgr mgr) {
