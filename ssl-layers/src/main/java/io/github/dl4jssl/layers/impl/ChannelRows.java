@@ -91,6 +91,19 @@ final class ChannelRows {
         return sums;
     }
 
+    /**
+     * The last step of batch normalisation on centred rows, in place: centred * gamma / sqrt(var + eps) + beta per
+     * channel (scale computed in double, one per-row multiply and one per-row add).
+     */
+    void scaleAndShift(INDArray centred, double[] var, double[] gamma, double[] beta, double eps, DataType type) {
+        double[] scale = new double[gamma.length];
+        for (int i = 0; i < scale.length; i++) {
+            scale[i] = gamma[i] / Math.sqrt(var[i] + eps);
+        }
+        multiply(centred, perRow(scale, type), centred);
+        add(centred, perRow(beta, type), centred);
+    }
+
     /** z = x - column (per row); x and z [N*C, H*W] (may be the same array), column [N*C, 1]. */
     static void subtract(INDArray x, INDArray column, INDArray z) {
         along(new ScalarSubtraction(x, column, z, 0.0));

@@ -208,13 +208,8 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             ChannelRows.subtract(x2, rows.perRow(mean, dataType), out2);
             var = vector(globalVariance()).toDoubleVector();
         }
-        double[] gamma = values(BatchNormalizationParamInitializer.GAMMA);
-        double[] scale = new double[gamma.length];
-        for (int i = 0; i < scale.length; i++) {
-            scale[i] = gamma[i] / Math.sqrt(var[i] + layerConf().getEps());
-        }
-        ChannelRows.multiply(out2, rows.perRow(scale, dataType), out2);
-        ChannelRows.add(out2, rows.perRow(values(BatchNormalizationParamInitializer.BETA), dataType), out2);
+        rows.scaleAndShift(out2, var, values(BatchNormalizationParamInitializer.GAMMA),
+                values(BatchNormalizationParamInitializer.BETA), layerConf().getEps(), dataType);
         return out;
     }
 

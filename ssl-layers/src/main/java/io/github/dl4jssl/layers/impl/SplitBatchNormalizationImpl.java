@@ -109,12 +109,10 @@ public class SplitBatchNormalizationImpl extends org.deeplearning4j.nn.layers.sa
             }
             ChannelRows.subtract(xg, rows.perRow(mean, dt), og);
             double[] var = rows.sumOfSquares(og);
-            double[] scale = new double[var.length];
             for (int i = 0; i < var.length; i++) {
-                scale[i] = gamma[i] / Math.sqrt(var[i] / m + c.getEps());
+                var[i] /= m;
             }
-            ChannelRows.multiply(og, rows.perRow(scale, dt), og);
-            ChannelRows.add(og, rows.perRow(beta, dt), og);
+            rows.scaleAndShift(og, var, gamma, beta, c.getEps(), dt);
         }
         return out.castTo(dataType);
     }
