@@ -19,7 +19,7 @@ import java.util.Collection;
  * computes (same parameters {@code gamma, beta, mean, log10stdev/var}, same running-statistics update, same JSON
  * fields) but runs CNN activations through faster code: NCHW activations as the contiguous [N*C, H*W] matrix
  * (per-row reductions and scale/shift, a few passes each way), NHWC activations through libnd4j's native
- * {@code batchnorm} and {@code batchnorm_bp} ops.
+ * {@code batchnorm} and {@code batchnorm_bp} ops, and the feed-forward [N, C] features of MLP heads on Java arrays.
  *
  * <p>Why: DL4J 1.0.0-M2.1 builds the CPU batch normalisation out of separate broadcast and reduction ops
  * (about ten passes over the activations forward and backward, plus copies of non-contiguous inputs), and
@@ -27,8 +27,9 @@ import java.util.Collection;
  * subclass of {@link BatchNormalization}, so code that recognises batch normalisation layers (MoCo's shuffle BN,
  * the EMA target) treats it the same way.</p>
  *
- * <p>The native path covers rank-4 input (NCHW or NHWC) with learned gamma and beta; feed-forward (rank-2) input
- * and {@code lockGammaBeta(true)} run DL4J's own implementation unchanged.</p>
+ * <p>The native path covers rank-4 input (NCHW or NHWC) with learned gamma and beta and rank-2 (feed-forward) input,
+ * also with {@code lockGammaBeta(true)}; rank-4 input with {@code lockGammaBeta(true)} runs DL4J's own
+ * implementation unchanged.</p>
  */
 public class NativeBatchNormalization extends BatchNormalization {
 

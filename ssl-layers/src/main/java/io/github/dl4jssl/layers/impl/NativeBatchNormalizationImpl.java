@@ -19,18 +19,23 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeBatchNormalization}, for rank-4 input with learned
- * gamma and beta. Training mode normalises with the batch mean and biased variance over all axes but the channel
+ * gamma and beta and for rank-2 input (with learned or locked gamma and beta). Training mode normalises with the batch mean and biased variance over all axes but the channel
  * axis (as DL4J) and backpropagates through these statistics.
  * <ul>
  *   <li>NCHW: computed on the contiguous [N*C, H*W] rows of the activations ({@link ChannelRows}): per-row sums,
  *   centred sums of squares and dot products, combined per channel in double, and per-row scale/shift. A few
  *   contiguous passes, several times faster than libnd4j's {@code batchnorm}/{@code batchnorm_bp} and ND4J's
- *   reductions over axes (0, 2, 3), which walk strided sub-arrays.</li>
+ *   reductions over axes (0, 2, 3), which walk strided sub-arrays. In float, the last step of each pass (scale and
+ *   shift forward; the combination of centred input, output gradient and per-channel factors backward) is one
+ *   oneDNN pass ({@link OneDnnChannelAffine}, switched by {@link OneDnn}) instead of two to four row-wise ones.</li>
  *   <li>NHWC, and NCHW with a single row or a single value per row (1x1 maps): libnd4j's {@code batchnorm} and
  *   {@code batchnorm_bp}.</li>
+ *   <li>Rank 2 (the [N, C] features of projection and prediction MLPs): on Java double arrays
+ *   ({@link FeatureBatchNorm}).</li>
  * </ul>
  * The running mean and log10 standard deviation (or variance) "gradients" are DL4J's (see DL4J's
- * BatchNormalization: the updater subtracts them). Other inputs and {@code lockGammaBeta} take DL4J's own code.
+ * BatchNormalization: the updater subtracts them). Other inputs, and rank 4 with {@code lockGammaBeta}, take DL4J's
+ * own code.
  */
 public class NativeBatchNormalizationImpl extends BatchNormalization {
 
@@ -47,16 +52,20 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
     @Override
     public LayerHelper getHelper() { return null; }
 
+    /** Rank 2 (feed-forward [N, C], also with locked gamma and beta) and rank 4 with learned gamma and beta. */
     private boolean nativePath(INDArray x) {
-        return x.rank() == 4 && !layerConf().isLockGammaBeta();
+        return x.rank() == 2 || (x.rank() == 4 && !layerConf().isLockGammaBeta());
     }
 
-    private int channelAxis() {
-        return layerConf().getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
+    private int channelAxis(INDArray x) {
+        return x.rank() == 4 && layerConf().getCnn2DFormat() == CNN2DFormat.NHWC ? 3 : 1;
     }
 
-    private int[] reductionAxes() {
-        return channelAxis() == 1 ? new int[]{0, 2, 3} : new int[]{0, 1, 2};
+    private int[] reductionAxes(INDArray x) {
+        if (x.rank() == 2) {
+            return new int[]{0};
+        }
+        return channelAxis(x) == 1 ? new int[]{0, 2, 3} : new int[]{0, 1, 2};
     }
 
     private static INDArray vector(INDArray a) {
@@ -80,7 +89,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         if (!nativePath(x)) {
             return super.preOutput(x, training, workspaceMgr);
         }
-        int ch = channelAxis();
+        int ch = channelAxis(x);
         if (x.size(ch) != layerConf().getNOut()) {
             throw new IllegalArgumentException("input.size(" + ch + ") does not match expected input size of "
                     + layerConf().getNOut() + " - got input array with shape " + java.util.Arrays.toString(x.shape())
@@ -88,6 +97,9 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         }
         x = x.castTo(dataType);
         boolean train = training == TrainingMode.TRAIN;
+        if (x.rank() == 2) {
+            return featuresForward(x, train, workspaceMgr);
+        }
         return rowsPath(x) ? rowsForward(x, train, workspaceMgr) : libnd4jForward(x, train, workspaceMgr);
     }
 
@@ -96,7 +108,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
      * per-row ops treat a matrix with a single row or column as a vector; such arrays are tiny anyway).
      */
     private boolean rowsPath(INDArray x) {
-        return channelAxis() == 1 && x.size(0) * x.size(1) > 1 && x.size(2) * x.size(3) > 1;
+        return x.rank() == 4 && channelAxis(x) == 1 && x.size(0) * x.size(1) > 1 && x.size(2) * x.size(3) > 1;
     }
 
     /** NHWC (and tiny NCHW): libnd4j's batchnorm, with the batch statistics from ND4J's reductions in training mode. */
@@ -105,8 +117,8 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         INDArray var;
         if (train) {
             try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                batchMean = x.mean(reductionAxes());
-                batchVar = x.var(false, reductionAxes());
+                batchMean = x.mean(reductionAxes(x));
+                batchVar = x.var(false, reductionAxes(x));
             }
             mean = batchMean;
             var = batchVar;
@@ -119,7 +131,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
                 .addInputs(x, mean, var, vector(getParam(BatchNormalizationParamInitializer.GAMMA)),
                         vector(getParam(BatchNormalizationParamInitializer.BETA)))
                 .addOutputs(out)
-                .addIntegerArguments(1, 1, channelAxis())
+                .addIntegerArguments(1, 1, channelAxis(x))
                 .addFloatingPointArguments(layerConf().getEps())
                 .build());
         return out;
@@ -136,6 +148,13 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             epsilon = epsilon.castTo(dataType);
         }
         Gradient gradient = new DefaultGradient();
+        if (x.rank() == 2) {
+            INDArray epsNext = featuresBackward(x, epsilon, gradient, workspaceMgr);
+            runningStatisticsUpdate(gradient);
+            batchMean = null;
+            batchVar = null;
+            return new Pair<>(gradient, epsNext);
+        }
         INDArray epsNext = rowsPath(x) ? rowsBackward(x, epsilon, workspaceMgr)
                 : libnd4jBackward(x, epsilon, workspaceMgr);
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA,
@@ -160,10 +179,71 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
                 .addInputs(x, batchMean, batchVar, vector(getParam(BatchNormalizationParamInitializer.GAMMA)),
                         vector(getParam(BatchNormalizationParamInitializer.BETA)), epsilon)
                 .addOutputs(epsNext, dMean, dVar, vector(dGamma), vector(dBeta))
-                .addIntegerArguments(1, 1, channelAxis())
+                .addIntegerArguments(1, 1, channelAxis(x))
                 .addFloatingPointArguments(layerConf().getEps())
                 .build());
         return epsNext;
+    }
+
+    /** Gamma and beta: the parameters, or the configuration's constants with {@code lockGammaBeta}. */
+    private double[][] gammaBeta(int c) {
+        if (layerConf().isLockGammaBeta()) {
+            double[] gamma = new double[c];
+            double[] beta = new double[c];
+            java.util.Arrays.fill(gamma, layerConf().getGamma());
+            java.util.Arrays.fill(beta, layerConf().getBeta());
+            return new double[][]{gamma, beta};
+        }
+        return new double[][]{values(BatchNormalizationParamInitializer.GAMMA), values(BatchNormalizationParamInitializer.BETA)};
+    }
+
+    /** The values of a matrix in row-major order, as doubles. */
+    private static double[] rowMajor(INDArray a) {
+        return a.reshape('c', new long[]{a.length()}).toDoubleVector();
+    }
+
+    /** Rank 2 ([N, C] features) on Java arrays ({@link FeatureBatchNorm}). */
+    private INDArray featuresForward(INDArray x, boolean train, LayerWorkspaceMgr workspaceMgr) {
+        int n = Math.toIntExact(x.size(0));
+        int c = Math.toIntExact(x.size(1));
+        double[] xs = rowMajor(x);
+        double[] mean;
+        double[] var;
+        if (train) {
+            mean = FeatureBatchNorm.mean(xs, n, c);
+            var = FeatureBatchNorm.biasedVariance(xs, n, c, mean);
+            batchMean = detached(mean);
+            batchVar = detached(var);
+        } else {
+            mean = values(BatchNormalizationParamInitializer.GLOBAL_MEAN);
+            var = vector(globalVariance()).toDoubleVector();
+        }
+        double[][] gb = gammaBeta(c);
+        double[] y = FeatureBatchNorm.normalise(xs, n, c, mean, var, gb[0], gb[1], layerConf().getEps());
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
+        return out.assign(Nd4j.createFromArray(y).reshape(n, c));
+    }
+
+    /** Rank 2: writes the gamma and beta gradients into {@code gradient}, returns dL/dx. */
+    private INDArray featuresBackward(INDArray x, INDArray epsilon, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
+        int n = Math.toIntExact(x.size(0));
+        int c = Math.toIntExact(x.size(1));
+        FeatureBatchNorm.Gradients g = FeatureBatchNorm.backward(rowMajor(x), rowMajor(epsilon), n, c,
+                batchMean.toDoubleVector(), batchVar.toDoubleVector(), gammaBeta(c)[0], layerConf().getEps());
+        if (layerConf().isLockGammaBeta()) {
+            // as DL4J's layer: the gradients of the constants are reported, in arrays outside the parameters
+            gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, detached(g.dGamma()).reshape(1, c));
+            gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, detached(g.dBeta()).reshape(1, c));
+        } else {
+            INDArray dGamma = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
+            INDArray dBeta = gradientViews.get(BatchNormalizationParamInitializer.BETA);
+            vector(dGamma).assign(Nd4j.createFromArray(g.dGamma()).castTo(dataType));
+            vector(dBeta).assign(Nd4j.createFromArray(g.dBeta()).castTo(dataType));
+            gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);
+            gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
+        }
+        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
+        return epsNext.assign(Nd4j.createFromArray(g.dx()).reshape(n, c));
     }
 
     private double[] values(String param) {
@@ -208,9 +288,50 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             ChannelRows.subtract(x2, rows.perRow(mean, dataType), out2);
             var = vector(globalVariance()).toDoubleVector();
         }
-        rows.scaleAndShift(out2, var, values(BatchNormalizationParamInitializer.GAMMA),
-                values(BatchNormalizationParamInitializer.BETA), layerConf().getEps(), dataType);
+        double[] gamma = values(BatchNormalizationParamInitializer.GAMMA);
+        double[] beta = values(BatchNormalizationParamInitializer.BETA);
+        OneDnnChannelAffine affine = oneDnn(x, scaleShiftPrimitives);
+        if (affine == null) {
+            rows.scaleAndShift(out2, var, gamma, beta, layerConf().getEps(), dataType);
+        } else {
+            double[] scale = new double[gamma.length];
+            for (int i = 0; i < scale.length; i++) {
+                scale[i] = gamma[i] / Math.sqrt(var[i] + layerConf().getEps());
+            }
+            affine.scaleShift(out, floats(scale), floats(beta), out, workspaceMgr);
+        }
         return out;
+    }
+
+    /** oneDNN's per-channel maps of the last two input shapes (float NCHW, maps larger than 1x1; see {@link OneDnn}). */
+    private final OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> scaleShiftPrimitives =
+            new OneDnnCache<>(shape -> new OneDnnChannelAffine(longs(shape), false));
+    private final OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> combinePrimitives =
+            new OneDnnCache<>(shape -> new OneDnnChannelAffine(longs(shape), true));
+
+    /** The primitive of {@code cache} for x, or null where the row-wise ops run (double, oneDNN off or missing). */
+    private OneDnnChannelAffine oneDnn(INDArray x, OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> cache) {
+        if (!OneDnn.enabled() || dataType != DataType.FLOAT) {
+            return null;
+        }
+        return cache.get(java.util.Arrays.stream(x.shape()).boxed().toList());
+    }
+
+    /** Whether the passes of {@code x} (NCHW, rank 4) end in oneDNN's per-channel maps; see {@link OneDnn}. */
+    boolean usesOneDnn(INDArray x) {
+        return rowsPath(x) && oneDnn(x, scaleShiftPrimitives) != null;
+    }
+
+    private static long[] longs(java.util.List<Long> shape) {
+        return shape.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    private static INDArray floats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return Nd4j.createFromArray(f);
     }
 
     /**
@@ -242,10 +363,15 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             shift[i] = -dBeta[i] / m;
             dyFactor[i] = gamma[i] * s;
         }
-        ChannelRows.multiply(dx2, rows.perRow(xcFactor, dataType), dx2);
-        ChannelRows.add(dx2, rows.perRow(shift, dataType), dx2);
-        dx2.addi(dy2);
-        ChannelRows.multiply(dx2, rows.perRow(dyFactor, dataType), dx2);
+        OneDnnChannelAffine affine = oneDnn(x, combinePrimitives);
+        if (affine == null) {
+            ChannelRows.multiply(dx2, rows.perRow(xcFactor, dataType), dx2);
+            ChannelRows.add(dx2, rows.perRow(shift, dataType), dx2);
+            dx2.addi(dy2);
+            ChannelRows.multiply(dx2, rows.perRow(dyFactor, dataType), dx2);
+        } else {
+            affine.combine(epsNext, floats(xcFactor), floats(shift), epsilon, floats(dyFactor), epsNext, workspaceMgr);
+        }
         vector(gradientViews.get(BatchNormalizationParamInitializer.GAMMA)).assign(
                 Nd4j.createFromArray(dGamma).castTo(dataType));
         vector(gradientViews.get(BatchNormalizationParamInitializer.BETA)).assign(

@@ -55,6 +55,15 @@ public interface Backbone {
     String name();
 
     /**
+     * The implementation of convolution, batch normalisation and ReLU this backbone builds; the methods' MLP heads
+     * take their BatchNorm layers from it too. {@link LayerImplementation#DEFAULT} unless the architecture lets one
+     * choose.
+     */
+    default LayerImplementation layers() {
+        return LayerImplementation.DEFAULT;
+    }
+
+    /**
      * A graph with input {@code "input"}, this encoder (vertex prefix {@link #DEFAULT_PREFIX}) and
      * the feature vertex as its only output; no output layer, for feature extraction with
      * {@code graph.output(...)}.

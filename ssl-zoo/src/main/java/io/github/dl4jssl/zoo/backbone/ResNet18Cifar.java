@@ -89,6 +89,7 @@ public final class ResNet18Cifar implements Backbone {
     }
 
     /** The convolution and batch-normalisation implementation this backbone builds. */
+    @Override
     public LayerImplementation layers() { return layers; }
 
     /** Width of the stem and the first stage (64 in the standard network). */

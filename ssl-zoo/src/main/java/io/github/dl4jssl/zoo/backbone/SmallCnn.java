@@ -95,6 +95,7 @@ public final class SmallCnn implements Backbone {
     }
 
     /** The convolution and batch-normalisation implementation this backbone builds. */
+    @Override
     public LayerImplementation layers() { return layers; }
 
     @Override

@@ -57,7 +57,15 @@ public abstract class BaseSslMethod implements SslMethod {
 
     /** Appends the online encoder, backbone then projector, reading from {@code input}; returns the projection. */
     String appendEncoder(ComputationGraphConfiguration.GraphBuilder graph, String input) {
-        return projector.appendTo(graph, backbone.appendTo(graph, input, BACKBONE_PREFIX), PROJECTOR_PREFIX);
+        return appendHead(projector, graph, backbone.appendTo(graph, input, BACKBONE_PREFIX), PROJECTOR_PREFIX);
+    }
+
+    /**
+     * Appends {@code head} reading from {@code input}, its BatchNorm layers of the backbone's
+     * {@link Backbone#layers() layer implementation} (native on the CPU by default, DL4J's on CUDA).
+     */
+    String appendHead(MlpHead head, ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
+        return head.appendTo(graph, input, prefix, backbone.layers()::batchNormalization);
     }
 
     /**

@@ -61,7 +61,7 @@ public final class Byol extends EmaMethod {
     public ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
         String projection = appendEncoder(graph, INPUT);
-        String prediction = predictor.appendTo(graph, projection, PREDICTOR_PREFIX);
+        String prediction = appendHead(predictor, graph, projection, PREDICTOR_PREFIX);
         String targetProjection = appendTargetEncoder(graph);
         graph.addVertex(PAIR, new MergeVertex(), prediction, targetProjection);
         graph.addLayer(LOSS, new ByolLoss.Builder().build(), PAIR);

@@ -86,7 +86,7 @@ public final class MocoV3 extends EmaMethod {
     @Override
     public ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
-        String query = predictor.appendTo(graph, appendEncoder(graph, INPUT), PREDICTOR_PREFIX);
+        String query = appendHead(predictor, graph, appendEncoder(graph, INPUT), PREDICTOR_PREFIX);
         String key = appendTargetEncoder(graph);
         graph.addVertex(PAIR, new MergeVertex(), query, key);
         graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)

@@ -104,7 +104,7 @@ public final class SimClrEma extends EmaMethod {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
         String query = appendEncoder(graph, INPUT);
         String key = scope != Scope.PROJECTOR_ONLY ? appendTargetEncoder(graph)
-                : TargetBranch.append(graph, backboneOutput(), TARGET_PREFIX, (g, in) -> projector().appendTo(g, in, PROJECTOR_PREFIX));
+                : TargetBranch.append(graph, backboneOutput(), TARGET_PREFIX, (g, in) -> appendHead(projector(), g, in, PROJECTOR_PREFIX));
         graph.addVertex(PAIR, new MergeVertex(), query, key);
         graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).batchNegatives(true).queueSize(0)
                 .symmetric(true).scaleByTwoTemperature(false).build(), PAIR);

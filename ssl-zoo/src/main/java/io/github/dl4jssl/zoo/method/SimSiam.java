@@ -53,7 +53,7 @@ public final class SimSiam extends BaseSslMethod {
     public ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
         String z = appendEncoder(graph, INPUT);
-        String p = predictor.appendTo(graph, z, PREDICTOR_PREFIX);
+        String p = appendHead(predictor, graph, z, PREDICTOR_PREFIX);
         graph.addVertex(PAIR, new MergeVertex(), p, z);
         graph.addLayer(LOSS, new NegativeCosineLoss.Builder().build(), PAIR);
         return graph.setOutputs(LOSS).build();
