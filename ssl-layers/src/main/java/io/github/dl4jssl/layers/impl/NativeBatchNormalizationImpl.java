@@ -25,9 +25,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  *   <li>NCHW: computed on the contiguous [N*C, H*W] rows of the activations ({@link ChannelRows}): per-row sums,
  *   centred sums of squares and dot products, combined per channel in double, and per-row scale/shift. A few
  *   contiguous passes, several times faster than libnd4j's {@code batchnorm}/{@code batchnorm_bp} and ND4J's
- *   reductions over axes (0, 2, 3), which walk strided sub-arrays. In float, the last step of each pass (scale and
- *   shift forward; the combination of centred input, output gradient and per-channel factors backward) is one
- *   oneDNN pass ({@link OneDnnChannelAffine}, switched by {@link OneDnn}) instead of two to four row-wise ones.</li>
+ *   reductions over axes (0, 2, 3), which walk strided sub-arrays.</li>
  *   <li>NHWC, and NCHW with a single row or a single value per row (1x1 maps): libnd4j's {@code batchnorm} and
  *   {@code batchnorm_bp}.</li>
  *   <li>Rank 2 (the [N, C] features of projection and prediction MLPs): on Java double arrays
@@ -288,50 +286,9 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             ChannelRows.subtract(x2, rows.perRow(mean, dataType), out2);
             var = vector(globalVariance()).toDoubleVector();
         }
-        double[] gamma = values(BatchNormalizationParamInitializer.GAMMA);
-        double[] beta = values(BatchNormalizationParamInitializer.BETA);
-        OneDnnChannelAffine affine = oneDnn(x, scaleShiftPrimitives);
-        if (affine == null) {
-            rows.scaleAndShift(out2, var, gamma, beta, layerConf().getEps(), dataType);
-        } else {
-            double[] scale = new double[gamma.length];
-            for (int i = 0; i < scale.length; i++) {
-                scale[i] = gamma[i] / Math.sqrt(var[i] + layerConf().getEps());
-            }
-            affine.scaleShift(out, floats(scale), floats(beta), out, workspaceMgr);
-        }
+        rows.scaleAndShift(out2, var, values(BatchNormalizationParamInitializer.GAMMA),
+                values(BatchNormalizationParamInitializer.BETA), layerConf().getEps(), dataType);
         return out;
-    }
-
-    /** oneDNN's per-channel maps of the last two input shapes (float NCHW, maps larger than 1x1; see {@link OneDnn}). */
-    private final OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> scaleShiftPrimitives =
-            new OneDnnCache<>(shape -> new OneDnnChannelAffine(longs(shape), false));
-    private final OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> combinePrimitives =
-            new OneDnnCache<>(shape -> new OneDnnChannelAffine(longs(shape), true));
-
-    /** The primitive of {@code cache} for x, or null where the row-wise ops run (double, oneDNN off or missing). */
-    private OneDnnChannelAffine oneDnn(INDArray x, OneDnnCache<java.util.List<Long>, OneDnnChannelAffine> cache) {
-        if (!OneDnn.enabled() || dataType != DataType.FLOAT) {
-            return null;
-        }
-        return cache.get(java.util.Arrays.stream(x.shape()).boxed().toList());
-    }
-
-    /** Whether the passes of {@code x} (NCHW, rank 4) end in oneDNN's per-channel maps; see {@link OneDnn}. */
-    boolean usesOneDnn(INDArray x) {
-        return rowsPath(x) && oneDnn(x, scaleShiftPrimitives) != null;
-    }
-
-    private static long[] longs(java.util.List<Long> shape) {
-        return shape.stream().mapToLong(Long::longValue).toArray();
-    }
-
-    private static INDArray floats(double[] v) {
-        float[] f = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            f[i] = (float) v[i];
-        }
-        return Nd4j.createFromArray(f);
     }
 
     /**
@@ -363,15 +320,10 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             shift[i] = -dBeta[i] / m;
             dyFactor[i] = gamma[i] * s;
         }
-        OneDnnChannelAffine affine = oneDnn(x, combinePrimitives);
-        if (affine == null) {
-            ChannelRows.multiply(dx2, rows.perRow(xcFactor, dataType), dx2);
-            ChannelRows.add(dx2, rows.perRow(shift, dataType), dx2);
-            dx2.addi(dy2);
-            ChannelRows.multiply(dx2, rows.perRow(dyFactor, dataType), dx2);
-        } else {
-            affine.combine(epsNext, floats(xcFactor), floats(shift), epsilon, floats(dyFactor), epsNext, workspaceMgr);
-        }
+        ChannelRows.multiply(dx2, rows.perRow(xcFactor, dataType), dx2);
+        ChannelRows.add(dx2, rows.perRow(shift, dataType), dx2);
+        dx2.addi(dy2);
+        ChannelRows.multiply(dx2, rows.perRow(dyFactor, dataType), dx2);
         vector(gradientViews.get(BatchNormalizationParamInitializer.GAMMA)).assign(
                 Nd4j.createFromArray(dGamma).castTo(dataType));
         vector(gradientViews.get(BatchNormalizationParamInitializer.BETA)).assign(

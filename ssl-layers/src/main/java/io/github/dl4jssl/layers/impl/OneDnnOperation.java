@@ -7,12 +7,9 @@ import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive;
-import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -115,7 +112,6 @@ abstract class OneDnnOperation implements AutoCloseable {
     /** One primitive and its arguments, run on DL4J's arrays. */
     final class Pass {
         private final dnnl_primitive primitive;
-        private final dnnl_primitive_desc desc;
         private final String name;
         private final Arg[] args;
 
@@ -123,15 +119,7 @@ abstract class OneDnnOperation implements AutoCloseable {
         Pass(dnnl_primitive_desc desc, String name, Arg... args) {
             this.name = name;
             this.args = args;
-            this.desc = desc;
             this.primitive = primitive(desc);
-        }
-
-        /** The implementation oneDNN chose, e.g. "jit:uni" ("ref:any" is its slow reference code). */
-        String implementation() {
-            PointerPointer<BytePointer> s = new PointerPointer<>(1);
-            check(dnnl_primitive_desc_query(desc, dnnl_query_impl_info_str, 0, s), "implementation query");
-            return s.get(BytePointer.class, 0).getString();
         }
 
         /**
@@ -268,13 +256,8 @@ abstract class OneDnnOperation implements AutoCloseable {
 
     /** The primitive descriptor of operation descriptor {@code opDesc} ({@code hint}: its forward one, or null). */
     dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_desc hint) {
-        return primitiveDesc(opDesc, null, hint);
-    }
-
-    /** Like {@link #primitiveDesc(Pointer, dnnl_primitive_desc)}, with attributes (post-ops) or null. */
-    dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
-        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, ENGINE, hint),
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), null, ENGINE, hint),
                 "primitive descriptor of " + what);
         natives.descs.add(pd);
         return pd;
