@@ -9,8 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Plots learning-curve.csv (CheckpointKnn's output) with the raw pixels' and random weights' kNN as lines:
- * java -cp "$(cat samples/target/classpath.txt)" docs/experiments/simclr-60min-s14/CurvePlot.java docs/experiments/simclr-60min-s14
+ * Plots learning-curve.csv (CheckpointKnn's output) with the raw pixels' and random weights' kNN as lines; the second
+ * argument names the method in the title (default SimCLR):
+ * java -cp "$(cat samples/target/classpath.txt)" docs/experiments/simclr-60min-s14/CurvePlot.java docs/experiments/simclr-60min-s14 [METHOD]
  */
 public class CurvePlot {
     public static void main(String[] args) throws Exception {
@@ -25,7 +26,7 @@ public class CurvePlot {
             std.add(100 * Double.parseDouble(f[3]));
         }
         XYChart chart = new XYChartBuilder().width(900).height(520)
-                .title("SimCLR on Fashion-MNIST, kNN top-1 by epoch (60k bank, 10k test)")
+                .title((args.length > 1 ? args[1] : "SimCLR") + " on Fashion-MNIST, kNN top-1 by epoch (60k bank, 10k test)")
                 .xAxisTitle("epochs of 59,904 images (batch 256 pairs)").yAxisTitle("kNN top-1 (%)").build();
         chart.addSeries("backbone, standardised", epoch, std);
         chart.addSeries("backbone, as is", epoch, asIs);

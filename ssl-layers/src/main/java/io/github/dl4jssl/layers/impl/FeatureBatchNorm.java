@@ -48,16 +48,15 @@ final class FeatureBatchNorm {
         return var;
     }
 
-    /** (x - mean) gamma / sqrt(var + eps) + beta, per column. */
+    /** (x - mean) gamma / sqrt(var + eps) + beta, per column, into {@code y} (which may be {@code x}); returns y. */
     static double[] normalise(double[] x, int n, int c, double[] mean, double[] var, double[] gamma, double[] beta,
-                              double eps) {
+                              double eps, double[] y) {
         double[] scale = new double[c];
         double[] shift = new double[c];
         for (int j = 0; j < c; j++) {
             scale[j] = gamma[j] / Math.sqrt(var[j] + eps);
             shift[j] = beta[j] - mean[j] * scale[j];
         }
-        double[] y = new double[x.length];
         for (int r = 0; r < n; r++) {
             int o = r * c;
             for (int j = 0; j < c; j++) {
@@ -71,9 +70,12 @@ final class FeatureBatchNorm {
     record Gradients(double[] dx, double[] dGamma, double[] dBeta) {
     }
 
-    /** The backward pass through the batch statistics {@code mean, var} of {@code x}, for output gradient dy. */
+    /**
+     * The backward pass through the batch statistics {@code mean, var} of {@code x}, for output gradient dy; dL/dx
+     * goes into {@code dx} (which may be {@code dy}).
+     */
     static Gradients backward(double[] x, double[] dy, int n, int c, double[] mean, double[] var, double[] gamma,
-                              double eps) {
+                              double eps, double[] dx) {
         double[] s = new double[c];
         for (int j = 0; j < c; j++) {
             s[j] = 1.0 / Math.sqrt(var[j] + eps);
@@ -96,7 +98,6 @@ final class FeatureBatchNorm {
             a[j] = -g[j] * s[j] * dGamma[j] / n;
             b[j] = -g[j] * dBeta[j] / n;
         }
-        double[] dx = new double[x.length];
         for (int r = 0; r < n; r++) {
             int o = r * c;
             for (int j = 0; j < c; j++) {

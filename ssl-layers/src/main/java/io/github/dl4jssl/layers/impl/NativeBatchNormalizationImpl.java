@@ -50,9 +50,10 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
     @Override
     public LayerHelper getHelper() { return null; }
 
-    /** Rank 2 (feed-forward [N, C], also with locked gamma and beta) and rank 4 with learned gamma and beta. */
+    /** Rank 2 (feed-forward [N, C], also with locked gamma and beta; float or double) and rank 4 with learned gamma and beta. */
     private boolean nativePath(INDArray x) {
-        return x.rank() == 2 || (x.rank() == 4 && !layerConf().isLockGammaBeta());
+        boolean hostType = dataType == DataType.FLOAT || dataType == DataType.DOUBLE;
+        return (x.rank() == 2 && hostType) || (x.rank() == 4 && !layerConf().isLockGammaBeta());
     }
 
     private int channelAxis(INDArray x) {
@@ -195,16 +196,16 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         return new double[][]{values(BatchNormalizationParamInitializer.GAMMA), values(BatchNormalizationParamInitializer.BETA)};
     }
 
-    /** The values of a matrix in row-major order, as doubles. */
-    private static double[] rowMajor(INDArray a) {
-        return a.reshape('c', new long[]{a.length()}).toDoubleVector();
-    }
+    /** Copies of rank-2 inputs and output gradients on the JVM, kept between calls (rank-2 path only). */
+    private final HostCopy hostCopy = new HostCopy();
+    private double[] inputValues;
+    private double[] gradientValues;
 
     /** Rank 2 ([N, C] features) on Java arrays ({@link FeatureBatchNorm}). */
     private INDArray featuresForward(INDArray x, boolean train, LayerWorkspaceMgr workspaceMgr) {
         int n = Math.toIntExact(x.size(0));
         int c = Math.toIntExact(x.size(1));
-        double[] xs = rowMajor(x);
+        double[] xs = inputValues = hostCopy.read(x, inputValues);
         double[] mean;
         double[] var;
         if (train) {
@@ -217,17 +218,21 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             var = vector(globalVariance()).toDoubleVector();
         }
         double[][] gb = gammaBeta(c);
-        double[] y = FeatureBatchNorm.normalise(xs, n, c, mean, var, gb[0], gb[1], layerConf().getEps());
+        double[] y = FeatureBatchNorm.normalise(xs, n, c, mean, var, gb[0], gb[1], layerConf().getEps(), xs);
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType, x.shape(), 'c');
-        return out.assign(Nd4j.createFromArray(y).reshape(n, c));
+        hostCopy.write(y, out);
+        return out;
     }
 
     /** Rank 2: writes the gamma and beta gradients into {@code gradient}, returns dL/dx. */
     private INDArray featuresBackward(INDArray x, INDArray epsilon, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         int n = Math.toIntExact(x.size(0));
         int c = Math.toIntExact(x.size(1));
-        FeatureBatchNorm.Gradients g = FeatureBatchNorm.backward(rowMajor(x), rowMajor(epsilon), n, c,
-                batchMean.toDoubleVector(), batchVar.toDoubleVector(), gammaBeta(c)[0], layerConf().getEps());
+        inputValues = hostCopy.read(x, inputValues);
+        gradientValues = hostCopy.read(epsilon, gradientValues);
+        FeatureBatchNorm.Gradients g = FeatureBatchNorm.backward(inputValues, gradientValues, n, c,
+                batchMean.toDoubleVector(), batchVar.toDoubleVector(), gammaBeta(c)[0], layerConf().getEps(),
+                gradientValues);
         if (layerConf().isLockGammaBeta()) {
             // as DL4J's layer: the gradients of the constants are reported, in arrays outside the parameters
             gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, detached(g.dGamma()).reshape(1, c));
@@ -241,7 +246,8 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
         }
         INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
-        return epsNext.assign(Nd4j.createFromArray(g.dx()).reshape(n, c));
+        hostCopy.write(g.dx(), epsNext);
+        return epsNext;
     }
 
     private double[] values(String param) {

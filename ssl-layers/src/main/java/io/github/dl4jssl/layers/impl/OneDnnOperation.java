@@ -205,17 +205,7 @@ abstract class OneDnnOperation implements AutoCloseable {
 
     /** Float, row-major with DL4J's default strides (dimensions of size 1 aside): what oneDNN's plain layouts read. */
     static boolean isDense(INDArray a) {
-        if (a.dataType() != DataType.FLOAT) {
-            return false;
-        }
-        long expected = 1;
-        for (int i = a.rank() - 1; i >= 0; i--) {
-            if (a.size(i) != 1 && a.stride(i) != expected) {
-                return false;
-            }
-            expected *= a.size(i);
-        }
-        return true;
+        return a.dataType() == DataType.FLOAT && HostCopy.isRowMajorDense(a);
     }
 
     /** The address of an array's first element (ND4J's buffer pointer already includes a view's offset). */
