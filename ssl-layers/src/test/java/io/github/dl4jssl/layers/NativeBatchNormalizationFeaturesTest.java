@@ -7,12 +7,9 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -73,13 +70,9 @@ class NativeBatchNormalizationFeaturesTest {
         for (boolean lock : new boolean[]{false, true}) {
             // c-order input and an f-order copy
             for (INDArray in : new INDArray[]{x, x.dup('f')}) {
-                ComputationGraph net = graph(new NativeBatchNormalization.Builder(), lock, DataType.DOUBLE, new NoOp());
-                net.initGradientsView();
-                Layer bn = net.getLayer("bn");
-                LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-                bn.setInput(in, mgr);
-                INDArray y = bn.activate(true, mgr);
-                Pair<Gradient, INDArray> back = bn.backpropGradient(dy, mgr);
+                BatchNormPass pass = BatchNormPass.run(
+                        graph(new NativeBatchNormalization.Builder(), lock, DataType.DOUBLE, new NoOp()), in, dy);
+                Layer bn = pass.layer();
                 for (int c = 0; c < C; c++) {
                     double gamma = lock ? 1.5 : bn.getParam("gamma").getDouble(c);
                     double beta = lock ? -0.5 : bn.getParam("beta").getDouble(c);
@@ -101,13 +94,13 @@ class NativeBatchNormalizationFeaturesTest {
                     String where = " column " + c + " lock " + lock + " order " + in.ordering();
                     for (int n = 0; n < N; n++) {
                         double xhat = (x.getDouble(n, c) - mu) / sigma;
-                        assertEquals(gamma * xhat + beta, y.getDouble(n, c), 1e-10, "output" + where);
+                        assertEquals(gamma * xhat + beta, pass.output().getDouble(n, c), 1e-10, "output" + where);
                         double dx = gamma / sigma * (dy.getDouble(n, c) - dBeta / N - xhat * dGamma / N);
-                        assertEquals(dx, back.getSecond().getDouble(n, c), 1e-10, "dL/dx" + where);
+                        assertEquals(dx, pass.inputGradient().getDouble(n, c), 1e-10, "dL/dx" + where);
                     }
                     // reported also for locked constants, as DL4J's layer does
-                    assertEquals(dGamma, back.getFirst().getGradientFor("gamma").getDouble(c), 1e-10, "dL/dgamma" + where);
-                    assertEquals(dBeta, back.getFirst().getGradientFor("beta").getDouble(c), 1e-10, "dL/dbeta" + where);
+                    assertEquals(dGamma, pass.gradient().getGradientFor("gamma").getDouble(c), 1e-10, "dL/dgamma" + where);
+                    assertEquals(dBeta, pass.gradient().getGradientFor("beta").getDouble(c), 1e-10, "dL/dbeta" + where);
                 }
             }
         }

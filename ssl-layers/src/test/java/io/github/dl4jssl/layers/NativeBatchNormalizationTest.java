@@ -5,12 +5,9 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.CnnLossLayer;
-import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -137,13 +134,7 @@ class NativeBatchNormalizationTest {
         double[] beta = beta(shape[1]);
         // c-order input and an f-order copy (whose [N*C, H*W] matrix is a copy, not a view)
         for (INDArray in : new INDArray[]{x, x.dup('f')}) {
-            ComputationGraph net = graph(shape, true, 0.9, new NoOp());
-            net.initGradientsView();
-            Layer bn = net.getLayer("bn");
-            LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
-            bn.setInput(in, mgr);
-            INDArray y = bn.activate(true, mgr);
-            Pair<Gradient, INDArray> back = bn.backpropGradient(dy, mgr);
+            BatchNormPass pass = BatchNormPass.run(graph(shape, true, 0.9, new NoOp()), in, dy);
             for (int c = 0; c < shape[1]; c++) {
                 double[] xc = channel(x, c);
                 double[] g = channel(dy, c);
@@ -165,10 +156,10 @@ class NativeBatchNormalizationTest {
                     expectedDx[i] = gamma[c] / sigma * (g[i] - dBeta / m - xhat[i] * dGamma / m);
                 }
                 String where = " channel " + c + " order " + in.ordering() + " shape " + java.util.Arrays.toString(shape);
-                assertChannelEquals(expectedY, channel(y, c), tol, "output" + where);
-                assertChannelEquals(expectedDx, channel(back.getSecond(), c), tol, "dL/dx" + where);
-                assertEquals(dGamma, back.getFirst().getGradientFor("gamma").getDouble(c), tol, "dL/dgamma" + where);
-                assertEquals(dBeta, back.getFirst().getGradientFor("beta").getDouble(c), tol, "dL/dbeta" + where);
+                assertChannelEquals(expectedY, channel(pass.output(), c), tol, "output" + where);
+                assertChannelEquals(expectedDx, channel(pass.inputGradient(), c), tol, "dL/dx" + where);
+                assertEquals(dGamma, pass.gradient().getGradientFor("gamma").getDouble(c), tol, "dL/dgamma" + where);
+                assertEquals(dBeta, pass.gradient().getGradientFor("beta").getDouble(c), tol, "dL/dbeta" + where);
             }
         }
     }

@@ -61,9 +61,6 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
     }
 
     private int[] reductionAxes(INDArray x) {
-        if (x.rank() == 2) {
-            return new int[]{0};
-        }
         return channelAxis(x) == 1 ? new int[]{0, 2, 3} : new int[]{0, 1, 2};
     }
 
@@ -147,19 +144,18 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             epsilon = epsilon.castTo(dataType);
         }
         Gradient gradient = new DefaultGradient();
+        INDArray epsNext;
         if (x.rank() == 2) {
-            INDArray epsNext = featuresBackward(x, epsilon, gradient, workspaceMgr);
-            runningStatisticsUpdate(gradient);
-            batchMean = null;
-            batchVar = null;
-            return new Pair<>(gradient, epsNext);
+            epsNext = featuresBackward(x, epsilon, gradient, workspaceMgr);
+        } else {
+            epsNext = rowsPath(x) ? rowsBackward(x, epsilon, workspaceMgr) : libnd4jBackward(x, epsilon, workspaceMgr);
         }
-        INDArray epsNext = rowsPath(x) ? rowsBackward(x, epsilon, workspaceMgr)
-                : libnd4jBackward(x, epsilon, workspaceMgr);
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA,
-                gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
-        gradient.setGradientFor(BatchNormalizationParamInitializer.BETA,
-                gradientViews.get(BatchNormalizationParamInitializer.BETA));
+        if (!layerConf().isLockGammaBeta()) {
+            gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA,
+                    gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
+            gradient.setGradientFor(BatchNormalizationParamInitializer.BETA,
+                    gradientViews.get(BatchNormalizationParamInitializer.BETA));
+        }
         runningStatisticsUpdate(gradient);
         batchMean = null;
         batchVar = null;
@@ -224,7 +220,10 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         return out;
     }
 
-    /** Rank 2: writes the gamma and beta gradients into {@code gradient}, returns dL/dx. */
+    /**
+     * Rank 2: writes the gamma and beta gradients into their views (or, with locked gamma and beta, into
+     * {@code gradient}), returns dL/dx.
+     */
     private INDArray featuresBackward(INDArray x, INDArray epsilon, Gradient gradient, LayerWorkspaceMgr workspaceMgr) {
         int n = Math.toIntExact(x.size(0));
         int c = Math.toIntExact(x.size(1));
@@ -238,16 +237,19 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
             gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, detached(g.dGamma()).reshape(1, c));
             gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, detached(g.dBeta()).reshape(1, c));
         } else {
-            INDArray dGamma = gradientViews.get(BatchNormalizationParamInitializer.GAMMA);
-            INDArray dBeta = gradientViews.get(BatchNormalizationParamInitializer.BETA);
-            vector(dGamma).assign(Nd4j.createFromArray(g.dGamma()).castTo(dataType));
-            vector(dBeta).assign(Nd4j.createFromArray(g.dBeta()).castTo(dataType));
-            gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGamma);
-            gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBeta);
+            writeGammaBetaGradients(g.dGamma(), g.dBeta());
         }
         INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, x.shape(), 'c');
         hostCopy.write(g.dx(), epsNext);
         return epsNext;
+    }
+
+    /** Copies per-channel gamma and beta gradients (double) into the layer's gradient views. */
+    private void writeGammaBetaGradients(double[] dGamma, double[] dBeta) {
+        vector(gradientViews.get(BatchNormalizationParamInitializer.GAMMA)).assign(
+                Nd4j.createFromArray(dGamma).castTo(dataType));
+        vector(gradientViews.get(BatchNormalizationParamInitializer.BETA)).assign(
+                Nd4j.createFromArray(dBeta).castTo(dataType));
     }
 
     private double[] values(String param) {
@@ -330,10 +332,7 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         ChannelRows.add(dx2, rows.perRow(shift, dataType), dx2);
         dx2.addi(dy2);
         ChannelRows.multiply(dx2, rows.perRow(dyFactor, dataType), dx2);
-        vector(gradientViews.get(BatchNormalizationParamInitializer.GAMMA)).assign(
-                Nd4j.createFromArray(dGamma).castTo(dataType));
-        vector(gradientViews.get(BatchNormalizationParamInitializer.BETA)).assign(
-                Nd4j.createFromArray(dBeta).castTo(dataType));
+        writeGammaBetaGradients(dGamma, dBeta);
         return epsNext;
     }
 
