@@ -27,6 +27,7 @@ final class ChannelRows {
     private final int n;
     private final int c;
     private final long plane;
+    private final HostCopy hostCopy = new HostCopy();
 
     /** For an activation of shape {@code [N, C, H, W]}. */
     ChannelRows(long[] nchw) {
@@ -45,19 +46,22 @@ final class ChannelRows {
         return x.reshape('c', (long) n * c, plane);
     }
 
-    /** Per-channel values to the per-row column [N*C, 1] of type {@code type}. */
+    /**
+     * Per-channel values to the per-row column [N*C, 1] of type {@code type}, written through the buffer's pointer
+     * ({@link HostCopy}) into an uninitialized array (in the current workspace, if any). Before, ND4J's
+     * {@code createFromArray} built it: async-profiler put 11.7 ms of CPU per SimCLR step there (session 17,
+     * {@code docs/bench/profile-s17}); whole-step A/B runs could not separate the change from their noise.
+     */
     INDArray perRow(double[] perChannel, DataType type) {
         int rows = n * c;
-        if (type == DataType.FLOAT) {
-            float[] v = new float[rows];
-            for (int r = 0; r < rows; r++) {
-                v[r] = (float) perChannel[r % c];
-            }
-            return Nd4j.createFromArray(v).reshape(rows, 1);
-        }
         double[] v = new double[rows];
         for (int r = 0; r < rows; r++) {
             v[r] = perChannel[r % c];
+        }
+        if (type == DataType.FLOAT || type == DataType.DOUBLE) {
+            INDArray column = Nd4j.createUninitialized(type, rows, 1);
+            hostCopy.write(v, column);
+            return column;
         }
         return Nd4j.createFromArray(v).reshape(rows, 1).castTo(type);
     }
@@ -83,7 +87,7 @@ final class ChannelRows {
 
     /** Per-row values [N*C] summed per channel, in double. */
     private double[] overRows(INDArray rowValues) {
-        double[] v = rowValues.toDoubleVector();
+        double[] v = hostCopy.read(rowValues, null);
         double[] sums = new double[c];
         for (int r = 0; r < v.length; r++) {
             sums[r % c] += v[r];
