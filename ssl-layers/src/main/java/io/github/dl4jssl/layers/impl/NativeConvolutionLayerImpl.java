@@ -1,6 +1,7 @@
 package io.github.dl4jssl.layers.impl;
 
 import io.github.dl4jssl.layers.NativeBuffers;
+import io.github.dl4jssl.layers.NativeConvolutionLayer;
 
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -340,7 +341,7 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
      * The NCHW backward pass without libnd4j's conv2d_bp, whose tensor contractions copy the im2col buffer into a
      * permuted layout (measured 2-5x slower than this): dZ as one [outC, n*outH*outW] matrix, the forward pass's
      * columns (or fresh ones), then two large products, dW = dZ cols^T and dcols = W^T dZ (into the columns'
-     * buffer), and {@link #col2im} into the input gradient.
+     * buffer), and {@link #col2im} into the input gradient. {@code epsNext} null: no input gradient is computed.
      */
     private void backpropNchw(INDArray in, INDArray weights, INDArray delta, INDArray weightGrad, INDArray biasGrad,
                               INDArray epsNext, LayerWorkspaceMgr workspaceMgr) {
@@ -355,7 +356,9 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         int[] pad = padding(inH, inW, outH, outW);
         OneDnnConvolution dnn = oneDnn(in, outH, outW);
         if (dnn != null) {
-            dnn.backwardData(delta, weights, epsNext, workspaceMgr);
+            if (epsNext != null) {
+                dnn.backwardData(delta, weights, epsNext, workspaceMgr);
+            }
             dnn.backwardWeights(in, delta, weightGrad, biasGrad == null ? null : vector(biasGrad), workspaceMgr);
             return;
         }
@@ -373,7 +376,9 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         }
         Nd4j.gemm(dzT, cols, dw2, false, true, 1.0, 0.0);
         Geometry transposed = transposedGeometry(pad, inC, outC);
-        if (transposed != null) {
+        if (epsNext == null) {
+            // no input gradient wanted (inputGradient(false))
+        } else if (transposed != null) {
             inputGradientByTransposedConvolution(delta, weights, transposed, epsNext, workspaceMgr);
         } else {
             Nd4j.gemm(w2, dzT, cols, true, false, 1.0, 0.0);
@@ -500,13 +505,18 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         }
         INDArray weightGrad = gradientViews.get(ConvolutionParamInitializer.WEIGHT_KEY);
         INDArray biasGrad = hasBias() ? gradientViews.get(ConvolutionParamInitializer.BIAS_KEY) : null;
-        INDArray epsNext = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c');
+        boolean inputGradient = inputGradientWanted();
+        INDArray epsNext = inputGradient
+                ? workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, dataType, in.shape(), 'c') : null;
         if (nchw()) {
             backpropNchw(in, weights, delta, weightGrad, biasGrad, epsNext, workspaceMgr);
         } else {
+            // libnd4j's conv2d_bp always writes an input gradient: into scratch memory when none is wanted
+            INDArray dx = inputGradient ? epsNext
+                    : workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, dataType, in.shape(), 'c');
             Nd4j.exec(DynamicCustomOp.builder("conv2d_bp")
                     .addInputs(bias == null ? new INDArray[]{in, weights, delta} : new INDArray[]{in, weights, vector(bias), delta})
-                    .addOutputs(biasGrad == null ? new INDArray[]{epsNext, weightGrad} : new INDArray[]{epsNext, weightGrad, vector(biasGrad)})
+                    .addOutputs(biasGrad == null ? new INDArray[]{dx, weightGrad} : new INDArray[]{dx, weightGrad, vector(biasGrad)})
                     .addIntegerArguments(opArguments())
                     .build());
         }
@@ -517,6 +527,12 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         }
         gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, weightGrad, 'c');
         weightNoiseParams.clear();
-        return new Pair<>(gradient, backpropDropOutIfPresent(epsNext));
+        return new Pair<>(gradient, inputGradient ? backpropDropOutIfPresent(epsNext) : null);
+    }
+
+    /** False where the configuration says the input gradient is not needed ({@code inputGradient(false)}). */
+    private boolean inputGradientWanted() {
+        return !(conf.getLayer() instanceof NativeConvolutionLayer)
+                || ((NativeConvolutionLayer) conf.getLayer()).isInputGradient();
     }
 }

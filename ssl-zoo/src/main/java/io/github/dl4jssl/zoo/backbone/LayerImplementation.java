@@ -3,6 +3,7 @@ package io.github.dl4jssl.zoo.backbone;
 import io.github.dl4jssl.layers.NativeActivationLayer;
 import io.github.dl4jssl.layers.NativeBatchNormalization;
 import io.github.dl4jssl.layers.NativeConvolutionLayer;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
@@ -50,7 +51,26 @@ public enum LayerImplementation {
 
     /** A convolution builder of this implementation. */
     public ConvolutionLayer.Builder convolution(int kernel) {
-        return this == NATIVE ? new NativeConvolutionLayer.Builder(kernel, kernel) : new ConvolutionLayer.Builder(kernel, kernel);
+        return convolution(kernel, true);
+    }
+
+    /**
+     * A convolution builder of this implementation; {@code inputGradient} false (a first layer, reading the network's
+     * input) lets the native layer skip its input gradient ({@link NativeConvolutionLayer.Builder#inputGradient}).
+     * DL4J's layer always computes it.
+     */
+    public ConvolutionLayer.Builder convolution(int kernel, boolean inputGradient) {
+        return this == NATIVE ? new NativeConvolutionLayer.Builder(kernel, kernel).inputGradient(inputGradient)
+                : new ConvolutionLayer.Builder(kernel, kernel);
+    }
+
+    /**
+     * A convolution builder for a layer that reads the vertex {@code input} of {@code graph}: without an input
+     * gradient where {@code input} is one of the network's inputs (the images), which nothing differentiates.
+     */
+    public ConvolutionLayer.Builder convolution(int kernel, ComputationGraphConfiguration.GraphBuilder graph,
+                                                String input) {
+        return convolution(kernel, !graph.getNetworkInputs().contains(input));
     }
 
     /** A batch-normalisation builder of this implementation, with DL4J's defaults. */

@@ -134,14 +134,18 @@ public final class ResNet18Cifar implements Backbone {
 
     private String convBnRelu(ComputationGraphConfiguration.GraphBuilder g, String name, String input,
                                      int nOut, int stride) {
-        g.addLayer(name + "_conv", conv(3, stride, nOut), input);
+        g.addLayer(name + "_conv", conv(layers.convolution(3, g, input), stride, nOut), input);
         g.addLayer(name + "_bn", layers.batchNormalization().build(), name + "_conv");
         g.addLayer(name + "_relu", relu(), name + "_bn");
         return name + "_relu";
     }
 
     private ConvolutionLayer conv(int kernel, int stride, int nOut) {
-        return layers.convolution(kernel)
+        return conv(layers.convolution(kernel), stride, nOut);
+    }
+
+    private static ConvolutionLayer conv(ConvolutionLayer.Builder builder, int stride, int nOut) {
+        return builder
                 .stride(stride, stride)
                 .nOut(nOut)
                 .convolutionMode(ConvolutionMode.Same)

@@ -105,7 +105,7 @@ public final class SmallCnn implements Backbone {
             String conv = prefix + "conv" + (i + 1);
             String bn = prefix + "bn" + (i + 1);
             String relu = prefix + "relu" + (i + 1);
-            graph.addLayer(conv, layers.convolution(3)
+            graph.addLayer(conv, layers.convolution(3, graph, prev)
                     .stride(STRIDES[i], STRIDES[i])
                     .nOut(widths[i])
                     .convolutionMode(ConvolutionMode.Same)

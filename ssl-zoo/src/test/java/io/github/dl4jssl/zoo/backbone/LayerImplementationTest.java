@@ -121,6 +121,14 @@ class LayerImplementationTest {
         assertFalse(layer(slow, "projector_bn1") instanceof NativeBatchNormalization);
         assertInstanceOf(io.github.dl4jssl.layers.NativeActivationLayer.class, layer(fast, "backbone_relu1"));
         assertFalse(layer(slow, "backbone_relu1") instanceof io.github.dl4jssl.layers.NativeActivationLayer);
+        // the first convolution reads the images, whose gradient nothing uses: the native layer skips it
+        assertFalse(((NativeConvolutionLayer) layer(fast, "backbone_conv1")).isInputGradient());
+        assertTrue(((NativeConvolutionLayer) layer(fast, "backbone_conv2")).isInputGradient());
+        ComputationGraphConfiguration resNet = simclr(new ResNet18Cifar(8, 8, 3, 4, LayerImplementation.NATIVE))
+                .getConfiguration();
+        assertFalse(((NativeConvolutionLayer) layer(resNet, "backbone_stem_conv")).isInputGradient());
+        assertTrue(((NativeConvolutionLayer) layer(resNet, "backbone_stage1_block0_conv1")).isInputGradient());
+        assertTrue(((NativeConvolutionLayer) layer(resNet, "backbone_stage2_block0_shortcut_conv")).isInputGradient());
         assertEquals(LayerImplementation.NATIVE, new SmallCnn().layers(), "native is the default");
         assertEquals(LayerImplementation.NATIVE, new ResNet18Cifar().layers(), "native is the default");
         assertEquals(fast, ComputationGraphConfiguration.fromJson(fast.toJson()));
