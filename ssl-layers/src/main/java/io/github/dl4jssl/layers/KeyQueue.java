@@ -4,6 +4,7 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 import java.util.Arrays;
@@ -56,9 +57,7 @@ public final class KeyQueue {
         // putRow) of a parameter array that is itself a view at an offset of the network's flat parameter
         // vector count that offset twice and come out empty or wrong. O(K d) per call.
         INDArray updated = queue.dup();
-        for (long i = 0; i < b; i++) {
-            updated.putRow((p + i) % k, normalized.getRow(i));
-        }
+        putRingRows(updated, p, normalized);
         queue.assign(updated);
         ptr.assign((p + b) % k);
     }
@@ -88,6 +87,52 @@ public final class KeyQueue {
         long rows = lossInput.size(0);
         return lossInput.dup().get(conf.isSymmetric() ? NDArrayIndex.all() : NDArrayIndex.interval(rows / 2, rows),
                 NDArrayIndex.interval(d, 2 * d)).dup();
+    }
+
+    /**
+     * Rows {@code [start, start + n)} of a ring buffer {@code ring} [K, d], indices taken modulo K, as a new [n, d]
+     * array: one block copy, or two where the range wraps around. {@code ring} must be an array of its own, not a
+     * view at an offset of another one (see {@link #enqueue(INDArray, INDArray, INDArray)}): pass a {@code dup()} of a
+     * parameter. A row-by-row copy of MoCo's 256 keys cost about 10 ms per call (a few hundred small ND4J calls).
+     */
+    public static INDArray ringRows(INDArray ring, long start, long n) {
+        long k = ring.size(0);
+        checkRing(k, start, n);
+        INDArray out = Nd4j.create(ring.dataType(), n, ring.size(1));
+        long first = Math.min(n, k - start);
+        block(out, 0, first).assign(block(ring, start, first));
+        if (first < n) {
+            block(out, first, n - first).assign(block(ring, 0, n - first));
+        }
+        return out;
+    }
+
+    /**
+     * Writes {@code rows} [n, d] into rows {@code [start, start + n)} of a ring buffer {@code ring} [K, d], indices
+     * modulo K: one or two block copies. {@code ring} must be an array of its own, as for {@link #ringRows}.
+     */
+    public static void putRingRows(INDArray ring, long start, INDArray rows) {
+        long k = ring.size(0);
+        long n = rows.size(0);
+        checkRing(k, start, n);
+        long first = Math.min(n, k - start);
+        block(ring, start, first).assign(block(rows, 0, first));
+        if (first < n) {
+            block(ring, 0, n - first).assign(block(rows, first, n - first));
+        }
+    }
+
+    private static void checkRing(long k, long start, long n) {
+        if (start < 0 || start >= k || n < 0 || n > k) {
+            throw new IllegalArgumentException("KeyQueue: rows [" + start + ", " + start + " + " + n
+                    + ") do not fit a ring of " + k + " rows");
+        }
+    }
+
+    /** Rows [from, from + count) of a c-order matrix as a view; one row through getRow (see the README's pitfalls). */
+    private static INDArray block(INDArray a, long from, long count) {
+        return count == 1 ? a.getRow(from, true)
+                : a.get(NDArrayIndex.interval(from, from + count), NDArrayIndex.all());
     }
 
     private static Layer infoNceLayer(ComputationGraph graph, String lossLayer) {

@@ -184,10 +184,13 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
         if (state.written == null) {
             return;
         }
-        long k = queue.size(0);
-        for (long i = 0; i < state.written.size(0); i++) {
-            if (!queue.getRow((state.writtenAt + i) % k).equalsWithEps(state.written.getRow(i), 1e-5)) {
-                throw queueRewritten("queue row " + (state.writtenAt + i) % k + " is not the key enqueued there");
+        INDArray there = KeyQueue.ringRows(queue, state.writtenAt, state.written.size(0));
+        if (!there.equalsWithEps(state.written, 1e-5)) {
+            long k = queue.size(0);
+            for (long i = 0; i < state.written.size(0); i++) { // only to name the first row that changed
+                if (!there.getRow(i).equalsWithEps(state.written.getRow(i), 1e-5)) {
+                    throw queueRewritten("queue row " + (state.writtenAt + i) % k + " is not the key enqueued there");
+                }
             }
         }
     }
@@ -243,13 +246,8 @@ public class KeyQueueListener extends BaseTrainingListener implements java.io.Se
         org.deeplearning4j.nn.api.Layer layer = graph.getLayer(lossLayer);
         long ptr = Math.round(layer.getParam(InfoNceLoss.QUEUE_PTR).getDouble(0));
         KeyQueue.enqueue(graph, lossLayer, keys);
-        INDArray queue = layer.getParam(InfoNceLoss.QUEUE).dup();
-        INDArray written = Nd4j.create(queue.dataType(), keys.size(0), queue.size(1));
-        for (long i = 0; i < keys.size(0); i++) {
-            written.putRow(i, queue.getRow((ptr + i) % queue.size(0)));
-        }
         state.writtenAt = ptr;
-        state.written = written;
+        state.written = KeyQueue.ringRows(layer.getParam(InfoNceLoss.QUEUE).dup(), ptr, keys.size(0));
     }
 
     private static ComputationGraph requireGraph(Model model) {
