@@ -100,11 +100,22 @@ public record MlpHead(int hiddenSize, int outputSize, boolean batchNormHidden, b
      */
     public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix,
                            Supplier<? extends BatchNormalization.Builder> batchNorm) {
+        return appendTo(graph, input, prefix, batchNorm, DenseLayer.Builder::new);
+    }
+
+    /**
+     * Like {@link #appendTo(ComputationGraphConfiguration.GraphBuilder, String, String, Supplier)}, with the linear
+     * layers built from {@code dense} (e.g. {@link NativeDenseLayer.Builder}) instead of DL4J's
+     * {@link DenseLayer.Builder}.
+     */
+    public String appendTo(ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix,
+                           Supplier<? extends BatchNormalization.Builder> batchNorm,
+                           Supplier<? extends DenseLayer.Builder> dense) {
         String last = input;
         String linear = prefix + "fc";
         if (hiddenSize > 0) {
             linear = prefix + "fc2";
-            graph.addLayer(prefix + "fc1", new DenseLayer.Builder().nOut(hiddenSize).hasBias(!batchNormHidden)
+            graph.addLayer(prefix + "fc1", dense.get().nOut(hiddenSize).hasBias(!batchNormHidden)
                     .activation(batchNormHidden ? Activation.IDENTITY : Activation.RELU).weightInit(WeightInit.RELU).build(), input);
             last = prefix + "fc1";
             if (batchNormHidden) {
@@ -113,7 +124,7 @@ public record MlpHead(int hiddenSize, int outputSize, boolean batchNormHidden, b
                 last = prefix + "relu1";
             }
         }
-        graph.addLayer(linear, new DenseLayer.Builder().nOut(outputSize).hasBias(!batchNormOutput)
+        graph.addLayer(linear, dense.get().nOut(outputSize).hasBias(!batchNormOutput)
                 .activation(Activation.IDENTITY).weightInit(WeightInit.XAVIER).build(), last);
         if (!batchNormOutput) {
             return linear;

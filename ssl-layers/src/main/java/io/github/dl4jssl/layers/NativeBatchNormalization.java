@@ -10,8 +10,6 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
-import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Collection;
 
 /**
@@ -71,23 +69,7 @@ public class NativeBatchNormalization extends BatchNormalization {
 
         @Override
         public NativeBatchNormalization build() {
-            BatchNormalization plain = super.build();
-            NativeBatchNormalization copy = new NativeBatchNormalization();
-            for (Class<?> c = BatchNormalization.class; c != Object.class; c = c.getSuperclass()) {
-                for (Field f : c.getDeclaredFields()) {
-                    if (Modifier.isStatic(f.getModifiers())) {
-                        continue;
-                    }
-                    try {
-                        f.setAccessible(true);
-                        f.set(copy, f.get(plain));
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        throw new IllegalStateException("cannot copy BatchNormalization setting '" + f.getName()
-                                + "' (a DL4J version this class was not written for?)", e);
-                    }
-                }
-            }
-            return copy;
+            return ConfigurationFields.copy(super.build(), new NativeBatchNormalization(), BatchNormalization.class);
         }
     }
 }

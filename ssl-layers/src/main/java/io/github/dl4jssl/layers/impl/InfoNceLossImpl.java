@@ -21,9 +21,10 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * {@code scaleByTwoTemperature}). Then dL/dq_i = w_i (sum_c P_ic c - p_i) / t with P the row-wise softmax, and
  * dL/dx from dL/dq by {@link UnitRows#backprop}; the key half gets a zero gradient.</p>
  *
- * <p>The products go through {@code Nd4j.gemm} with BLAS's transpose flags. ND4J 1.0.0-M2.1's {@code mmul} took 4-5x
- * as long for the same products: 18.0 against 3.6 ms for the queue logits [512, 128] x [128, 4096], 12.5 against
- * 3.7 ms for their gradient (session 18, one JVM, median of 20).</p>
+ * <p>The products go through {@link OneDnnGemm} with transpose flags, the logits written straight into their columns
+ * of one array. ND4J 1.0.0-M2.1's {@code mmul} took 4-5x as long as {@code Nd4j.gemm} for the same products: 18.0
+ * against 3.6 ms for the queue logits [512, 128] x [128, 4096], 12.5 against 3.7 ms for their gradient (session 18,
+ * one JVM, median of 20); oneDNN's sgemm avoids OpenBLAS's own thread pool as well (session 19).</p>
  */
 public class InfoNceLossImpl extends HandDerivedLossLayer {
 
@@ -49,17 +50,20 @@ public class InfoNceLossImpl extends HandDerivedLossLayer {
         UnitRows q = UnitRows.of(columns(x, 0, d));
         INDArray partner = UnitRows.swapViews(UnitRows.of(columns(x, d, 2 * d)).z());
         INDArray positive = q.z().mul(partner).sum(1).reshape(rows, 1).divi(t);
-        INDArray logits;
+        // the logits [rows, batch columns + K], each product written by oneDNN straight into its columns, scaled by 1/t
+        long batchColumns = c.isBatchNegatives() ? rows : 1;
+        INDArray logits = Nd4j.createUninitialized(dataType, rows, batchColumns + c.getQueueSize());
         if (c.isBatchNegatives()) {
             // a query's candidates are the keys of the other view: the partner rows of its own half
-            logits = Nd4j.gemm(q.z(), partner, false, true).divi(t);
+            OneDnnGemm.gemm(q.z(), partner, columns(logits, 0, rows), false, true, 1 / t, 0);
             logits.get(NDArrayIndex.interval(0, n), NDArrayIndex.interval(n, rows)).subi(InfoNceLoss.NOT_A_CANDIDATE);
             logits.get(NDArrayIndex.interval(n, rows), NDArrayIndex.interval(0, n)).subi(InfoNceLoss.NOT_A_CANDIDATE);
         } else {
-            logits = positive.dup();
+            columns(logits, 0, 1).assign(positive);
         }
         if (c.getQueueSize() > 0) {
-            logits = Nd4j.concat(1, logits, Nd4j.gemm(q.z(), queue(), false, true).divi(t));
+            OneDnnGemm.gemm(q.z(), queue(), columns(logits, batchColumns, batchColumns + c.getQueueSize()), false, true,
+                    1 / t, 0);
         }
         RowSoftmax softmax = RowSoftmax.ofInPlace(logits);
         INDArray weights = Nd4j.valueArrayOf(new long[]{rows, 1}, c.isScaleByTwoTemperature() ? 2 * t : 1.0, dataType);
@@ -88,11 +92,11 @@ public class InfoNceLossImpl extends HandDerivedLossLayer {
         long rows = g.size(0);
         long batchColumns = c.isBatchNegatives() ? rows : 1;
         INDArray batchG = columns(g, 0, batchColumns);
-        INDArray dq = c.isBatchNegatives() ? Nd4j.gemm(batchG, f.partner(), false, false)
+        INDArray dq = c.isBatchNegatives() ? OneDnnGemm.gemm(batchG, f.partner(), false, false)
                 : f.partner().mulColumnVector(batchG);
         dq.subi(f.partner().mulColumnVector(f.weights()));
         if (c.getQueueSize() > 0) {
-            dq.addi(Nd4j.gemm(columns(g, batchColumns, batchColumns + c.getQueueSize()), queue(), false, false));
+            OneDnnGemm.gemm(columns(g, batchColumns, batchColumns + c.getQueueSize()), queue(), dq, false, false, 1, 1);
         }
         dq.divi(c.getTemperature());
         INDArray dx = Nd4j.zeros(dataType, rows, 2 * dq.size(1));

@@ -37,7 +37,7 @@ public class NtXentLossImpl extends HandDerivedLossLayer {
         INDArray z = unit.z();
         long rows = z.size(0);
         double t = temperature();
-        INDArray logits = Nd4j.gemm(z, z, false, true).divi(t); // z z^T; mmul took 4.7x as long (InfoNceLossImpl)
+        INDArray logits = OneDnnGemm.gemm(z, z, false, true).divi(t); // z z^T; mmul took 4.7x as long (see OneDnnGemm)
         logits.subi(Nd4j.eye(rows).castTo(dataType).muli(NtXentLoss.SELF_MASK));
         RowSoftmax softmax = RowSoftmax.ofInPlace(logits);
         double positive = z.mul(UnitRows.swapViews(z)).sumNumber().doubleValue() / t;
@@ -59,7 +59,7 @@ public class NtXentLossImpl extends HandDerivedLossLayer {
         INDArray eye = Nd4j.eye(n).castTo(dataType);
         g.get(NDArrayIndex.interval(0, n), NDArrayIndex.interval(n, 2 * n)).subi(eye);
         g.get(NDArrayIndex.interval(n, 2 * n), NDArrayIndex.interval(0, n)).subi(eye);
-        INDArray dz = Nd4j.gemm(g.add(g.transpose()), f.z().z(), false, false).divi(t);
+        INDArray dz = OneDnnGemm.gemm(g.add(g.transpose()), f.z().z(), false, false).divi(t);
         return new LossAndGradient(f.loss(), f.z().backprop(dz));
     }
 }

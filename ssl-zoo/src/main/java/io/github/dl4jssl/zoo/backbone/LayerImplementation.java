@@ -3,18 +3,21 @@ package io.github.dl4jssl.zoo.backbone;
 import io.github.dl4jssl.layers.NativeActivationLayer;
 import io.github.dl4jssl.layers.NativeBatchNormalization;
 import io.github.dl4jssl.layers.NativeConvolutionLayer;
+import io.github.dl4jssl.layers.NativeDenseLayer;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Locale;
 
 /**
- * Which implementation of convolution, batch normalisation and ReLU a backbone is built from. Both compute the same
- * function with the same parameters (tested: equal loss and gradients); they differ in speed on the CPU.
+ * Which implementation of convolution, batch normalisation, ReLU and the heads' linear layers a method is built
+ * from. Both compute the same function with the same parameters (tested: equal loss and gradients); they differ in
+ * speed on the CPU.
  *
  * <p>The native layers are tuned for the CPU (strided copies into large GEMMs, per-row batch-norm sums, with
  * libnd4j's CPU ops). On a GPU, DL4J's own layers are the right choice: they are what DL4J runs through cuDNN
@@ -23,10 +26,13 @@ import java.util.Locale;
  */
 public enum LayerImplementation {
 
-    /** DL4J's own {@link ConvolutionLayer}, {@link BatchNormalization} and {@link ActivationLayer}. */
+    /** DL4J's own {@link ConvolutionLayer}, {@link BatchNormalization}, {@link ActivationLayer} and {@link DenseLayer}. */
     DL4J,
 
-    /** {@link NativeConvolutionLayer}, {@link NativeBatchNormalization} and {@link NativeActivationLayer}. */
+    /**
+     * {@link NativeConvolutionLayer}, {@link NativeBatchNormalization}, {@link NativeActivationLayer} and
+     * {@link NativeDenseLayer} (the heads' linear layers).
+     */
     NATIVE;
 
     /**
@@ -76,6 +82,11 @@ public enum LayerImplementation {
     /** A batch-normalisation builder of this implementation, with DL4J's defaults. */
     public BatchNormalization.Builder batchNormalization() {
         return this == NATIVE ? new NativeBatchNormalization.Builder() : new BatchNormalization.Builder();
+    }
+
+    /** A fully connected layer builder of this implementation ({@link NativeDenseLayer} or DL4J's {@link DenseLayer}). */
+    public DenseLayer.Builder dense() {
+        return this == NATIVE ? new NativeDenseLayer.Builder() : new DenseLayer.Builder();
     }
 
     /** A ReLU activation layer of this implementation. */

@@ -61,11 +61,11 @@ public abstract class BaseSslMethod implements SslMethod {
     }
 
     /**
-     * Appends {@code head} reading from {@code input}, its BatchNorm layers of the backbone's
+     * Appends {@code head} reading from {@code input}, its BatchNorm and linear layers of the backbone's
      * {@link Backbone#layers() layer implementation} (native on the CPU by default, DL4J's on CUDA).
      */
     String appendHead(MlpHead head, ComputationGraphConfiguration.GraphBuilder graph, String input, String prefix) {
-        return head.appendTo(graph, input, prefix, backbone.layers()::batchNormalization);
+        return head.appendTo(graph, input, prefix, backbone.layers()::batchNormalization, backbone.layers()::dense);
     }
 
     /**

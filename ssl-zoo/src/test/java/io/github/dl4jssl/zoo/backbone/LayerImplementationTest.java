@@ -119,6 +119,9 @@ class LayerImplementationTest {
         // the heads' BatchNorm follows the backbone's implementation
         assertInstanceOf(NativeBatchNormalization.class, layer(fast, "projector_bn1"));
         assertFalse(layer(slow, "projector_bn1") instanceof NativeBatchNormalization);
+        assertInstanceOf(io.github.dl4jssl.layers.NativeDenseLayer.class, layer(fast, "projector_fc1"));
+        assertInstanceOf(io.github.dl4jssl.layers.NativeDenseLayer.class, layer(fast, "projector_fc2"));
+        assertFalse(layer(slow, "projector_fc1") instanceof io.github.dl4jssl.layers.NativeDenseLayer);
         assertInstanceOf(io.github.dl4jssl.layers.NativeActivationLayer.class, layer(fast, "backbone_relu1"));
         assertFalse(layer(slow, "backbone_relu1") instanceof io.github.dl4jssl.layers.NativeActivationLayer);
         // the first convolution reads the images, whose gradient nothing uses: the native layer skips it
