@@ -193,6 +193,28 @@ class NativeDenseLayerTest {
         assertEquals(g.params(), back.params());
     }
 
+    /**
+     * A graph configuration saved as JSON when the layer was introduced (session 19; {@code hasBias(false)}, ReLU):
+     * a rename or move of the class would stop it loading. Model files are user data.
+     */
+    @Test
+    void savedJsonStillLoadsAsTheNativeLayer() throws Exception {
+        String json;
+        try (java.io.InputStream in = getClass().getResourceAsStream("native-dense-layer-v0.2.json")) {
+            json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(json);
+        NativeDenseLayer fc1 = (NativeDenseLayer) ((org.deeplearning4j.nn.conf.graph.LayerVertex)
+                conf.getVertices().get("fc1")).getLayerConf().getLayer();
+        assertFalse(fc1.hasBias());
+        assertEquals(5, fc1.getNIn());
+        assertEquals(4, fc1.getNOut());
+        assertEquals(Activation.RELU.getActivationFunction(), fc1.getActivationFn());
+        ComputationGraph g = TestGraphs.initialized(conf);
+        assertInstanceOf(NativeDenseLayerImpl.class, g.getLayer("fc1"));
+        assertEquals(5 * 4, g.getLayer("fc1").numParams(), "W only, no bias");
+    }
+
     @Test
     void wrongInputIsAnErrorNamingTheSizes() {
         Layer layer = net(NativeDenseLayer.Builder::new, Activation.IDENTITY, true, DataType.DOUBLE).getLayer("fc1");
