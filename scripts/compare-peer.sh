@@ -7,7 +7,10 @@
 #
 #   scripts/compare-peer.sh [--methods simclr,mocov2] [--backbone small-cnn|resnet18-cifar] [--rounds 2]
 #                           [--batch 256] [--iterations 10] [--warmup 3] [--out docs/bench/compare-NAME]
-#                           [--tuned-peer] [-- extra options for dl4j-ssl bench]
+#                           [--tuned-peer] [--method-updaters] [-- extra options for dl4j-ssl bench]
+# Ours trains every method with the peer's optimizer (`bench --peer-updater`: Adam 1e-3, no weight decay, what
+# ssl_peer.py's throughput uses for all methods); --method-updaters keeps each method's own default instead (the
+# comparisons of sessions 7-19 ran that way: Nesterov momentum for MoCo and SimSiam, weight decay everywhere).
 # --tuned-peer: each round also runs the peer with glibc's malloc told to keep freed memory
 # (GLIBC_TUNABLES mmap_threshold and trim_threshold of 4 GiB), peer, tuned peer, ours; the table then has a
 # second ratio, ours / tuned peer. Without it glibc returns PyTorch's large activation buffers to the kernel at
@@ -27,6 +30,7 @@ iterations=10
 warmup=3
 out=""
 tuned=0
+updater_option=(--peer-updater)
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --methods) methods=$2; shift 2 ;;
@@ -37,8 +41,9 @@ while [[ $# -gt 0 ]]; do
     --warmup) warmup=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --tuned-peer) tuned=1; shift ;;
+    --method-updaters) updater_option=(); shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "compare-peer.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -85,7 +90,7 @@ for ((r = 1; r <= rounds; r++)); do
   fi
   echo "round $r/$rounds: dl4j-ssl" >&2
   "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
-    --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "$@" >&2
+    --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "${updater_option[@]}" "$@" >&2
 done
 
 python3 - "$out" "$rounds" "$methods" "$backbone" "$batch" "$tuned" <<'EOF' | tee "$out/table.md"

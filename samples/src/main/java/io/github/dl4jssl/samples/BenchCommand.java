@@ -99,6 +99,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repeats", defaultValue = "3", description = "With --monitors: pairs of epochs. Default: ${DEFAULT-VALUE}.")
     int repeats;
 
+    @Option(names = "--peer-updater", description = "Train every method with the PyTorch reference's optimizer (Adam, "
+            + "learning rate 1e-3, no weight decay) instead of its own default (SimCLR and BYOL: Adam; MoCo and SimSiam: "
+            + "Nesterov momentum; with weight decay), so that a side-by-side comparison runs the same update.")
+    boolean peerUpdater;
+
     @Option(names = "--layer-times", description = "After each configuration's timed steps, also time every layer's forward "
             + "and backward pass alone on the same batch (median of --iterations after --warmup) and print where the step's time goes.")
     boolean layerTimes;
@@ -141,7 +146,8 @@ public final class BenchCommand implements Callable<Integer> {
                 for (int queue : queued ? queueSizes : List.of(0)) {
                     List<BenchRun> runs = new ArrayList<>();
                     for (LayerImplementation impl : impls) {
-                        runs.add(new BenchRun(method, backbone, impl, batch, queued ? queue : null, data.equals("augmented")));
+                        runs.add(new BenchRun(method, backbone, impl, batch, queued ? queue : null, data.equals("augmented"),
+                                peerUpdater));
                     }
                     for (BenchRun r : runs) {
                         r.warmUp(warmup);

@@ -11,13 +11,14 @@ import java.util.Map;
  *
  * @param forwardGflopPerImage forward pass of the layers, per input row (one view of one image)
  * @param trainingGflopPerStep one whole training step (layers and loss) of the batch
+ * @param updater              the optimizer: the method's default, or the PyTorch reference's ({@code --peer-updater})
  */
 public record BenchResult(String method, String backbone, String layers, int batchPairs, Integer queueSize,
                           int iterations, long parameters, double imagesPerSecond, double msPerIteration,
                           Map<String, Double> phaseMsPerIteration, Map<String, Double> listenerMsPerIteration,
                           double forwardGflopPerImage, double trainingGflopPerStep, double achievedGflops,
                           double ceilingGflops, double ceilingRatio, double peakHeapMiB, double peakOffHeapMiB,
-                          double peakResidentMiB) {
+                          double peakResidentMiB, String updater) {
 
     /** The column titles of {@link #tableRow()}. */
     public static String tableHeader() {

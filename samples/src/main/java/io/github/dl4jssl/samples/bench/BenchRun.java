@@ -8,6 +8,8 @@ import io.github.dl4jssl.zoo.data.LabelledImages;
 import io.github.dl4jssl.zoo.data.TwoViewIterator;
 import io.github.dl4jssl.zoo.method.SslMethod;
 import io.github.dl4jssl.zoo.method.SslMethods;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -29,6 +31,11 @@ public final class BenchRun {
     private final int batchPairs;
     private final Integer queueSize;
     private final ComputationGraph graph;
+    private final String updater;
+
+    /** The optimizer of the PyTorch reference's {@code throughput} command for every method: Adam, 1e-3. */
+    public static final IUpdater PEER_UPDATER = new Adam(1e-3);
+    private static final String PEER_UPDATER_NAME = "Adam(1e-3), no weight decay (the PyTorch reference's)";
     private final StepProfiler profiler;
     private final TwoViewIterator augmented;
     private final DataSet fixed;
@@ -43,7 +50,19 @@ public final class BenchRun {
      */
     public BenchRun(String method, String backboneName, LayerImplementation layers, int batchPairs, Integer queueSize,
                     boolean augmented) {
+        this(method, backboneName, layers, batchPairs, queueSize, augmented, false);
+    }
+
+    /**
+     * @param augmented   as above
+     * @param peerUpdater true: every method trains with the PyTorch reference's optimizer ({@link #PEER_UPDATER}, no
+     *                    weight decay) instead of its own default, so that a side-by-side comparison runs the same
+     *                    update
+     */
+    public BenchRun(String method, String backboneName, LayerImplementation layers, int batchPairs, Integer queueSize,
+                    boolean augmented, boolean peerUpdater) {
         this.method = method;
+        this.updater = peerUpdater ? PEER_UPDATER_NAME : "method default";
         this.backboneName = backboneName;
         this.layers = layers;
         this.batchPairs = batchPairs;
@@ -52,7 +71,9 @@ public final class BenchRun {
         int size = colour ? 32 : 28;
         Backbone backbone = Backbones.byName(backboneName, size, size, colour ? 3 : 1, layers);
         InputType.InputTypeConvolutional in = (InputType.InputTypeConvolutional) backbone.inputType();
-        SslMethod m = SslMethods.create(method, backbone, new SslMethods.Options(null, null, queueSize, batchPairs, 42));
+        SslMethod m = SslMethods.create(method, backbone, peerUpdater
+                ? new SslMethods.Options(PEER_UPDATER.clone(), null, queueSize, batchPairs, 42, null, 0.0)
+                : new SslMethods.Options(null, null, queueSize, batchPairs, 42));
         graph = m.init();
         profiler = new StepProfiler(m.trainingListeners(1_000_000L));
         graph.setListeners(profiler);
@@ -125,7 +146,7 @@ public final class BenchRun {
                 images / seconds, seconds * 1000 / steps, phaseMs, listenerMs,
                 2.0 * macs.forwardMacsPerRow() / 1e9, trainingGflop, achieved, ceilingGflops, achieved / ceilingGflops,
                 profiler.peakHeapBytes() / 1048576.0, (profiler.peakWorkspaceBytes() + parameterStateBytes()) / 1048576.0,
-                profiler.peakPhysicalBytes() / 1048576.0);
+                profiler.peakPhysicalBytes() / 1048576.0, updater);
     }
 
     /** Off-heap bytes of the parameters, their gradients and the updater state (flat arrays outside workspaces). */
@@ -151,6 +172,11 @@ public final class BenchRun {
     }
 
     /** The method, backbone, layer implementation and batch of this run, as one label. */
+    /** The graph this run trains (for tests). */
+    ComputationGraph graph() {
+        return graph;
+    }
+
     public String label() {
         return method + " / " + backboneName + " / " + layers.id() + " / batch " + batchPairs
                 + (queueSize == null ? "" : " / queue " + queueSize);
