@@ -96,14 +96,8 @@ public final class KeyQueue {
      * parameter. A row-by-row copy of MoCo's 256 keys cost about 10 ms per call (a few hundred small ND4J calls).
      */
     public static INDArray ringRows(INDArray ring, long start, long n) {
-        long k = ring.size(0);
-        checkRing(k, start, n);
         INDArray out = Nd4j.create(ring.dataType(), n, ring.size(1));
-        long first = Math.min(n, k - start);
-        block(out, 0, first).assign(block(ring, start, first));
-        if (first < n) {
-            block(out, first, n - first).assign(block(ring, 0, n - first));
-        }
+        copyRing(ring, start, out, false);
         return out;
     }
 
@@ -112,13 +106,26 @@ public final class KeyQueue {
      * modulo K: one or two block copies. {@code ring} must be an array of its own, as for {@link #ringRows}.
      */
     public static void putRingRows(INDArray ring, long start, INDArray rows) {
+        copyRing(ring, start, rows, true);
+    }
+
+    /** Copies rows [start, start + n) of the ring (modulo K) to {@code rows} [n, d], or back when {@code intoRing}. */
+    private static void copyRing(INDArray ring, long start, INDArray rows, boolean intoRing) {
         long k = ring.size(0);
         long n = rows.size(0);
         checkRing(k, start, n);
         long first = Math.min(n, k - start);
-        block(ring, start, first).assign(block(rows, 0, first));
+        copyBlock(block(ring, start, first), block(rows, 0, first), intoRing);
         if (first < n) {
-            block(ring, 0, n - first).assign(block(rows, first, n - first));
+            copyBlock(block(ring, 0, n - first), block(rows, first, n - first), intoRing);
+        }
+    }
+
+    private static void copyBlock(INDArray ringBlock, INDArray rowsBlock, boolean intoRing) {
+        if (intoRing) {
+            ringBlock.assign(rowsBlock);
+        } else {
+            rowsBlock.assign(ringBlock);
         }
     }
 

@@ -25,6 +25,10 @@ import java.util.Map;
  */
 public final class BenchRun {
 
+    /** The optimizer of the PyTorch reference's {@code throughput} command for every method: Adam, 1e-3. */
+    public static final IUpdater PEER_UPDATER = new Adam(1e-3);
+    private static final String PEER_UPDATER_NAME = "Adam(1e-3), no weight decay (the PyTorch reference's)";
+
     private final String method;
     private final String backboneName;
     private final LayerImplementation layers;
@@ -32,10 +36,6 @@ public final class BenchRun {
     private final Integer queueSize;
     private final ComputationGraph graph;
     private final String updater;
-
-    /** The optimizer of the PyTorch reference's {@code throughput} command for every method: Adam, 1e-3. */
-    public static final IUpdater PEER_UPDATER = new Adam(1e-3);
-    private static final String PEER_UPDATER_NAME = "Adam(1e-3), no weight decay (the PyTorch reference's)";
     private final StepProfiler profiler;
     private final TwoViewIterator augmented;
     private final DataSet fixed;
@@ -171,12 +171,12 @@ public final class BenchRun {
                 new org.nd4j.linalg.api.ndarray.INDArray[]{batch.getLabels()}, warmup, iterations, null);
     }
 
-    /** The method, backbone, layer implementation and batch of this run, as one label. */
     /** The graph this run trains (for tests). */
     ComputationGraph graph() {
         return graph;
     }
 
+    /** The method, backbone, layer implementation and batch of this run, as one label. */
     public String label() {
         return method + " / " + backboneName + " / " + layers.id() + " / batch " + batchPairs
                 + (queueSize == null ? "" : " / queue " + queueSize);

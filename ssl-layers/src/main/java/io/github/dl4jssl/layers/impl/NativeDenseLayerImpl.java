@@ -73,12 +73,10 @@ public class NativeDenseLayerImpl extends DenseLayer {
         }
         assertInputSet(true);
         INDArray w = getParam(DefaultParamInitializer.WEIGHT_KEY);
-        INDArray delta;
-        if (layerConf().getActivationFn() instanceof ActivationIdentity) {
-            delta = epsilon.castTo(w.dataType());
-        } else {
+        INDArray delta = epsilon.castTo(w.dataType());
+        if (!(layerConf().getActivationFn() instanceof ActivationIdentity)) {
             INDArray z = preOutputWithPreNorm(true, true, workspaceMgr).getFirst();
-            delta = layerConf().getActivationFn().backprop(z, epsilon.castTo(w.dataType())).getFirst();
+            delta = layerConf().getActivationFn().backprop(z, delta).getFirst();
         }
         Gradient gradient = new DefaultGradient();
         if (hasBias()) {

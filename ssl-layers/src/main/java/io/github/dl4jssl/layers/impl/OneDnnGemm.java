@@ -14,10 +14,10 @@ import java.util.Arrays;
  * whose rows or columns are not unit-stride).
  *
  * <p>Why: ND4J 1.0.0-M2.1's products run in OpenBLAS, whose threads are not the OpenMP threads of libnd4j's and
- * oneDNN's other ops; on 2 cores, switching between the two pools cost about 3 ms per product, more than the
- * product itself. oneDNN's sgemm runs on the OpenMP threads: [512, 128] x [128, 512] took 0.4 ms against 1.8 ms for
- * {@code Nd4j.gemm} alone, and added nothing measurable between two libnd4j ops where {@code Nd4j.gemm} added 3.2 ms
- * (session 19, {@code docs/bench/dense-s19}).</p>
+ * oneDNN's other ops; on 2 cores, switching between the two pools cost 2-6 ms per product, more than the product
+ * itself. oneDNN's sgemm runs on the OpenMP threads: [512, 128] x [128, 512] took 0.35 ms against 1.7 ms for
+ * {@code Nd4j.gemm} alone, and added 0.2-0.7 ms between two libnd4j ops where {@code Nd4j.gemm} added 2.1-6.1 ms
+ * (session 19, {@code docs/bench/dense-s19/probe.txt}).</p>
  *
  * <p>oneDNN's sgemm is row-major. A c-order operand (unit column stride) is passed as it is, with its row stride as
  * leading dimension; an f-order one (unit row stride) is its transpose in row-major order, so its transpose flag is
@@ -87,8 +87,8 @@ public final class OneDnnGemm {
 
     private static void run(Operand a, Operand b, long m, long n, long k, double alpha, double beta, INDArray c,
                             long ldc) {
-        int status = dnnl.dnnl_sgemm(a.flag(), b.flag(), m, n, k, (float) alpha, a.pointer(), a.ld(), b.pointer(),
-                b.ld(), (float) beta, address(c), ldc);
+        int status = dnnl.dnnl_sgemm(a.flag(), b.flag(), m, n, k, (float) alpha, address(a.array()), a.ld(),
+                address(b.array()), b.ld(), (float) beta, address(c), ldc);
         if (status != dnnl.dnnl_success) {
             throw new IllegalStateException("oneDNN sgemm failed with status " + status + " for m=" + m + ", n=" + n
                     + ", k=" + k);
@@ -120,17 +120,17 @@ public final class OneDnnGemm {
         return new FloatPointer(x.data().addressPointer());
     }
 
-    /** A row-major operand of sgemm: its storage, leading dimension and transpose flag. */
-    private record Operand(FloatPointer pointer, long ld, byte flag) {
+    /** A row-major operand of sgemm: its array, leading dimension and transpose flag. */
+    private record Operand(INDArray array, long ld, byte flag) {
 
         /** op(x) (x transposed when {@code transpose}) as sgemm reads it, or null for neither layout. */
         static Operand of(INDArray x, boolean transpose) {
             long ld = rowStride(x);
             if (ld >= 0) {
-                return new Operand(address(x), ld, transpose ? (byte) 'T' : (byte) 'N');
+                return new Operand(x, ld, transpose ? (byte) 'T' : (byte) 'N');
             }
             ld = columnStride(x);
-            return ld < 0 ? null : new Operand(address(x), ld, transpose ? (byte) 'N' : (byte) 'T');
+            return ld < 0 ? null : new Operand(x, ld, transpose ? (byte) 'N' : (byte) 'T');
         }
     }
 }
