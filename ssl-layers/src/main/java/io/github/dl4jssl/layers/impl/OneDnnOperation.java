@@ -10,6 +10,7 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.memory.pointers.PagedPointer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -125,7 +126,8 @@ abstract class OneDnnOperation implements AutoCloseable {
         /**
          * Runs the primitive on {@code arrays}, in the order of the arguments: inputs are reordered into the
          * primitive's layouts first, outputs written back into DL4J's arrays after. Scratch arrays come from
-         * {@code mgr} as {@code scratchType} and are released before returning.
+         * {@code mgr} as {@code scratchType}, are used from their first {@link #ALIGNMENT}-byte boundary on, and are
+         * released before returning.
          */
         void run(LayerWorkspaceMgr mgr, ArrayType scratchType, INDArray... arrays) {
             int count = 0;
@@ -140,8 +142,9 @@ abstract class OneDnnOperation implements AutoCloseable {
                 dense[i] = a.output() ? denseOutput(arrays[i], mgr, scratchType) : denseInput(arrays[i], mgr, scratchType);
                 check(dnnl_memory_set_data_handle(a.user(), address(dense[i])), "data handle");
                 if (a.reorder() != null) {
-                    scratch[i] = mgr.createUninitialized(scratchType, DataType.FLOAT, a.innerElements());
-                    check(dnnl_memory_set_data_handle(a.inner(), address(scratch[i])), "data handle");
+                    scratch[i] = mgr.createUninitialized(scratchType, DataType.FLOAT,
+                            a.innerElements() + ALIGNMENT / Float.BYTES);
+                    check(dnnl_memory_set_data_handle(a.inner(), aligned(scratch[i])), "data handle");
                     if (!a.output()) {
                         execute(a.reorder(), new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, a.user(), a.inner());
                     }
@@ -206,6 +209,25 @@ abstract class OneDnnOperation implements AutoCloseable {
     /** Float, row-major with DL4J's default strides (dimensions of size 1 aside): what oneDNN's plain layouts read. */
     static boolean isDense(INDArray a) {
         return a.dataType() == DataType.FLOAT && HostCopy.isRowMajorDense(a);
+    }
+
+    /**
+     * Bytes to which the scratch arrays in oneDNN's layouts are aligned: one AVX-512 vector, one cache line (PyTorch's
+     * CPU allocator aligns its tensors to 64 bytes too). ND4J's workspaces align arrays to 16 bytes only, and oneDNN's
+     * convolutions on such scratch arrays ran 10-30% slower per call (median over ResNet18Cifar's 22 primitive shapes,
+     * session 20, {@code docs/bench/onednn-align-s20}).
+     */
+    static final int ALIGNMENT = 64;
+
+    /**
+     * The first {@link #ALIGNMENT}-aligned address inside {@code scratch}, which must have {@code ALIGNMENT / 4} floats
+     * to spare at its end.
+     */
+    static Pointer aligned(INDArray scratch) {
+        Pointer p = address(scratch);
+        long start = p.address() + p.position() * p.sizeof();
+        long skip = (ALIGNMENT - start % ALIGNMENT) % ALIGNMENT;
+        return new PagedPointer(start + skip);
     }
 
     /** The address of an array's first element (ND4J's buffer pointer already includes a view's offset). */

@@ -207,4 +207,22 @@ class OneDnnConvolutionTest {
         assertTrue(t.consistent());
         assertFalse(new OneDnnConvolution.Geometry(2, 1, 7, 6, 4, 4, 2, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, false).consistent());
     }
+
+    /**
+     * The scratch arrays of oneDNN's layouts are used from their first 64-byte boundary, inside the 16 floats they
+     * are given to spare: for every start address modulo 64 that a float array can have (ND4J's workspaces give 16).
+     */
+    @Test
+    void scratchArraysAreUsedFromTheirFirst64ByteBoundary() {
+        INDArray buffer = Nd4j.create(DataType.FLOAT, 64);
+        long base = buffer.data().addressPointer().address();
+        for (int offset = 0; offset < 16; offset++) {
+            INDArray scratch = buffer.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + 32));
+            long start = base + 4L * offset;
+            long aligned = OneDnnOperation.aligned(scratch).address();
+            assertEquals(0, aligned % OneDnnOperation.ALIGNMENT, "offset " + offset);
+            assertTrue(aligned >= start && aligned - start < OneDnnOperation.ALIGNMENT, "offset " + offset);
+            assertEquals(0, (aligned - start) % Float.BYTES, "offset " + offset);
+        }
+    }
 }
