@@ -356,10 +356,8 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
         int[] pad = padding(inH, inW, outH, outW);
         OneDnnConvolution dnn = oneDnn(in, outH, outW);
         if (dnn != null) {
-            if (epsNext != null) {
-                dnn.backwardData(delta, weights, epsNext, workspaceMgr);
-            }
-            dnn.backwardWeights(in, delta, weightGrad, biasGrad == null ? null : vector(biasGrad), workspaceMgr);
+            dnn.backward(in, delta, weights, epsNext, weightGrad, biasGrad == null ? null : vector(biasGrad),
+                    workspaceMgr);
             return;
         }
         long kSize = inC * k[0] * k[1];

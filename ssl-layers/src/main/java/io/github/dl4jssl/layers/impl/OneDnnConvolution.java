@@ -1,5 +1,7 @@
 package io.github.dl4jssl.layers.impl;
 
+import io.github.dl4jssl.layers.NativeBuffers;
+
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -70,6 +72,8 @@ final class OneDnnConvolution extends OneDnnOperation {
     private final Pass forward;
     private final Pass backwardData;
     private final Pass backwardWeights;
+    /** Whether both backward passes read dL/dz in the same non-plain layout ({@link #backward} reorders it once). */
+    private final boolean shareDiffDst;
 
     OneDnnConvolution(Geometry g) {
         super("convolution " + g);
@@ -111,11 +115,43 @@ final class OneDnnConvolution extends OneDnnOperation {
                 arg(DNNL_ARG_DIFF_DST, false, g.dst(), dnnl_nchw, wpd, dnnl_query_diff_dst_md),
                 arg(DNNL_ARG_DIFF_WEIGHTS, true, g.weights(), dnnl_oihw, wpd, dnnl_query_diff_weights_md),
                 g.bias() ? arg(DNNL_ARG_DIFF_BIAS, true, new long[]{g.outC()}, dnnl_x, wpd, dnnl_query_diff_weights_md, 1) : null);
+        shareDiffDst = backwardData.reorders(0) && backwardWeights.reorders(1)
+                && backwardData.sameLayout(0, backwardWeights, 1);
     }
 
     /** z = conv(x, W) + b, all NCHW / OIHW; {@code b} null without bias. */
     void forward(INDArray x, INDArray w, INDArray b, INDArray z, LayerWorkspaceMgr mgr) {
         forward.run(mgr, ArrayType.FF_WORKING_MEM, x, w, b, z);
+    }
+
+    /**
+     * dL/dx ({@code dx} null: not computed), dL/dW and dL/db ({@code db} null without bias) from x, dL/dz and W. When
+     * the two backward primitives want dL/dz in the same layout (the channel-blocked one, as a rule), it is reordered
+     * once for both instead of once per primitive (PyTorch 1.13 reorders it twice).
+     */
+    void backward(INDArray x, INDArray dz, INDArray w, INDArray dx, INDArray dw, INDArray db, LayerWorkspaceMgr mgr) {
+        if (dx == null) {
+            backwardWeights(x, dz, dw, db, mgr);
+            return;
+        }
+        if (!shareDiffDst) {
+            backwardData(dz, w, dx, mgr);
+            backwardWeights(x, dz, dw, db, mgr);
+            return;
+        }
+        INDArray dzInner = backwardData.prepare(0, dz, mgr, ArrayType.BP_WORKING_MEM);
+        try {
+            backwardData.run(mgr, ArrayType.BP_WORKING_MEM, new INDArray[]{dz, w, dx}, new INDArray[]{dzInner, null, null});
+            backwardWeights.run(mgr, ArrayType.BP_WORKING_MEM, new INDArray[]{x, dz, dw, db},
+                    new INDArray[]{null, dzInner, null, null});
+        } finally {
+            NativeBuffers.release(dzInner);
+        }
+    }
+
+    /** Whether {@link #backward} reorders dL/dz once for both backward primitives. */
+    boolean sharesDiffDst() {
+        return shareDiffDst;
     }
 
     /** dL/dx from dL/dz and W. */

@@ -107,7 +107,7 @@ abstract class OneDnnOperation implements AutoCloseable {
      * between the two.
      */
     record Arg(int key, boolean output, dnnl_memory user, dnnl_memory inner, dnnl_primitive reorder,
-               long innerElements) {
+               long innerElements, dnnl_memory_desc_t innerDesc) {
     }
 
     /** One primitive and its arguments, run on DL4J's arrays. */
@@ -130,6 +130,15 @@ abstract class OneDnnOperation implements AutoCloseable {
          * released before returning.
          */
         void run(LayerWorkspaceMgr mgr, ArrayType scratchType, INDArray... arrays) {
+            run(mgr, scratchType, arrays, new INDArray[arrays.length]);
+        }
+
+        /**
+         * As {@link #run(LayerWorkspaceMgr, ArrayType, INDArray...)}, except that the inputs with a non-null
+         * {@code prepared[i]} are not reordered: {@code prepared[i]} already holds argument i in this primitive's
+         * layout ({@link #prepare}, possibly of another pass with the same layout for it). The caller releases them.
+         */
+        void run(LayerWorkspaceMgr mgr, ArrayType scratchType, INDArray[] arrays, INDArray[] prepared) {
             int count = 0;
             INDArray[] scratch = new INDArray[args.length];
             INDArray[] dense = new INDArray[args.length];
@@ -139,6 +148,11 @@ abstract class OneDnnOperation implements AutoCloseable {
                     continue;
                 }
                 count++;
+                if (prepared[i] != null) {
+                    check(dnnl_memory_set_data_handle(a.inner(), aligned(prepared[i])), "data handle");
+                    dense[i] = arrays[i];
+                    continue;
+                }
                 dense[i] = a.output() ? denseOutput(arrays[i], mgr, scratchType) : denseInput(arrays[i], mgr, scratchType);
                 check(dnnl_memory_set_data_handle(a.user(), address(dense[i])), "data handle");
                 if (a.reorder() != null) {
@@ -177,6 +191,40 @@ abstract class OneDnnOperation implements AutoCloseable {
                     NativeBuffers.release(dense[i]);
                 }
             }
+        }
+
+        /**
+         * Input argument {@code index} reordered into this primitive's layout, in a scratch array from {@code mgr}
+         * (aligned as {@link #run} aligns its own), for {@link #run(LayerWorkspaceMgr, ArrayType, INDArray[],
+         * INDArray[])}; null when the primitive reads DL4J's layout itself. The caller releases it.
+         */
+        INDArray prepare(int index, INDArray array, LayerWorkspaceMgr mgr, ArrayType scratchType) {
+            Arg a = args[index];
+            if (a.output()) {
+                throw new IllegalArgumentException("argument " + index + " of " + name + " is an output");
+            }
+            if (a.reorder() == null) {
+                return null;
+            }
+            INDArray dense = denseInput(array, mgr, scratchType);
+            INDArray scratch = mgr.createUninitialized(scratchType, DataType.FLOAT, a.innerElements() + ALIGNMENT / Float.BYTES);
+            check(dnnl_memory_set_data_handle(a.user(), address(dense)), "data handle");
+            check(dnnl_memory_set_data_handle(a.inner(), aligned(scratch)), "data handle");
+            execute(a.reorder(), new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, a.user(), a.inner());
+            if (dense != array) {
+                NativeBuffers.release(dense);
+            }
+            return scratch;
+        }
+
+        /** Whether argument {@code index} is reordered between DL4J's layout and the primitive's. */
+        boolean reorders(int index) {
+            return args[index] != null && args[index].reorder() != null;
+        }
+
+        /** Whether argument {@code index} of this pass has the layout of argument {@code otherIndex} of {@code other}. */
+        boolean sameLayout(int index, Pass other, int otherIndex) {
+            return dnnl_memory_desc_equal(args[index].innerDesc(), other.args[otherIndex].innerDesc()) == 1;
         }
 
         private void execute(dnnl_primitive p, int[] keys, dnnl_memory... mems) {
@@ -248,7 +296,7 @@ abstract class OneDnnOperation implements AutoCloseable {
         }
         dnnl_memory user = memory(plain);
         if (dnnl_memory_desc_equal(plain, wanted) == 1) {
-            return new Arg(key, output, user, user, null, 0); // DL4J's layout: no reorder
+            return new Arg(key, output, user, user, null, 0, plain); // DL4J's layout: no reorder
         }
         dnnl_memory inner = memory(wanted);
         dnnl_primitive_desc rd = new dnnl_primitive_desc();
@@ -256,7 +304,7 @@ abstract class OneDnnOperation implements AutoCloseable {
                 : dnnl_reorder_primitive_desc_create(rd, plain, ENGINE, wanted, ENGINE, null), "reorder descriptor");
         natives.descs.add(rd);
         long bytes = dnnl_memory_desc_get_size(wanted);
-        return new Arg(key, output, user, inner, primitive(rd), (bytes + 3) / 4);
+        return new Arg(key, output, user, inner, primitive(rd), (bytes + 3) / 4, wanted);
     }
 
     private dnnl_memory memory(dnnl_memory_desc_t md) {

@@ -225,4 +225,39 @@ class OneDnnConvolutionTest {
             assertEquals(0, (aligned - start) % Float.BYTES, "offset " + offset);
         }
     }
+
+    /**
+     * SmallCnn's second convolution (32 -> 64 channels, 3x3, stride 2, with bias): both backward primitives read
+     * dL/dz in the same channel-blocked layout, so {@code backward} reorders it once; its input, weight and bias
+     * gradients are exactly those of the two passes run one after the other, each with its own reorder.
+     */
+    @Test
+    void backwardReordersTheOutputGradientOnceWithTheSameResults() {
+        OneDnnConvolution.Geometry g = OneDnnConvolution.Geometry.of(4, 32, 14, 14, 64, 7, 7, new int[]{3, 3},
+                new int[]{2, 2}, new int[]{1, 1}, new int[]{0, 0}, true);
+        try (OneDnnConvolution conv = new OneDnnConvolution(g)) {
+            assertTrue(conv.sharesDiffDst());
+            Nd4j.getRandom().setSeed(7);
+            INDArray x = Nd4j.randn(DataType.FLOAT, 4, 32, 14, 14);
+            INDArray w = Nd4j.randn(DataType.FLOAT, 64, 32, 3, 3);
+            INDArray dz = Nd4j.randn(DataType.FLOAT, 4, 64, 7, 7);
+            org.deeplearning4j.nn.workspace.LayerWorkspaceMgr mgr =
+                    org.deeplearning4j.nn.workspace.LayerWorkspaceMgr.noWorkspaces();
+            INDArray[] shared = {Nd4j.create(DataType.FLOAT, x.shape()), Nd4j.create(DataType.FLOAT, w.shape()),
+                    Nd4j.create(DataType.FLOAT, 64)};
+            INDArray[] separate = {Nd4j.create(DataType.FLOAT, x.shape()), Nd4j.create(DataType.FLOAT, w.shape()),
+                    Nd4j.create(DataType.FLOAT, 64)};
+            conv.backward(x, dz, w, shared[0], shared[1], shared[2], mgr);
+            conv.backwardData(dz, w, separate[0], mgr);
+            conv.backwardWeights(x, dz, separate[1], separate[2], mgr);
+            for (int i = 0; i < 3; i++) {
+                assertEquals(separate[i], shared[i], "gradient " + i);
+                assertTrue(separate[i].norm2Number().doubleValue() > 0, "gradient " + i + " is not zero");
+            }
+            // only the weights wanted: no input gradient, same weight gradient
+            INDArray dw = Nd4j.create(DataType.FLOAT, w.shape());
+            conv.backward(x, dz, w, null, dw, Nd4j.create(DataType.FLOAT, 64), mgr);
+            assertEquals(separate[1], dw);
+        }
+    }
 }
