@@ -43,7 +43,12 @@ class NativeBatchNormalizationTest {
      * (DL4J's updater for them is NoOp).
      */
     private static ComputationGraph graph(int[] shape, boolean useLogStd, double decay, IUpdater updater) {
-        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE)
+        return graph(shape, useLogStd, decay, updater, DataType.DOUBLE);
+    }
+
+    private static ComputationGraph graph(int[] shape, boolean useLogStd, double decay, IUpdater updater,
+                                          DataType dataType) {
+        ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(4).dataType(dataType)
                 .updater(updater).graphBuilder().addInputs("in")
                 .setInputTypes(InputType.convolutional(shape[2], shape[3], shape[1]))
                 .addLayer("bn", new NativeBatchNormalization.Builder().useLogStd(useLogStd).decay(decay).build(), "in")
@@ -51,8 +56,8 @@ class NativeBatchNormalizationTest {
                         .build(), "bn")
                 .setOutputs("out").build());
         g.init();
-        g.getLayer("bn").getParam("gamma").assign(Nd4j.createFromArray(new double[][]{gamma(shape[1])}));
-        g.getLayer("bn").getParam("beta").assign(Nd4j.createFromArray(new double[][]{beta(shape[1])}));
+        g.getLayer("bn").getParam("gamma").assign(Nd4j.createFromArray(new double[][]{gamma(shape[1])}).castTo(dataType));
+        g.getLayer("bn").getParam("beta").assign(Nd4j.createFromArray(new double[][]{beta(shape[1])}).castTo(dataType));
         return g;
     }
 
@@ -126,15 +131,46 @@ class NativeBatchNormalizationTest {
         }
     }
 
+    /**
+     * Float input, the precision of training (whose row sums go through oneDNN's sgemm): the same formulas in double,
+     * to float's precision, on planes of 12, 35 and 49 values, with an f-order input (copied) and a c-order view at an
+     * offset into a larger array.
+     */
+    @Test
+    void floatInputEqualsThePlainFormulasInDouble() {
+        for (int[] shape : new int[][]{SHAPE, {5, 3, 7, 5}, {4, 3, 7, 7}}) {
+            trainingOutputAndGradientsEqualThePlainFormulas(shape, 2e-5, DataType.FLOAT);
+        }
+    }
+
     private static void trainingOutputAndGradientsEqualThePlainFormulas(int[] shape, double tol) {
+        trainingOutputAndGradientsEqualThePlainFormulas(shape, tol, DataType.DOUBLE);
+    }
+
+    /** For float, {@code tol} is relative to the largest magnitude of each compared quantity. */
+    private static void trainingOutputAndGradientsEqualThePlainFormulas(int[] shape, double tol, DataType dataType) {
         INDArray x = input(shape);
         Nd4j.getRandom().setSeed(13);
         INDArray dy = Nd4j.randn(DataType.DOUBLE, shape[0], shape[1], shape[2], shape[3]);
         double[] gamma = gamma(shape[1]);
         double[] beta = beta(shape[1]);
-        // c-order input and an f-order copy (whose [N*C, H*W] matrix is a copy, not a view)
-        for (INDArray in : new INDArray[]{x, x.dup('f')}) {
-            BatchNormPass pass = BatchNormPass.run(graph(shape, true, 0.9, new NoOp()), in, dy);
+        boolean isFloat = dataType == DataType.FLOAT;
+        if (isFloat) {
+            // the values the layer sees: the plain formulas are evaluated in double on the same float-rounded inputs
+            x = x.castTo(DataType.FLOAT).castTo(DataType.DOUBLE);
+            dy = dy.castTo(DataType.FLOAT).castTo(DataType.DOUBLE);
+        }
+        // c-order input and an f-order copy (whose [N*C, H*W] matrix is a copy, not a view); in float also a view
+        INDArray padded = Nd4j.zeros(dataType, shape[0] + 2, shape[1], shape[2], shape[3]);
+        INDArray view = padded.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(1, shape[0] + 1));
+        view.assign(x);
+        INDArray[] inputs = isFloat
+                ? new INDArray[]{x.castTo(dataType), x.castTo(dataType).dup('f'), view}
+                : new INDArray[]{x, x.dup('f')};
+        for (INDArray in : inputs) {
+            BatchNormPass pass = BatchNormPass.run(graph(shape, true, 0.9, new NoOp(), dataType), in,
+                    dy.castTo(dataType));
+
             for (int c = 0; c < shape[1]; c++) {
                 double[] xc = channel(x, c);
                 double[] g = channel(dy, c);
@@ -155,44 +191,70 @@ class NativeBatchNormalizationTest {
                 for (int i = 0; i < m; i++) {
                     expectedDx[i] = gamma[c] / sigma * (g[i] - dBeta / m - xhat[i] * dGamma / m);
                 }
-                String where = " channel " + c + " order " + in.ordering() + " shape " + java.util.Arrays.toString(shape);
-                assertChannelEquals(expectedY, channel(pass.output(), c), tol, "output" + where);
-                assertChannelEquals(expectedDx, channel(pass.inputGradient(), c), tol, "dL/dx" + where);
-                assertEquals(dGamma, pass.gradient().getGradientFor("gamma").getDouble(c), tol, "dL/dgamma" + where);
-                assertEquals(dBeta, pass.gradient().getGradientFor("beta").getDouble(c), tol, "dL/dbeta" + where);
+                String where = " channel " + c + " order " + in.ordering() + " offset " + in.offset() + " shape "
+                        + java.util.Arrays.toString(shape) + " " + dataType;
+                assertChannelEquals(expectedY, channel(pass.output(), c), scaled(tol, isFloat, expectedY), "output" + where);
+                assertChannelEquals(expectedDx, channel(pass.inputGradient(), c), scaled(tol, isFloat, expectedDx),
+                        "dL/dx" + where);
+                assertEquals(dGamma, pass.gradient().getGradientFor("gamma").getDouble(c),
+                        scaled(tol, isFloat, new double[]{dGamma, m}), "dL/dgamma" + where);
+                assertEquals(dBeta, pass.gradient().getGradientFor("beta").getDouble(c),
+                        scaled(tol, isFloat, new double[]{dBeta, m}), "dL/dbeta" + where);
             }
         }
     }
 
+    /** tol itself, or (relative) tol times the largest magnitude among {@code values} (at least 1). */
+    private static double scaled(double tol, boolean relative, double[] values) {
+        double max = 1;
+        for (double v : values) {
+            max = Math.max(max, Math.abs(v));
+        }
+        return relative ? tol * max : tol;
+    }
+
     @Test
     void runningStatisticsAfterOneFitStepAndInferenceWithThem() {
-        INDArray x = input(SHAPE);
+        runningStatisticsAfterOneFitStepAndInferenceWithThem(DataType.DOUBLE, 1e-10);
+    }
+
+    /** The float path in both modes, against the formulas on the float-rounded input. */
+    @Test
+    void floatRunningStatisticsAndInference() {
+        runningStatisticsAfterOneFitStepAndInferenceWithThem(DataType.FLOAT, 1e-5);
+    }
+
+    /** tol: absolute in double; in float relative to the largest magnitude (at least 1) of each channel's values. */
+    private static void runningStatisticsAfterOneFitStepAndInferenceWithThem(DataType dataType, double tol) {
+        boolean isFloat = dataType == DataType.FLOAT;
+        INDArray x = input(SHAPE).castTo(dataType).castTo(DataType.DOUBLE);
         int channels = SHAPE[1];
         double decay = 0.7;
         double[] mean0 = {0.3, -0.2};
         double[] var0 = {1.5, 0.5};
         for (boolean useLogStd : new boolean[]{true, false}) {
-            ComputationGraph g = graph(SHAPE, useLogStd, decay, new Sgd(0.0));
+            ComputationGraph g = graph(SHAPE, useLogStd, decay, new Sgd(0.0), dataType);
             Layer bn = g.getLayer("bn");
-            bn.getParam("mean").assign(Nd4j.createFromArray(new double[][]{mean0}));
+            bn.getParam("mean").assign(Nd4j.createFromArray(new double[][]{mean0}).castTo(dataType));
             if (useLogStd) {
                 bn.getParam("log10stdev").assign(Nd4j.createFromArray(new double[][]{
-                        {0.5 * Math.log10(var0[0]), 0.5 * Math.log10(var0[1])}}));
+                        {0.5 * Math.log10(var0[0]), 0.5 * Math.log10(var0[1])}}).castTo(dataType));
             } else {
-                bn.getParam("var").assign(Nd4j.createFromArray(new double[][]{var0}));
+                bn.getParam("var").assign(Nd4j.createFromArray(new double[][]{var0}).castTo(dataType));
             }
-            g.fit(new MultiDataSet(x, Nd4j.rand(DataType.DOUBLE, SHAPE[0], SHAPE[1], SHAPE[2], SHAPE[3])));
+            g.fit(new MultiDataSet(x.castTo(dataType), Nd4j.rand(dataType, SHAPE[0], SHAPE[1], SHAPE[2], SHAPE[3])));
             double[] runningVar = new double[channels];
             for (int c = 0; c < channels; c++) {
                 double[] xc = channel(x, c);
-                String where = " channel " + c + " useLogStd " + useLogStd;
-                assertEquals(decay * mean0[c] + (1 - decay) * mean(xc), bn.getParam("mean").getDouble(c), 1e-10, "mean" + where);
+                String where = " channel " + c + " useLogStd " + useLogStd + " " + dataType;
+                double expectedMean = decay * mean0[c] + (1 - decay) * mean(xc);
+                assertEquals(expectedMean, bn.getParam("mean").getDouble(c), scaled(tol, isFloat, xc), "mean" + where);
                 runningVar[c] = decay * var0[c] + (1 - decay) * biasedVariance(xc);
                 double stored = useLogStd ? Math.pow(10, 2 * bn.getParam("log10stdev").getDouble(c)) : bn.getParam("var").getDouble(c);
-                assertEquals(runningVar[c], stored, 1e-10, "variance" + where);
+                assertEquals(runningVar[c], stored, scaled(tol, isFloat, new double[]{runningVar[c]}), "variance" + where);
             }
-            assertEquals(1.7, bn.getParam("gamma").getDouble(0), 0.0, "Sgd(0) leaves gamma");
-            INDArray y = g.feedForward(x, false).get("bn");
+            assertEquals(isFloat ? (float) 1.7 : 1.7, bn.getParam("gamma").getDouble(0), 0.0, "Sgd(0) leaves gamma");
+            INDArray y = g.feedForward(x.castTo(dataType), false).get("bn");
             double[] gamma = gamma(channels);
             double[] beta = beta(channels);
             for (int c = 0; c < channels; c++) {
@@ -201,7 +263,8 @@ class NativeBatchNormalizationTest {
                 for (int i = 0; i < xc.length; i++) {
                     expected[i] = gamma[c] * (xc[i] - bn.getParam("mean").getDouble(c)) / Math.sqrt(runningVar[c] + EPS) + beta[c];
                 }
-                assertChannelEquals(expected, channel(y, c), 1e-10, "inference channel " + c + " useLogStd " + useLogStd);
+                assertChannelEquals(expected, channel(y, c), scaled(tol, isFloat, expected),
+                        "inference channel " + c + " useLogStd " + useLogStd + " " + dataType);
             }
         }
     }
