@@ -156,9 +156,7 @@ abstract class OneDnnOperation implements AutoCloseable {
                 dense[i] = a.output() ? denseOutput(arrays[i], mgr, scratchType) : denseInput(arrays[i], mgr, scratchType);
                 check(dnnl_memory_set_data_handle(a.user(), address(dense[i])), "data handle");
                 if (a.reorder() != null) {
-                    scratch[i] = mgr.createUninitialized(scratchType, DataType.FLOAT,
-                            a.innerElements() + ALIGNMENT / Float.BYTES);
-                    check(dnnl_memory_set_data_handle(a.inner(), aligned(scratch[i])), "data handle");
+                    scratch[i] = scratch(a, mgr, scratchType);
                     if (!a.output()) {
                         execute(a.reorder(), new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, a.user(), a.inner());
                     }
@@ -207,13 +205,20 @@ abstract class OneDnnOperation implements AutoCloseable {
                 return null;
             }
             INDArray dense = denseInput(array, mgr, scratchType);
-            INDArray scratch = mgr.createUninitialized(scratchType, DataType.FLOAT, a.innerElements() + ALIGNMENT / Float.BYTES);
             check(dnnl_memory_set_data_handle(a.user(), address(dense)), "data handle");
-            check(dnnl_memory_set_data_handle(a.inner(), aligned(scratch)), "data handle");
+            INDArray scratch = scratch(a, mgr, scratchType);
             execute(a.reorder(), new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, a.user(), a.inner());
             if (dense != array) {
                 NativeBuffers.release(dense);
             }
+            return scratch;
+        }
+
+        /** A scratch array for argument {@code a} in the primitive's layout, set as its memory's aligned data handle. */
+        private INDArray scratch(Arg a, LayerWorkspaceMgr mgr, ArrayType scratchType) {
+            INDArray scratch = mgr.createUninitialized(scratchType, DataType.FLOAT,
+                    a.innerElements() + ALIGNMENT / Float.BYTES);
+            check(dnnl_memory_set_data_handle(a.inner(), aligned(scratch)), "data handle");
             return scratch;
         }
 
@@ -262,7 +267,7 @@ abstract class OneDnnOperation implements AutoCloseable {
     /**
      * Bytes to which the scratch arrays in oneDNN's layouts are aligned: one AVX-512 vector, one cache line (PyTorch's
      * CPU allocator aligns its tensors to 64 bytes too). ND4J's workspaces align arrays to 16 bytes only, and oneDNN's
-     * convolutions on such scratch arrays ran 10-30% slower per call (median over ResNet18Cifar's 22 primitive shapes,
+     * convolutions on such scratch arrays ran 5-25% slower per call on most of ResNet18Cifar's primitive shapes (medians,
      * session 20, {@code docs/bench/onednn-align-s20}).
      */
     static final int ALIGNMENT = 64;
