@@ -72,10 +72,12 @@ final class ChannelRows {
      * {@code Sum} along rows of [16384, 784] (session 19, {@code docs/bench/dense-s19/BnProbe.java}).
      */
     double[] sum(INDArray rows) {
-        INDArray ones = Nd4j.ones(rows.dataType(), plane, 1);
-        INDArray rowSums = Nd4j.createUninitialized(rows.dataType(), (long) n * c, 1);
-        if (OneDnnGemm.usesOneDnn(rows, ones, rowSums)) {
-            return overRows(OneDnnGemm.gemm(rows, ones, rowSums, false, false, 1.0, 0.0));
+        if (rows.dataType() == DataType.FLOAT) {
+            INDArray ones = Nd4j.ones(DataType.FLOAT, plane, 1);
+            INDArray rowSums = Nd4j.createUninitialized(DataType.FLOAT, (long) n * c, 1);
+            if (OneDnnGemm.usesOneDnn(rows, ones, rowSums)) {
+                return overRows(OneDnnGemm.gemm(rows, ones, rowSums, false, false, 1.0, 0.0));
+            }
         }
         return overRows(Nd4j.exec(new Sum(rows, rowResult(rows), 1)));
     }
