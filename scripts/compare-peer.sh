@@ -6,7 +6,7 @@
 # Absolute figures drift by 10-20% between runs on shared machines: only the ratios of one run are comparable.
 #
 #   scripts/compare-peer.sh [--methods simclr,mocov2] [--backbone small-cnn|resnet18-cifar] [--rounds 2]
-#                           [--batch 256] [--iterations 10] [--warmup 3] [--out docs/bench/compare-NAME]
+#                           [--batch 256] [--iterations 10] [--warmup 20] [--out docs/bench/compare-NAME]
 #                           [--tuned-peer] [--method-updaters] [-- extra options for dl4j-ssl bench]
 # Ours trains every method with the peer's optimizer (`bench --peer-updater`: Adam 1e-3, no weight decay, what
 # ssl_peer.py's throughput uses for all methods); --method-updaters keeps each method's own default instead (the
@@ -19,7 +19,11 @@
 # (default /usr/bin/python3), PEER_LIBS (LD_LIBRARY_PATH of the peer only: Debian's pthread OpenBLAS, see the
 # peer's README), PEER_THREADS (default 2), JAVA_OPTS (default -Xmx4g), OURS (the dl4j-ssl launcher to measure;
 # default this project's ./dl4j-ssl, which builds first).
-# Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md (the printed table).
+# --warmup: untimed steps on both sides before the timed ones. Our JVM still compiles during its first 20 or so steps,
+# while PyTorch is at its steady speed after one (docs/bench/warmup-s21); 20 measures both at the speed of a training
+# run. Issue #15's first measurements, and the comparisons up to session 20, used 3.
+# Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md, the printed table of
+# scripts/compare_table.py, which also pools the rounds of several such folders (95% intervals of the mean ratios).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 methods=simclr,simclr-ema-projector,simclr-ema,mocov2,byol,simsiam
@@ -27,7 +31,7 @@ backbone=small-cnn
 rounds=2
 batch=""
 iterations=10
-warmup=3
+warmup=20
 out=""
 tuned=0
 updater_option=(--peer-updater)
@@ -93,37 +97,5 @@ for ((r = 1; r <= rounds; r++)); do
     --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "${updater_option[@]}" "$@" >&2
 done
 
-python3 - "$out" "$rounds" "$methods" "$backbone" "$batch" "$tuned" <<'EOF' | tee "$out/table.md"
-import json, sys
-out, rounds, methods, backbone, batch = sys.argv[1], int(sys.argv[2]), sys.argv[3].split(","), sys.argv[4], sys.argv[5]
-tuned = sys.argv[6] == "1"
-def load_peer(name):
-    return [{row["method"]: row for row in json.load(open(f"{out}/{name}-{r}.json"))["rows"] if "method" in row}
-            for r in range(1, rounds + 1)]
-peer = load_peer("peer")
-peer_tuned = load_peer("peer-tuned") if tuned else None
-ours = [{res["method"]: res for res in json.load(open(f"{out}/ours-{r}.json"))["results"]} for r in range(1, rounds + 1)]
-print(f"{backbone}, batch {batch} pairs; images/s (both views) per round, peer = PyTorch reference (mean of its steps);")
-print("ratio = ours / peer of the same round; ceiling = GFLOP/s of the step / this run's matrix-product ceiling")
-print("(the peer's estimated with our FLOP count)\n")
-extra_head = " tuned peer images/s | ratio to tuned per round | mean ratio to tuned |" if tuned else ""
-print("| method | peer images/s | ours images/s | ratio per round | mean ratio | ceiling ours | ceiling peer |" + extra_head)
-print("|---|---|---|---|---|---|---|" + ("---|---|---|" if tuned else ""))
-fmt = lambda xs, f: " / ".join(f % x for x in xs)
-for m in methods:
-    p = [peer[r][m]["img_per_s_mean"] for r in range(rounds)]
-    o = [ours[r][m]["imagesPerSecond"] for r in range(rounds)]
-    ratios = [o[r] / p[r] for r in range(rounds)]
-    gflop_per_image = [ours[r][m]["trainingGflopPerStep"] / (2 * ours[r][m]["batchPairs"]) for r in range(rounds)]
-    ceiling = [ours[r][m]["ceilingGflops"] for r in range(rounds)]
-    c_ours = sum(ours[r][m]["ceilingRatio"] for r in range(rounds)) / rounds
-    c_peer = sum(p[r] * gflop_per_image[r] / ceiling[r] for r in range(rounds)) / rounds
-    extra = ""
-    if tuned:
-        t = [peer_tuned[r][m]["img_per_s_mean"] for r in range(rounds)]
-        rt = [o[r] / t[r] for r in range(rounds)]
-        extra = f" {fmt(t, '%.1f')} | {fmt(rt, '%.2f')} | **{sum(rt) / rounds:.2f}** |"
-    print(f"| {m} | {fmt(p, '%.1f')} | {fmt(o, '%.1f')} | {fmt(ratios, '%.2f')} | **{sum(ratios) / rounds:.2f}** "
-          f"| {c_ours:.2f} | {c_peer:.2f} |" + extra)
-EOF
+python3 "$(dirname "${BASH_SOURCE[0]}")/compare_table.py" "$out" | tee "$out/table.md"
 echo "JSON of every run: $out" >&2

@@ -1,5 +1,6 @@
 package io.github.dl4jssl.samples.bench;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -12,13 +13,16 @@ import java.util.Map;
  * @param forwardGflopPerImage forward pass of the layers, per input row (one view of one image)
  * @param trainingGflopPerStep one whole training step (layers and loss) of the batch
  * @param updater              the optimizer: the method's default, or the PyTorch reference's ({@code --peer-updater})
+ * @param warmup               untimed steps before the timed ones (the JVM compiles during the first 20 or so:
+ *                             docs/bench/warmup-s21)
+ * @param stepMs               the wall time of every timed step, in order, data pipeline included
  */
 public record BenchResult(String method, String backbone, String layers, int batchPairs, Integer queueSize,
-                          int iterations, long parameters, double imagesPerSecond, double msPerIteration,
+                          int warmup, int iterations, long parameters, double imagesPerSecond, double msPerIteration,
                           Map<String, Double> phaseMsPerIteration, Map<String, Double> listenerMsPerIteration,
                           double forwardGflopPerImage, double trainingGflopPerStep, double achievedGflops,
                           double ceilingGflops, double ceilingRatio, double peakHeapMiB, double peakOffHeapMiB,
-                          double peakResidentMiB, String updater) {
+                          double peakResidentMiB, String updater, List<Double> stepMs) {
 
     /** The column titles of {@link #tableRow()}. */
     public static String tableHeader() {

@@ -16,7 +16,9 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -43,6 +45,9 @@ public final class BenchRun {
     private long dataNanos;
     private long stepNanos;
     private int steps;
+    /** Untimed steps so far ({@link #warmUp}), and the wall time of each timed step since the last of them. */
+    private int warmupSteps;
+    private final List<Double> stepMs = new ArrayList<>();
 
     /**
      * @param augmented true: each step's batch comes from a {@link TwoViewIterator} with SimCLR's augmentations
@@ -108,10 +113,12 @@ public final class BenchRun {
         for (int i = 0; i < iterations; i++) {
             graph.fit(nextBatch());
         }
+        warmupSteps += iterations;
         profiler.reset();
         dataNanos = 0;
         stepNanos = 0;
         steps = 0;
+        stepMs.clear();
     }
 
     /** One timed step: the data pipeline's batch, then {@code graph.fit(batch)}. */
@@ -126,6 +133,7 @@ public final class BenchRun {
         dataNanos += t1 - t0;
         stepNanos += t2 - t0;
         steps++;
+        stepMs.add((t2 - t0) / 1e6);
     }
 
     /** The measurement so far; {@code ceilingGflops} may be NaN (not measured). */
@@ -142,11 +150,11 @@ public final class BenchRun {
         profiler.listenerSeconds().forEach((k, v) -> listenerMs.put(k, v * 1000 / steps));
         double trainingGflop = macs.trainingMacs(2L * batchPairs) * 2 / 1e9;
         double achieved = trainingGflop * steps / seconds;
-        return new BenchResult(method, backboneName, layers.id(), batchPairs, queueSize, steps, graph.numParams(),
+        return new BenchResult(method, backboneName, layers.id(), batchPairs, queueSize, warmupSteps, steps, graph.numParams(),
                 images / seconds, seconds * 1000 / steps, phaseMs, listenerMs,
                 2.0 * macs.forwardMacsPerRow() / 1e9, trainingGflop, achieved, ceilingGflops, achieved / ceilingGflops,
                 profiler.peakHeapBytes() / 1048576.0, (profiler.peakWorkspaceBytes() + parameterStateBytes()) / 1048576.0,
-                profiler.peakPhysicalBytes() / 1048576.0, updater);
+                profiler.peakPhysicalBytes() / 1048576.0, updater, List.copyOf(stepMs));
     }
 
     /** Off-heap bytes of the parameters, their gradients and the updater state (flat arrays outside workspaces). */

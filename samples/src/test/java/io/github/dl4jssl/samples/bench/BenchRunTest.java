@@ -59,4 +59,28 @@ class BenchRunTest {
         own.close();
         peer.close();
     }
+
+    @Test
+    void resultRecordsTheWarmUpAndEveryTimedStep() {
+        BenchRun run = new BenchRun("simclr", "small-cnn", LayerImplementation.NATIVE, 4, null, false, true);
+        run.warmUp(2);
+        for (int i = 0; i < 3; i++) {
+            run.timedStep();
+        }
+        BenchResult r = run.result(Double.NaN);
+        assertEquals(2, r.warmup());
+        assertEquals(3, r.iterations());
+        assertEquals(3, r.stepMs().size());
+        assertTrue(r.stepMs().stream().allMatch(ms -> ms > 0), r.stepMs().toString());
+        double sum = r.stepMs().stream().mapToDouble(Double::doubleValue).sum();
+        assertEquals(r.msPerIteration() * 3, sum, 1e-6 * sum, "the steps add up to the mean step");
+        // more warm-up: counted, and the timed steps start again from zero
+        run.warmUp(1);
+        run.timedStep();
+        BenchResult again = run.result(Double.NaN);
+        assertEquals(3, again.warmup());
+        assertEquals(1, again.stepMs().size());
+        assertEquals(again.msPerIteration(), again.stepMs().get(0), 1e-6 * again.msPerIteration());
+        run.close();
+    }
 }
