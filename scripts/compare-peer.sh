@@ -97,5 +97,5 @@ for ((r = 1; r <= rounds; r++)); do
     --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "${updater_option[@]}" "$@" >&2
 done
 
-python3 "$(dirname "${BASH_SOURCE[0]}")/compare_table.py" "$out" | tee "$out/table.md"
+python3 "$root/scripts/compare_table.py" "$out" | tee "$out/table.md"
 echo "JSON of every run: $out" >&2

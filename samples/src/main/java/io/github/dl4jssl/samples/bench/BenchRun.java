@@ -43,8 +43,6 @@ public final class BenchRun {
     private final DataSet fixed;
     private final FlopCounter.Count macs;
     private long dataNanos;
-    private long stepNanos;
-    private int steps;
     /** Untimed steps so far ({@link #warmUp}), and the wall time of each timed step since the last of them. */
     private int warmupSteps;
     private final List<Double> stepMs = new ArrayList<>();
@@ -116,8 +114,6 @@ public final class BenchRun {
         warmupSteps += iterations;
         profiler.reset();
         dataNanos = 0;
-        stepNanos = 0;
-        steps = 0;
         stepMs.clear();
     }
 
@@ -131,17 +127,16 @@ public final class BenchRun {
         profiler.stepFinished();
         long t2 = System.nanoTime();
         dataNanos += t1 - t0;
-        stepNanos += t2 - t0;
-        steps++;
         stepMs.add((t2 - t0) / 1e6);
     }
 
     /** The measurement so far; {@code ceilingGflops} may be NaN (not measured). */
     public BenchResult result(double ceilingGflops) {
+        int steps = stepMs.size();
         if (steps == 0) {
             throw new IllegalStateException("no timed step yet");
         }
-        double seconds = stepNanos / 1e9;
+        double seconds = stepMs.stream().mapToDouble(Double::doubleValue).sum() / 1000;
         long images = 2L * batchPairs * steps;
         Map<String, Double> phaseMs = new LinkedHashMap<>();
         phaseMs.put("data", dataNanos / 1e6 / steps);

@@ -130,18 +130,12 @@ final class OneDnnConvolution extends OneDnnOperation {
      * once for both instead of once per primitive (PyTorch 1.13 reorders it twice).
      */
     void backward(INDArray x, INDArray dz, INDArray w, INDArray dx, INDArray dw, INDArray db, LayerWorkspaceMgr mgr) {
-        if (dx == null) {
-            backwardWeights(x, dz, dw, db, mgr);
-            return;
-        }
-        if (!shareDiffDst) {
-            backwardData(dz, w, dx, mgr);
-            backwardWeights(x, dz, dw, db, mgr);
-            return;
-        }
-        INDArray dzInner = backwardData.prepare(0, dz, mgr, ArrayType.BP_WORKING_MEM);
+        INDArray dzInner = dx != null && shareDiffDst ? backwardData.prepare(0, dz, mgr, ArrayType.BP_WORKING_MEM) : null;
         try {
-            backwardData.run(mgr, ArrayType.BP_WORKING_MEM, new INDArray[]{dz, w, dx}, new INDArray[]{dzInner, null, null});
+            if (dx != null) {
+                backwardData.run(mgr, ArrayType.BP_WORKING_MEM, new INDArray[]{dz, w, dx},
+                        new INDArray[]{dzInner, null, null});
+            }
             backwardWeights.run(mgr, ArrayType.BP_WORKING_MEM, new INDArray[]{x, dz, dw, db},
                     new INDArray[]{null, dzInner, null, null});
         } finally {

@@ -151,14 +151,14 @@ abstract class OneDnnOperation implements AutoCloseable {
                 if (prepared[i] != null) {
                     check(dnnl_memory_set_data_handle(a.inner(), aligned(prepared[i])), "data handle");
                     dense[i] = arrays[i];
-                    continue;
-                }
-                dense[i] = a.output() ? denseOutput(arrays[i], mgr, scratchType) : denseInput(arrays[i], mgr, scratchType);
-                check(dnnl_memory_set_data_handle(a.user(), address(dense[i])), "data handle");
-                if (a.reorder() != null) {
-                    scratch[i] = scratch(a, mgr, scratchType);
-                    if (!a.output()) {
-                        execute(a.reorder(), new int[]{DNNL_ARG_FROM, DNNL_ARG_TO}, a.user(), a.inner());
+                } else if (!a.output() && a.reorder() != null) {
+                    scratch[i] = prepare(i, arrays[i], mgr, scratchType);
+                    dense[i] = arrays[i];
+                } else {
+                    dense[i] = a.output() ? denseOutput(arrays[i], mgr, scratchType) : denseInput(arrays[i], mgr, scratchType);
+                    check(dnnl_memory_set_data_handle(a.user(), address(dense[i])), "data handle");
+                    if (a.reorder() != null) {
+                        scratch[i] = scratch(a, mgr, scratchType); // an output, reordered back after the primitive
                     }
                 }
             }
