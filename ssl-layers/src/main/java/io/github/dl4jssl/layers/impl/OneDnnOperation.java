@@ -294,7 +294,14 @@ abstract class OneDnnOperation implements AutoCloseable {
     }
 
     Arg arg(int key, boolean output, long[] dims, int plainTag, dnnl_primitive_desc pd, int query, int index) {
-        dnnl_memory_desc_t plain = desc(dims, plainTag);
+        return arg(key, output, desc(dims, plainTag), pd, query, index);
+    }
+
+    /**
+     * An argument whose caller-side array has memory descriptor {@code plain}: DL4J's plain layout, or a layout of
+     * oneDNN's for an array that stays between primitives (then it is a flat float array, {@link #alignedView}).
+     */
+    Arg arg(int key, boolean output, dnnl_memory_desc_t plain, dnnl_primitive_desc pd, int query, int index) {
         dnnl_memory_desc_t wanted = dnnl_primitive_desc_query_md(pd, query, index);
         if (wanted == null || wanted.isNull()) {
             throw new IllegalStateException("oneDNN gave no memory descriptor for argument " + key + " of " + what);
@@ -310,6 +317,29 @@ abstract class OneDnnOperation implements AutoCloseable {
         natives.descs.add(rd);
         long bytes = dnnl_memory_desc_get_size(wanted);
         return new Arg(key, output, user, inner, primitive(rd), (bytes + 3) / 4, wanted);
+    }
+
+    /** The memory descriptor primitive {@code pd} wants for {@code query} (index {@code index}). */
+    static dnnl_memory_desc_t wanted(dnnl_primitive_desc pd, int query, int index) {
+        return dnnl_primitive_desc_query_md(pd, query, index);
+    }
+
+    /** Floats an array of memory descriptor {@code md} needs. */
+    static long elements(dnnl_memory_desc_t md) {
+        return (dnnl_memory_desc_get_size(md) + Float.BYTES - 1) / Float.BYTES;
+    }
+
+    /**
+     * A flat float array of {@code elements} values from {@code mgr} whose first element is {@link #ALIGNMENT}-aligned
+     * (a view into a slightly larger array): for an argument in one of oneDNN's own layouts that lives between
+     * primitives.
+     */
+    static INDArray alignedView(LayerWorkspaceMgr mgr, ArrayType type, long elements) {
+        INDArray scratch = mgr.createUninitialized(type, DataType.FLOAT, elements + ALIGNMENT / Float.BYTES);
+        Pointer p = address(scratch);
+        long start = p.address() + p.position() * p.sizeof();
+        long skip = ((ALIGNMENT - start % ALIGNMENT) % ALIGNMENT) / Float.BYTES;
+        return scratch.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(skip, skip + elements));
     }
 
     private dnnl_memory memory(dnnl_memory_desc_t md) {
