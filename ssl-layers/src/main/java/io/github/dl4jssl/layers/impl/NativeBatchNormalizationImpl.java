@@ -15,7 +15,6 @@ import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * The runtime layer of {@link io.github.dl4jssl.layers.NativeBatchNormalization}, for rank-4 input with learned
@@ -36,8 +35,6 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * own code.
  */
 public class NativeBatchNormalizationImpl extends BatchNormalization {
-
-    private static final double ONE_ON_2LOGE_10 = 1.0 / (2.0 * Math.log(10.0));
 
     /** Batch statistics of the last native training forward pass (outside workspaces); null after DL4J's path. */
     private INDArray batchMean;
@@ -70,12 +67,9 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
 
     /** Running variance from the stored parameter: (10^log10std)^2 or the variance itself. */
     private INDArray globalVariance() {
-        if (layerConf().isUseLogStd()) {
-            INDArray log10s = getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            INDArray var = Transforms.pow(Nd4j.valueArrayOf(log10s.shape(), 10.0, dataType), log10s, false);
-            return var.muli(var);
-        }
-        return getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
+        boolean log = layerConf().isUseLogStd();
+        return RunningStatistics.variance(getParam(log ? BatchNormalizationParamInitializer.GLOBAL_LOG_STD
+                : BatchNormalizationParamInitializer.GLOBAL_VAR), log);
     }
 
     @Override
@@ -336,29 +330,8 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         return epsNext;
     }
 
-    /**
-     * DL4J's "gradients" of the running statistics, which the updater (plain subtraction for these parameters)
-     * applies: mean -= (1 - d)(mean - batchMean); log10std -= log10(std_t / std_{t+1}) with
-     * var_{t+1} = d var_t + (1 - d) batchVar (or var -= (1 - d)(var - batchVar) without useLogStd).
-     */
     private void runningStatisticsUpdate(Gradient gradient) {
-        double decay = layerConf().getDecay();
-        INDArray globalMean = getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        INDArray dGlobalMean = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-        vector(dGlobalMean).assign(vector(globalMean).sub(batchMean).muli(1 - decay));
-        gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_MEAN, dGlobalMean);
-        if (layerConf().isUseLogStd()) {
-            INDArray dLog10Std = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-            INDArray vari = vector(globalVariance());
-            INDArray varip1 = vari.mul(decay).addi(batchVar.mul(1 - decay));
-            INDArray update = Transforms.log(vari.divi(varip1), false).muli(ONE_ON_2LOGE_10);
-            vector(dLog10Std).assign(update);
-            gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_LOG_STD, dLog10Std);
-        } else {
-            INDArray dGlobalVar = gradientViews.get(BatchNormalizationParamInitializer.GLOBAL_VAR);
-            INDArray globalVar = getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
-            vector(dGlobalVar).assign(vector(globalVar).sub(batchVar).muli(1 - decay));
-            gradient.setGradientFor(BatchNormalizationParamInitializer.GLOBAL_VAR, dGlobalVar);
-        }
+        RunningStatistics.update(gradient, paramTable(), gradientViews, layerConf().getDecay(), layerConf().isUseLogStd(),
+                batchMean, batchVar);
     }
 }
