@@ -55,7 +55,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<Integer> queueSizes;
 
     @Option(names = "--layers", split = ",", defaultValue = "native",
-            description = "Convolution/BN implementations: native, dl4j or both (measured interleaved). Default: ${DEFAULT-VALUE}.")
+            description = "Convolution/BN implementations: native, fused (native with each conv + BN + ReLU block as one layer), dl4j, or several (measured interleaved). Default: ${DEFAULT-VALUE}.")
     List<String> layers;
 
     @Option(names = "--data", defaultValue = "augmented",

@@ -103,6 +103,16 @@ public final class SmallCnn implements Backbone {
         String prev = input;
         for (int i = 0; i < widths.length; i++) {
             String conv = prefix + "conv" + (i + 1);
+            if (layers == LayerImplementation.FUSED) { // one vertex per block, named after its convolution
+                graph.addLayer(conv, layers.convBnRelu(3, graph, prev)
+                        .stride(STRIDES[i], STRIDES[i])
+                        .nOut(widths[i])
+                        .convolutionMode(ConvolutionMode.Same)
+                        .weightInit(WeightInit.RELU)
+                        .build(), prev);
+                prev = conv;
+                continue;
+            }
             String bn = prefix + "bn" + (i + 1);
             String relu = prefix + "relu" + (i + 1);
             graph.addLayer(conv, layers.convolution(3, graph, prev)
@@ -128,10 +138,11 @@ public final class SmallCnn implements Backbone {
     @Override
     public int featureSize() { return widths[widths.length - 1]; }
 
-    /** The last convolution and its BatchNormalization. */
+    /** The last convolution and its BatchNormalization (with {@link LayerImplementation#FUSED}: the last block). */
     @Override
     public java.util.List<String> finalStage() {
-        return java.util.List.of("conv" + widths.length, "bn" + widths.length);
+        return layers == LayerImplementation.FUSED ? java.util.List.of("conv" + widths.length)
+                : java.util.List.of("conv" + widths.length, "bn" + widths.length);
     }
 
     /** @return the factor on every layer's channels */

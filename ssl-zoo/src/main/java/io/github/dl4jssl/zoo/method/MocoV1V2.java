@@ -105,8 +105,15 @@ public abstract class MocoV1V2 extends EmaMethod {
     public ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
         String q = appendEncoder(graph, INPUT);
-        String k = appendTargetEncoder(graph, layer -> shuffleBnGroups > 0 && layer instanceof BatchNormalization
-                ? SplitBatchNormalization.from((BatchNormalization) layer, shuffleBnGroups) : layer);
+        String k = appendTargetEncoder(graph, layer -> {
+            if (shuffleBnGroups > 0 && layer instanceof io.github.dl4jssl.layers.NativeConvBnRelu) {
+                throw new IllegalArgumentException("MoCo's shuffle BN splits every batch norm of the key encoder, and"
+                        + " layer " + layer.getLayerName() + " holds its batch norm inside a fused convolution block:"
+                        + " build the backbone with the native (not fused) layers, or turn shuffle BN off");
+            }
+            return shuffleBnGroups > 0 && layer instanceof BatchNormalization
+                    ? SplitBatchNormalization.from((BatchNormalization) layer, shuffleBnGroups) : layer;
+        });
         graph.addVertex(QUERY_KEY_MERGE, new MergeVertex(), q, k);
         graph.addLayer(LOSS, new InfoNceLoss.Builder().temperature(temperature).queueSize(queueSize)
                 .batchNegatives(false).symmetric(symmetric).build(), QUERY_KEY_MERGE);

@@ -83,6 +83,49 @@ class LayerImplementationTest {
         assertClose(a.outputSingle(false, features), b.outputSingle(false, features), 2e-3, "inference output");
     }
 
+    /**
+     * FUSED (one NativeConvBnRelu per block) against DL4J's and the native three-layer blocks: the graph's vertices
+     * differ, its flattened parameters and gradients do not (same values in the same order). Score, the whole
+     * gradient, two Adam steps and the inference output.
+     */
+    @Test
+    void fusedSmallCnnEqualsTheThreeLayerBlocks() {
+        for (LayerImplementation slow : new LayerImplementation[]{LayerImplementation.DL4J, LayerImplementation.NATIVE}) {
+            DataSet data = batch(8, 1, 12);
+            ComputationGraph a = simclr(new SmallCnn(12, 12, 1, slow));
+            ComputationGraph b = simclr(new SmallCnn(12, 12, 1, LayerImplementation.FUSED));
+            assertEquals(a.params(), b.params(), "same seed, same initial parameters, against " + slow);
+            assertTrue(b.getLayer("backbone_conv1") instanceof io.github.dl4jssl.layers.impl.NativeConvBnReluImpl);
+            assertEquals(null, b.getVertex("backbone_bn1"), "one vertex per block");
+            a.setInputs(data.getFeatures());
+            a.setLabels(data.getLabels());
+            a.computeGradientAndScore();
+            b.setInputs(data.getFeatures());
+            b.setLabels(data.getLabels());
+            b.computeGradientAndScore();
+            assertEquals(a.score(), b.score(), 1e-5 * Math.abs(a.score()), "NT-Xent loss against " + slow);
+            assertClose(a.gradient().gradient(), b.gradient().gradient(), 2e-3, "gradient against " + slow);
+            for (int i = 0; i < 2; i++) {
+                a.fit(data);
+                b.fit(data);
+            }
+            assertClose(a.params(), b.params(), 2e-3, "parameters after 2 steps against " + slow);
+            INDArray features = data.getFeatures();
+            assertClose(a.outputSingle(false, features), b.outputSingle(false, features), 2e-3,
+                    "inference output against " + slow);
+        }
+        assertEquals(java.util.List.of("conv4"), new SmallCnn(12, 12, 1, LayerImplementation.FUSED).finalStage());
+        assertEquals(LayerImplementation.FUSED, LayerImplementation.byName("fused"));
+    }
+
+    @Test
+    void mocoShuffleBnRefusesFusedBlocks() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new io.github.dl4jssl.zoo.method.MocoV2.Builder()
+                        .backbone(new SmallCnn(12, 12, 1, LayerImplementation.FUSED)).seed(7).build().configuration());
+        assertTrue(e.getMessage().contains("shuffle BN"), e.getMessage());
+    }
+
     @Test
     void smallCnnFastPathEqualsDl4jPath() {
         assertSamePath(new SmallCnn(12, 12, 1, LayerImplementation.DL4J),
