@@ -6,8 +6,9 @@ package io.github.dl4jssl.layers.impl;
  * primitives where oneDNN loads (x86-64 and linux-arm64), and through their own ND4J code otherwise (double precision
  * always: oneDNN has none). Both compute the same function (the ReLU's backward differs only where its input or
  * gradient is NaN); the tests compare them with DL4J's layers in double. oneDNN's batch
- * normalization was measured too, and was no faster than {@code NativeBatchNormalization}'s own code on NCHW
- * (docs/bench/onednn-s14), so that layer keeps it.
+ * normalization is no faster than {@code NativeBatchNormalization}'s own code on NCHW arrays, where it needs reorders
+ * (docs/bench/onednn-s14, docs/bench/bn-blocked-s22), so that layer keeps it; {@link
+ * io.github.dl4jssl.layers.NativeConvBnRelu} runs it inside the convolution's blocked layout (float training).
  * On by default; {@code -Ddl4jssl.onednn=false} or {@link #setEnabled} turns it off (speed comparisons, diagnosis).
  */
 public final class OneDnn {

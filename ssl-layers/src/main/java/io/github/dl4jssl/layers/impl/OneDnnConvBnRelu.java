@@ -1,7 +1,6 @@
 package io.github.dl4jssl.layers.impl;
 
 import org.bytedeco.dnnl.dnnl_batch_normalization_desc_t;
-import org.bytedeco.dnnl.dnnl_convolution_desc_t;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -49,12 +48,7 @@ final class OneDnnConvBnRelu extends OneDnnOperation {
             close();
             throw new IllegalArgumentException("oneDNN cannot describe this convolution without bias: " + g);
         }
-        int any = dnnl_format_tag_any;
-        dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct,
-                desc(g.src(), any), desc(g.weights(), any), null, desc(g.dst(), any), g.strides(), g.dilates(),
-                g.padBefore(), g.padAfter()), "forward descriptor");
-        dnnl_primitive_desc cfpd = primitiveDesc(fd, null);
+        dnnl_primitive_desc cfpd = OneDnnConvolution.forwardDesc(this, g);
         dnnl_memory_desc_t blocked = wanted(cfpd, dnnl_query_dst_md, 0);
         layout = describe(blocked, g.dst());
         blockedElements = elements(blocked);
@@ -95,21 +89,13 @@ final class OneDnnConvBnRelu extends OneDnnOperation {
                 arg(DNNL_ARG_DIFF_SRC, true, blocked, bbpd, dnnl_query_diff_src_md, 0),
                 arg(DNNL_ARG_DIFF_SCALE_SHIFT, true, scaleShift, dnnl_nc, bbpd, dnnl_query_diff_weights_md));
 
-        dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, desc(g.src(), any),
-                desc(g.weights(), any), desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(), g.padAfter()),
-                "backward-data descriptor");
-        dnnl_primitive_desc dpd = primitiveDesc(dd, cfpd);
+        dnnl_primitive_desc dpd = OneDnnConvolution.backwardDataDesc(this, g, cfpd);
         convBackwardData = new Pass(dpd, "convolution backward data",
                 arg(DNNL_ARG_DIFF_DST, false, blocked, dpd, dnnl_query_diff_dst_md, 0),
                 arg(DNNL_ARG_WEIGHTS, false, g.weights(), dnnl_oihw, dpd, dnnl_query_weights_md),
                 arg(DNNL_ARG_DIFF_SRC, true, g.src(), dnnl_nchw, dpd, dnnl_query_diff_src_md));
 
-        dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, desc(g.src(), any),
-                desc(g.weights(), any), null, desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(),
-                g.padAfter()), "backward-weights descriptor");
-        dnnl_primitive_desc wpd = primitiveDesc(wd, cfpd);
+        dnnl_primitive_desc wpd = OneDnnConvolution.backwardWeightsDesc(this, g, cfpd);
         convBackwardWeights = new Pass(wpd, "convolution backward weights",
                 arg(DNNL_ARG_SRC, false, g.src(), dnnl_nchw, wpd, dnnl_query_src_md),
                 arg(DNNL_ARG_DIFF_DST, false, blocked, wpd, dnnl_query_diff_dst_md, 0),

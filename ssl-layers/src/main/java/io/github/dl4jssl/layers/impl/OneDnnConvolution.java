@@ -81,35 +81,20 @@ final class OneDnnConvolution extends OneDnnOperation {
             close();
             throw new IllegalArgumentException("oneDNN cannot describe this convolution: " + g);
         }
-        int any = dnnl_format_tag_any;
-        dnnl_memory_desc_t biasMd = g.bias() ? desc(new long[]{g.outC()}, dnnl_x) : null;
-
-        dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct,
-                desc(g.src(), any), desc(g.weights(), any), biasMd, desc(g.dst(), any), g.strides(), g.dilates(),
-                g.padBefore(), g.padAfter()), "forward descriptor");
-        dnnl_primitive_desc fpd = primitiveDesc(fd, null);
+        dnnl_primitive_desc fpd = forwardDesc(this, g);
         forward = new Pass(fpd, "forward",
                 arg(DNNL_ARG_SRC, false, g.src(), dnnl_nchw, fpd, dnnl_query_src_md),
                 arg(DNNL_ARG_WEIGHTS, false, g.weights(), dnnl_oihw, fpd, dnnl_query_weights_md),
                 g.bias() ? arg(DNNL_ARG_BIAS, false, new long[]{g.outC()}, dnnl_x, fpd, dnnl_query_weights_md, 1) : null,
                 arg(DNNL_ARG_DST, true, g.dst(), dnnl_nchw, fpd, dnnl_query_dst_md));
 
-        dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, desc(g.src(), any),
-                desc(g.weights(), any), desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(), g.padAfter()),
-                "backward-data descriptor");
-        dnnl_primitive_desc dpd = primitiveDesc(dd, fpd);
+        dnnl_primitive_desc dpd = backwardDataDesc(this, g, fpd);
         backwardData = new Pass(dpd, "backward data",
                 arg(DNNL_ARG_DIFF_DST, false, g.dst(), dnnl_nchw, dpd, dnnl_query_diff_dst_md),
                 arg(DNNL_ARG_WEIGHTS, false, g.weights(), dnnl_oihw, dpd, dnnl_query_weights_md),
                 arg(DNNL_ARG_DIFF_SRC, true, g.src(), dnnl_nchw, dpd, dnnl_query_diff_src_md));
 
-        dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
-        check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, desc(g.src(), any),
-                desc(g.weights(), any), biasMd, desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(),
-                g.padAfter()), "backward-weights descriptor");
-        dnnl_primitive_desc wpd = primitiveDesc(wd, fpd);
+        dnnl_primitive_desc wpd = backwardWeightsDesc(this, g, fpd);
         backwardWeights = new Pass(wpd, "backward weights",
                 arg(DNNL_ARG_SRC, false, g.src(), dnnl_nchw, wpd, dnnl_query_src_md),
                 arg(DNNL_ARG_DIFF_DST, false, g.dst(), dnnl_nchw, wpd, dnnl_query_diff_dst_md),
@@ -117,6 +102,40 @@ final class OneDnnConvolution extends OneDnnOperation {
                 g.bias() ? arg(DNNL_ARG_DIFF_BIAS, true, new long[]{g.outC()}, dnnl_x, wpd, dnnl_query_diff_weights_md, 1) : null);
         shareDiffDst = backwardData.reorders(0) && backwardWeights.reorders(1)
                 && backwardData.sameLayout(0, backwardWeights, 1);
+    }
+
+    /** oneDNN's forward-training convolution of {@code g}, every layout oneDNN's choice, owned by {@code op}. */
+    static dnnl_primitive_desc forwardDesc(OneDnnOperation op, Geometry g) {
+        int any = dnnl_format_tag_any;
+        dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+        check(dnnl_dilated_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct,
+                desc(g.src(), any), desc(g.weights(), any), biasDesc(g), desc(g.dst(), any), g.strides(), g.dilates(),
+                g.padBefore(), g.padAfter()), "forward descriptor");
+        return op.primitiveDesc(fd, null);
+    }
+
+    /** The backward-data convolution of {@code g} (hint: its forward {@code fpd}). */
+    static dnnl_primitive_desc backwardDataDesc(OneDnnOperation op, Geometry g, dnnl_primitive_desc fpd) {
+        int any = dnnl_format_tag_any;
+        dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
+        check(dnnl_dilated_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, desc(g.src(), any),
+                desc(g.weights(), any), desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(), g.padAfter()),
+                "backward-data descriptor");
+        return op.primitiveDesc(dd, fpd);
+    }
+
+    /** The backward-weights convolution of {@code g} (hint: its forward {@code fpd}). */
+    static dnnl_primitive_desc backwardWeightsDesc(OneDnnOperation op, Geometry g, dnnl_primitive_desc fpd) {
+        int any = dnnl_format_tag_any;
+        dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
+        check(dnnl_dilated_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, desc(g.src(), any),
+                desc(g.weights(), any), biasDesc(g), desc(g.dst(), any), g.strides(), g.dilates(), g.padBefore(),
+                g.padAfter()), "backward-weights descriptor");
+        return op.primitiveDesc(wd, fpd);
+    }
+
+    private static dnnl_memory_desc_t biasDesc(Geometry g) {
+        return g.bias() ? desc(new long[]{g.outC()}, dnnl_x) : null;
     }
 
     /** z = conv(x, W) + b, all NCHW / OIHW; {@code b} null without bias. */

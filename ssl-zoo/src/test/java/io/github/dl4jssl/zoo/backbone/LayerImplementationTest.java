@@ -42,6 +42,12 @@ class LayerImplementationTest {
         assertTrue(diff <= relTol * scale + 1e-5, what + ": |slow - fast| = " + diff + ", |slow| = " + scale);
     }
 
+    private static void computeGradientAndScore(ComputationGraph g, DataSet data) {
+        g.setInputs(data.getFeatures());
+        g.setLabels(data.getLabels());
+        g.computeGradientAndScore();
+    }
+
     /** Score, all gradients, then two fit steps: parameters (incl. running mean/log-std) and test-mode output. */
     private static void assertSamePath(Backbone slow, Backbone fast, DataSet data) {
         assertSamePath(slow, fast, data, LayerImplementationTest::simclr);
@@ -53,12 +59,8 @@ class LayerImplementationTest {
         ComputationGraph b = method.apply(fast);
         assertEquals(a.params(), b.params(), "same seed, same initial parameters");
 
-        a.setInputs(data.getFeatures());
-        a.setLabels(data.getLabels());
-        a.computeGradientAndScore();
-        b.setInputs(data.getFeatures());
-        b.setLabels(data.getLabels());
-        b.computeGradientAndScore();
+        computeGradientAndScore(a, data);
+        computeGradientAndScore(b, data);
         assertEquals(a.score(), b.score(), 1e-5 * Math.abs(a.score()), "NT-Xent loss");
         Map<String, INDArray> ga = a.gradient().gradientForVariable();
         Map<String, INDArray> gb = b.gradient().gradientForVariable();
@@ -97,12 +99,8 @@ class LayerImplementationTest {
             assertEquals(a.params(), b.params(), "same seed, same initial parameters, against " + slow);
             assertTrue(b.getLayer("backbone_conv1") instanceof io.github.dl4jssl.layers.impl.NativeConvBnReluImpl);
             assertEquals(null, b.getVertex("backbone_bn1"), "one vertex per block");
-            a.setInputs(data.getFeatures());
-            a.setLabels(data.getLabels());
-            a.computeGradientAndScore();
-            b.setInputs(data.getFeatures());
-            b.setLabels(data.getLabels());
-            b.computeGradientAndScore();
+            computeGradientAndScore(a, data);
+            computeGradientAndScore(b, data);
             assertEquals(a.score(), b.score(), 1e-5 * Math.abs(a.score()), "NT-Xent loss against " + slow);
             assertClose(a.gradient().gradient(), b.gradient().gradient(), 2e-3, "gradient against " + slow);
             for (int i = 0; i < 2; i++) {
