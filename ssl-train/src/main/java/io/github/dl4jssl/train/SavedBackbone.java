@@ -89,21 +89,34 @@ public record SavedBackbone(Backbone backbone, ComputationGraph graph, Path file
             FeatureExtractor.checkImageShape(InputType.convolutional(h, w, c), imageShape);
         }
         Set<String> layers = backboneLayers(saved);
-        for (String name : Backbones.NAMES) {
-            ComputationGraph fresh = graph(Backbones.byName(name, h, w, c));
-            if (backboneLayers(fresh).equals(layers)) {
-                for (double multiplier : widthMultipliers(saved, fresh, layers)) {
-                    Backbone b = Backbones.byName(name, h, w, c, LayerImplementation.DEFAULT, multiplier);
-                    try {
-                        return new SavedBackbone(b, BackboneGraph.extract(saved, b, SslMethod.BACKBONE_PREFIX), file);
-                    } catch (IllegalArgumentException shapesDiffer) {
-                        // same layer names, other shapes: try the next width, then the next kind
+        for (LayerImplementation impl : implementations()) {
+            for (String name : Backbones.NAMES) {
+                ComputationGraph fresh = graph(Backbones.byName(name, h, w, c, impl, 1.0));
+                if (backboneLayers(fresh).equals(layers)) {
+                    for (double multiplier : widthMultipliers(saved, fresh, layers)) {
+                        Backbone b = Backbones.byName(name, h, w, c, impl, multiplier);
+                        try {
+                            return new SavedBackbone(b, BackboneGraph.extract(saved, b, SslMethod.BACKBONE_PREFIX), file);
+                        } catch (IllegalArgumentException shapesDiffer) {
+                            // same layer names, other shapes: try the next width, then the next kind
+                        }
                     }
                 }
             }
         }
         throw new IllegalArgumentException("--model " + file + " holds no backbone of a known kind (" + String.join(", ", Backbones.NAMES)
                 + ") under the prefix '" + SslMethod.BACKBONE_PREFIX + "'; give model.zip or backbone.zip of a train run");
+    }
+
+    /**
+     * The layer implementations whose graphs a saved backbone may have: the default first, then the fused blocks
+     * ({@link LayerImplementation#FUSED}: one vertex per convolution + batch norm + ReLU block, other names). DL4J's and
+     * the native layers share their vertex names, so one of the two stands for both.
+     */
+    private static List<LayerImplementation> implementations() {
+        return LayerImplementation.DEFAULT == LayerImplementation.FUSED
+                ? List.of(LayerImplementation.FUSED, LayerImplementation.NATIVE)
+                : List.of(LayerImplementation.DEFAULT, LayerImplementation.FUSED);
     }
 
     private static ComputationGraph graph(Backbone b) {

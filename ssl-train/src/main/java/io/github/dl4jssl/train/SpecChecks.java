@@ -64,7 +64,7 @@ public final class SpecChecks {
         try {
             LayerImplementation.byName(s.layers());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("unknown --layers '" + s.layers() + "'; valid: dl4j, native", e);
+            throw new IllegalArgumentException("unknown --layers '" + s.layers() + "'; valid: dl4j, native, fused", e);
         }
     }
 

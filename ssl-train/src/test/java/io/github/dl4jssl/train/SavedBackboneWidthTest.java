@@ -14,7 +14,10 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** {@code eval} reads back the backbone.zip of a run trained with {@code --width-multiplier} other than 1. */
+/**
+ * {@code eval} reads back the backbone.zip of a run trained with {@code --width-multiplier} other than 1, and of a run
+ * trained with {@code --layers fused} (one vertex per SmallCnn block).
+ */
 class SavedBackboneWidthTest {
 
     @Test
@@ -35,5 +38,19 @@ class SavedBackboneWidthTest {
             assertEquals(g.numParams(), saved.graph().numParams(), name + " x " + m);
             assertEquals(g.params(), saved.graph().params(), name + " x " + m + ": the saved weights");
         }
+    }
+
+    @Test
+    void fusedBackbonesAreRecognisedWithTheirWeights(@TempDir Path tmp) throws Exception {
+        Backbone b = Backbones.byName("small-cnn", 28, 28, 1, LayerImplementation.FUSED, 1.0);
+        ComputationGraph g = new ComputationGraph(BackboneGraph.standalone(b, SslMethod.BACKBONE_PREFIX, 7));
+        g.init();
+        Path file = tmp.resolve("fused.zip");
+        ModelSerializer.writeModel(g, file.toFile(), false);
+        SavedBackbone.tag(file, b);
+        SavedBackbone saved = SavedBackbone.load(file, new long[] {1, 1, 28, 28});
+        assertEquals("small-cnn", saved.backbone().name());
+        assertEquals(LayerImplementation.FUSED, saved.backbone().layers());
+        assertEquals(g.params(), saved.graph().params(), "the saved weights");
     }
 }
