@@ -201,6 +201,31 @@ class NativeConvBnReluTest {
         assertEquals(g.outputSingle(false, x), restored.outputSingle(false, x));
     }
 
+    /**
+     * A graph configuration saved as JSON when the layer was introduced (session 22): a rename or move of the class, or
+     * of its settings, would stop it loading. Model files are user data.
+     */
+    @Test
+    void savedJsonStillLoadsAsTheFusedLayer() throws Exception {
+        String json;
+        try (java.io.InputStream in = NativeConvBnRelu.class.getResourceAsStream("native-conv-bn-relu-v0.3.json")) {
+            json = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+        ComputationGraphConfiguration conf = ComputationGraphConfiguration.fromJson(json);
+        NativeConvBnRelu block = (NativeConvBnRelu) ((org.deeplearning4j.nn.conf.graph.LayerVertex) conf.getVertices()
+                .get("block")).getLayerConf().getLayer();
+        assertFalse(block.isInputGradient());
+        assertFalse(block.isUseLogStd());
+        assertEquals(1e-4, block.getEps(), 0.0);
+        assertEquals(0.8, block.getDecay(), 0.0);
+        assertEquals(4, block.getNOut());
+        ComputationGraph g = new ComputationGraph(conf);
+        g.init();
+        assertTrue(g.getLayer("block") instanceof NativeConvBnReluImpl);
+        assertEquals(java.util.List.of("W", "gamma", "beta", "mean", "var"), ((NativeConvBnReluImpl) g.getLayer("block")).keys());
+        assertEquals(4 * 2 * 9 + 4 * 4, g.getLayer("block").numParams());
+    }
+
     @Test
     void refusesABiasOrAnotherActivation() {
         IllegalStateException bias = assertThrows(IllegalStateException.class,
