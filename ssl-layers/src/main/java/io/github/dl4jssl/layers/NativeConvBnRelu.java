@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
-import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.activations.Activation;
@@ -131,14 +130,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
     /** Adam (or whichever updater is configured) for W, gamma and beta; none for the running statistics, as DL4J's batch norm. */
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
-        switch (paramName) {
-            case BatchNormalizationParamInitializer.GLOBAL_MEAN:
-            case BatchNormalizationParamInitializer.GLOBAL_VAR:
-            case BatchNormalizationParamInitializer.GLOBAL_LOG_STD:
-                return new NoOp();
-            default:
-                return super.getUpdaterByParam(paramName);
-        }
+        return ConvBnReluParamInitializer.isRunningStatistic(paramName) ? new NoOp() : super.getUpdaterByParam(paramName);
     }
 
     /** The convolution's regularisation for W; none for the batch norm's parameters, as DL4J's {@link BatchNormalization}. */

@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -89,16 +88,17 @@ public final class ConvBnReluParamInitializer implements ParamInitializer {
         long w = weights(l);
         Map<String, INDArray> params = new LinkedHashMap<>(ConvolutionParamInitializer.getInstance()
                 .init(conf, slice(paramsView, 0, w), initializeParams));
-        List<String> keys = new ArrayList<>(paramKeys(l)).subList(1, 5);
+        Map<String, INDArray> bn = batchNormViews(l, paramsView);
         double[] initial = {1.0, 0.0, 0.0, l.isUseLogStd() ? 0.0 : 1.0};
-        for (int i = 0; i < keys.size(); i++) {
-            INDArray v = slice(paramsView, w + i * l.getNOut(), w + (i + 1) * l.getNOut());
+        int i = 0;
+        for (Map.Entry<String, INDArray> e : bn.entrySet()) {
             if (initializeParams) {
-                v.assign(initial[i]);
+                e.getValue().assign(initial[i]);
             }
-            params.put(keys.get(i), v);
-            conf.addVariable(keys.get(i));
+            i++;
+            conf.addVariable(e.getKey());
         }
+        params.putAll(bn);
         return params;
     }
 
@@ -109,11 +109,30 @@ public final class ConvBnReluParamInitializer implements ParamInitializer {
         long w = weights(l);
         Map<String, INDArray> grads = new LinkedHashMap<>(ConvolutionParamInitializer.getInstance()
                 .getGradientsFromFlattened(conf, slice(gradientView, 0, w)));
+        grads.putAll(batchNormViews(l, gradientView));
+        return grads;
+    }
+
+    /** The [1, nOut] views of gamma, beta, mean and the variance (in that order) after W in a parameter or gradient view. */
+    private Map<String, INDArray> batchNormViews(NativeConvBnRelu l, INDArray view) {
+        long w = weights(l);
+        long c = l.getNOut();
+        Map<String, INDArray> views = new LinkedHashMap<>();
         List<String> keys = paramKeys(l).subList(1, 5);
         for (int i = 0; i < keys.size(); i++) {
-            grads.put(keys.get(i), slice(gradientView, w + i * l.getNOut(), w + (i + 1) * l.getNOut()));
+            views.put(keys.get(i), slice(view, w + i * c, w + (i + 1) * c));
         }
-        return grads;
+        return views;
+    }
+
+    /**
+     * Whether {@code paramName} is one of the batch norm's running statistics, which DL4J's updater applies as they
+     * are: no updater of their own, not divided by the minibatch size.
+     */
+    public static boolean isRunningStatistic(String paramName) {
+        return BatchNormalizationParamInitializer.GLOBAL_MEAN.equals(paramName)
+                || BatchNormalizationParamInitializer.GLOBAL_VAR.equals(paramName)
+                || BatchNormalizationParamInitializer.GLOBAL_LOG_STD.equals(paramName);
     }
 
     /**

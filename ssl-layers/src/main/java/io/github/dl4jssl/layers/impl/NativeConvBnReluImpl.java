@@ -3,7 +3,6 @@ package io.github.dl4jssl.layers.impl;
 import io.github.dl4jssl.layers.NativeConvBnRelu;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
-import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
@@ -12,7 +11,6 @@ import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ConvolutionUtils;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -122,13 +120,8 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
                 || c.getIDropout() != null || c.getWeightNoise() != null) {
             return null;
         }
-        int[] out = ConvolutionUtils.getOutputSize(x, c.getKernelSize(), c.getStride(),
-                c.getConvolutionMode() == ConvolutionMode.Same ? null : c.getPadding(), c.getConvolutionMode(),
-                c.getDilation(), c.getCnn2dDataFormat());
-        int[] pad = c.getConvolutionMode() == ConvolutionMode.Same
-                ? ConvolutionUtils.getSameModeTopLeftPadding(out, new int[]{(int) x.size(2), (int) x.size(3)},
-                c.getKernelSize(), c.getStride(), c.getDilation())
-                : c.getPadding();
+        int[] out = NativeConvolutionLayerImpl.outputSize(c, x);
+        int[] pad = NativeConvolutionLayerImpl.padding(c, (int) x.size(2), (int) x.size(3), out[0], out[1]);
         OneDnnConvolution.Geometry g = OneDnnConvolution.Geometry.of(x.size(0), x.size(1), x.size(2), x.size(3),
                 c.getNOut(), out[0], out[1], c.getKernelSize(), c.getStride(), c.getDilation(), pad, false);
         return g.consistent() && x.size(1) == c.getNIn() ? chains.get(g) : null;
@@ -161,20 +154,13 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
             scaleShift = Nd4j.vstack(getParam(BatchNormalizationParamInitializer.GAMMA),
                     getParam(BatchNormalizationParamInitializer.BETA));
         }
-        int[] out = outputSize(x);
+        int[] out = NativeConvolutionLayerImpl.outputSize(c, x);
         INDArray y = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, dataType,
                 new long[]{x.size(0), ch, out[0], out[1]}, 'c');
         OneDnnConvBnRelu.Saved saved = chain.forward(x, getParam(ConvolutionParamInitializer.WEIGHT_KEY), scaleShift,
                 y, mean, var, workspaceMgr, ArrayType.ACTIVATIONS);
         chainPass = new ChainPass(chain, x, scaleShift, saved);
         return y;
-    }
-
-    private int[] outputSize(INDArray x) {
-        NativeConvBnRelu c = layerConf();
-        return ConvolutionUtils.getOutputSize(x, c.getKernelSize(), c.getStride(),
-                c.getConvolutionMode() == ConvolutionMode.Same ? null : c.getPadding(), c.getConvolutionMode(),
-                c.getDilation(), c.getCnn2dDataFormat());
     }
 
     @Override
@@ -233,9 +219,7 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
     /** As DL4J's batch norm: the running statistics' "gradients" are updates, not divided by the minibatch size. */
     @Override
     public boolean updaterDivideByMinibatch(String paramName) {
-        return !(BatchNormalizationParamInitializer.GLOBAL_MEAN.equals(paramName)
-                || BatchNormalizationParamInitializer.GLOBAL_VAR.equals(paramName)
-                || BatchNormalizationParamInitializer.GLOBAL_LOG_STD.equals(paramName));
+        return !ConvBnReluParamInitializer.isRunningStatistic(paramName);
     }
 
     @Override

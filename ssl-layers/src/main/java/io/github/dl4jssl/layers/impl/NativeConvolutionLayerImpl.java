@@ -154,10 +154,14 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
 
     /** The output's [height, width], with DL4J's size check and error messages (Strict mode: exact fit; too-small input). */
     private int[] outputSize(INDArray in) {
-        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
+        return outputSize(layerConf(), in);
+    }
+
+    /** The output's [height, width] of convolution {@code c} on {@code in} ({@link NativeConvBnReluImpl} too). */
+    static int[] outputSize(org.deeplearning4j.nn.conf.layers.ConvolutionLayer c, INDArray in) {
+        ConvolutionMode mode = c.getConvolutionMode();
         return ConvolutionUtils.getOutputSize(in, c.getKernelSize(), c.getStride(),
-                convolutionMode == ConvolutionMode.Same ? null : c.getPadding(), convolutionMode, c.getDilation(),
-                c.getCnn2dDataFormat());
+                mode == ConvolutionMode.Same ? null : c.getPadding(), mode, c.getDilation(), c.getCnn2dDataFormat());
     }
 
     @Override
@@ -172,8 +176,12 @@ public class NativeConvolutionLayerImpl extends ConvolutionLayer {
 
     /** Top-left padding (Same mode: DL4J's, the extra row/column goes bottom/right) or the configured padding. */
     private int[] padding(int inH, int inW, int outH, int outW) {
-        org.deeplearning4j.nn.conf.layers.ConvolutionLayer c = layerConf();
-        return convolutionMode == ConvolutionMode.Same
+        return padding(layerConf(), inH, inW, outH, outW);
+    }
+
+    /** Top-left padding of convolution {@code c} ({@link NativeConvBnReluImpl} too). */
+    static int[] padding(org.deeplearning4j.nn.conf.layers.ConvolutionLayer c, int inH, int inW, int outH, int outW) {
+        return c.getConvolutionMode() == ConvolutionMode.Same
                 ? ConvolutionUtils.getSameModeTopLeftPadding(new int[]{outH, outW}, new int[]{inH, inW},
                 c.getKernelSize(), c.getStride(), c.getDilation())
                 : c.getPadding();

@@ -278,9 +278,14 @@ abstract class OneDnnOperation implements AutoCloseable {
      */
     static Pointer aligned(INDArray scratch) {
         Pointer p = address(scratch);
+        return new PagedPointer(p.address() + p.position() * p.sizeof() + alignmentSkip(scratch));
+    }
+
+    /** Bytes from {@code scratch}'s first element to the first {@link #ALIGNMENT}-aligned address in it. */
+    private static long alignmentSkip(INDArray scratch) {
+        Pointer p = address(scratch);
         long start = p.address() + p.position() * p.sizeof();
-        long skip = (ALIGNMENT - start % ALIGNMENT) % ALIGNMENT;
-        return new PagedPointer(start + skip);
+        return (ALIGNMENT - start % ALIGNMENT) % ALIGNMENT;
     }
 
     /** The address of an array's first element (ND4J's buffer pointer already includes a view's offset). */
@@ -302,7 +307,7 @@ abstract class OneDnnOperation implements AutoCloseable {
      * oneDNN's for an array that stays between primitives (then it is a flat float array, {@link #alignedView}).
      */
     Arg arg(int key, boolean output, dnnl_memory_desc_t plain, dnnl_primitive_desc pd, int query, int index) {
-        dnnl_memory_desc_t wanted = dnnl_primitive_desc_query_md(pd, query, index);
+        dnnl_memory_desc_t wanted = wanted(pd, query, index);
         if (wanted == null || wanted.isNull()) {
             throw new IllegalStateException("oneDNN gave no memory descriptor for argument " + key + " of " + what);
         }
@@ -336,9 +341,7 @@ abstract class OneDnnOperation implements AutoCloseable {
      */
     static INDArray alignedView(LayerWorkspaceMgr mgr, ArrayType type, long elements) {
         INDArray scratch = mgr.createUninitialized(type, DataType.FLOAT, elements + ALIGNMENT / Float.BYTES);
-        Pointer p = address(scratch);
-        long start = p.address() + p.position() * p.sizeof();
-        long skip = ((ALIGNMENT - start % ALIGNMENT) % ALIGNMENT) / Float.BYTES;
+        long skip = alignmentSkip(scratch) / Float.BYTES;
         return scratch.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(skip, skip + elements));
     }
 
