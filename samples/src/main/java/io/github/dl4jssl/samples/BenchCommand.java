@@ -54,8 +54,8 @@ public final class BenchCommand implements Callable<Integer> {
             description = "MoCo v1/v2 queue sizes K; several values sweep (other methods ignore it). Default: ${DEFAULT-VALUE}.")
     List<Integer> queueSizes;
 
-    @Option(names = "--layers", split = ",", defaultValue = "native",
-            description = "Convolution/BN implementations: native, fused (native with each conv + BN + ReLU block as one layer), dl4j, or several (measured interleaved). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--layers", split = ",",
+            description = "Convolution/BN implementations: fused (native, each conv + BN + ReLU block as one layer), native, dl4j, or several (measured interleaved). Default: the backend's (fused on the CPU, dl4j on CUDA).")
     List<String> layers;
 
     @Option(names = "--data", defaultValue = "augmented",
@@ -130,7 +130,7 @@ public final class BenchCommand implements Callable<Integer> {
         }
         List<String> methodNames = methods.size() == 1 && methods.get(0).equalsIgnoreCase("all") ? SslMethods.NAMES : methods;
         List<LayerImplementation> impls = new ArrayList<>();
-        for (String l : layers) {
+        for (String l : layers != null ? layers : List.of(LayerImplementation.DEFAULT.id())) {
             impls.add(LayerImplementation.byName(l));
         }
         double ceiling = ceilingSize > 0 ? MatmulCeiling.measure(ceilingSize, 5) : Double.NaN;

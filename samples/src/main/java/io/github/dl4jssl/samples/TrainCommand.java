@@ -45,8 +45,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--backbone", defaultValue = "small-cnn", description = "Backbone: small-cnn, resnet18-cifar, vit-tiny, vit-small. Default: ${DEFAULT-VALUE}.")
     String backbone;
 
-    @Option(names = "--layers", defaultValue = "native",
-            description = "Convolution/batch-norm implementation: native (libnd4j ops, fast) or dl4j (DL4J's layers; same results). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--layers",
+            description = "Convolution/batch-norm implementation: fused (native, each conv + BN + ReLU block as one layer; fastest on"
+                    + " the CPU), native (libnd4j ops) or dl4j (DL4J's layers); the same results. Default: the backend's (fused on"
+                    + " the CPU, dl4j on CUDA); a resumed run keeps its own.")
     String layers;
     @Option(names = "--width-multiplier", defaultValue = "1",
             description = "Factor on every backbone layer's channels (e.g. 0.5 halves SmallCnn to 16-32-32-64). Default: ${DEFAULT-VALUE}.")

@@ -39,6 +39,12 @@ import java.util.List;
  *
  * <p>A first layer, whose input is the network's input, can skip its input gradient:
  * {@link Builder#inputGradient(boolean) inputGradient(false)}.</p>
+ *
+ * <p><b>Shuffle BN.</b> With {@link Builder#batchNormGroups(int) batchNormGroups(G)}, G &gt; 1, the training-mode batch
+ * norm computes its statistics over G groups of B/G consecutive images separately, as {@link SplitBatchNormalization}
+ * does: the "shuffling BN" of MoCo (He et al., CVPR 2020, section 3.3) emulated on one device, so that MoCo's key
+ * encoder can keep its fused blocks. The running statistics move towards the average of the group statistics;
+ * gamma's and beta's gradients are summed over the groups. Inference is unchanged.</p>
  */
 public class NativeConvBnRelu extends ConvolutionLayer {
 
@@ -46,6 +52,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
     private double eps = 1e-5;
     private double decay = 0.9;
     private boolean useLogStd = true;
+    private int batchNormGroups = 1;
 
     /** For JSON. */
     public NativeConvBnRelu() {
@@ -60,6 +67,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
         this.eps = builder.eps;
         this.decay = builder.decay;
         this.useLogStd = builder.useLogStd;
+        this.batchNormGroups = builder.batchNormGroups;
     }
 
     public boolean isInputGradient() { return inputGradient; }
@@ -80,6 +88,22 @@ public class NativeConvBnRelu extends ConvolutionLayer {
     public boolean isUseLogStd() { return useLogStd; }
 
     public void setUseLogStd(boolean useLogStd) { this.useLogStd = useLogStd; }
+
+    /** The number of groups of consecutive images over which training-mode statistics are computed (1: the whole batch). */
+    public int getBatchNormGroups() { return batchNormGroups; }
+
+    public void setBatchNormGroups(int batchNormGroups) { this.batchNormGroups = batchNormGroups; }
+
+    /**
+     * A copy of this layer whose batch norm computes its training-mode statistics over {@code groups} groups (MoCo's
+     * shuffle BN; the counterpart of {@link SplitBatchNormalization#from}).
+     */
+    public NativeConvBnRelu withBatchNormGroups(int groups) {
+        NativeConvBnRelu copy = clone();
+        copy.setBatchNormGroups(groups);
+        copy.validate();
+        return copy;
+    }
 
     /** The batch norm as {@link NativeBatchNormalization} configures it, for the layer's own code. */
     public NativeBatchNormalization batchNormalization() {
@@ -111,6 +135,10 @@ public class NativeConvBnRelu extends ConvolutionLayer {
     }
 
     private void validate() {
+        if (batchNormGroups < 1) {
+            throw new IllegalStateException("NativeConvBnRelu " + getLayerName() + ": batchNormGroups must be at least 1"
+                    + " (1 = statistics over the whole batch; G > 1 = MoCo's shuffle BN over G groups), got " + batchNormGroups);
+        }
         if (hasBias()) {
             throw new IllegalStateException("NativeConvBnRelu " + getLayerName() + " has no convolution bias (the batch"
                     + " norm's beta takes its place): build it with hasBias(false)");
@@ -149,7 +177,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
         }
         NativeConvBnRelu other = (NativeConvBnRelu) o;
         return inputGradient == other.inputGradient && eps == other.eps && decay == other.decay
-                && useLogStd == other.useLogStd;
+                && useLogStd == other.useLogStd && batchNormGroups == other.batchNormGroups;
     }
 
     @Override
@@ -159,7 +187,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(super.hashCode(), 13, inputGradient, eps, decay, useLogStd);
+        return java.util.Objects.hash(super.hashCode(), 13, inputGradient, eps, decay, useLogStd, batchNormGroups);
     }
 
     /** DL4J's {@link ConvolutionLayer.Builder} with the batch norm's settings, building a {@link NativeConvBnRelu}. */
@@ -169,6 +197,7 @@ public class NativeConvBnRelu extends ConvolutionLayer {
         private double eps = 1e-5;
         private double decay = 0.9;
         private boolean useLogStd = true;
+        private int batchNormGroups = 1;
 
         public Builder(int... kernelSize) {
             super(kernelSize);
@@ -197,6 +226,15 @@ public class NativeConvBnRelu extends ConvolutionLayer {
         /** Store the running variance as log10 of the standard deviation (default true, DL4J's). */
         public Builder useLogStd(boolean useLogStd) {
             this.useLogStd = useLogStd;
+            return this;
+        }
+
+        /**
+         * Training-mode statistics over {@code groups} groups of consecutive images (default 1, the whole batch; G &gt; 1:
+         * MoCo's shuffle BN, see the class comment). The batch size must be divisible by it.
+         */
+        public Builder batchNormGroups(int groups) {
+            this.batchNormGroups = groups;
             return this;
         }
 

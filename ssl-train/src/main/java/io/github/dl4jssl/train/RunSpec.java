@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonPOJOBuilder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.data.ImageFolder;
 
 import java.io.IOException;
@@ -225,8 +226,30 @@ public final class RunSpec {
 
     public String method() { return method; }
     public String backbone() { return backbone; }
-    /** Convolution/batch-norm implementation, {@code native} when not given. */
-    public String layers() { return layers != null ? layers : "native"; }
+    /**
+     * Convolution/batch-norm implementation; when not given, the backend's default ({@link LayerImplementation#DEFAULT}:
+     * {@code fused} on the CPU, {@code dl4j} on CUDA). A run records the one it used ({@link #withLayersRecorded()}).
+     */
+    public String layers() { return layers != null ? layers : LayerImplementation.DEFAULT.id(); }
+
+    /**
+     * What a spec saved before the default became {@code fused} (December 2026) without {@code --layers} was built with:
+     * {@code native}, the default of that time. {@link TrainingRun#resuming} reads such a spec with it.
+     */
+    public static final String LAYERS_BEFORE_FUSED_DEFAULT = "native";
+
+    /**
+     * This spec with {@code --layers} set to what it resolves to, for a CNN backbone that was given none, so that a run's
+     * saved spec resumes with the layers it was built with whatever the default becomes; otherwise this spec.
+     */
+    public RunSpec withLayersRecorded() {
+        return layers != null || SpecChecks.VITS.contains(backbone) ? this : toBuilder().layers(layers()).build();
+    }
+
+    /** A saved spec without {@code --layers} for a CNN backbone, read as built before the fused default. */
+    RunSpec withLegacyLayers() {
+        return layers != null || SpecChecks.VITS.contains(backbone) ? this : toBuilder().layers(LAYERS_BEFORE_FUSED_DEFAULT).build();
+    }
     boolean layersGiven() { return layers != null; }
     public double widthMultiplier() { return widthMultiplier != null ? widthMultiplier : 1; }
     Double widthMultiplierGiven() { return widthMultiplier; }
@@ -379,7 +402,7 @@ public final class RunSpec {
         public Builder method(String v) { method = v; return this; }
         /** {@code --backbone}: small-cnn, resnet18-cifar, vit-tiny, vit-small. Default small-cnn. */
         public Builder backbone(String v) { backbone = v; return this; }
-        /** {@code --layers}: native (default) or dl4j; CNN backbones only. */
+        /** {@code --layers}: fused, native or dl4j (default: the backend's, {@link LayerImplementation#DEFAULT}); CNN backbones only. */
         public Builder layers(String v) { layers = v; return this; }
         /** {@code --width-multiplier}: factor on a CNN backbone's channels (default 1). */
         public Builder widthMultiplier(Double v) { widthMultiplier = v; return this; }

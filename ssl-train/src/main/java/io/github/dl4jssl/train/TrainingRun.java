@@ -77,8 +77,13 @@ public final class TrainingRun {
         return resuming(runDir, RunSpec.fromJson(Files.readString(file)), changes);
     }
 
-    /** {@link #resuming(Path, UnaryOperator)} with the given saved spec (e.g. from a {@value #COMMAND_FILE}). */
+    /**
+     * {@link #resuming(Path, UnaryOperator)} with the given saved spec (e.g. from a {@value #COMMAND_FILE}); a CNN run
+     * saved without {@code --layers} was built before the fused default and resumes with
+     * {@link RunSpec#LAYERS_BEFORE_FUSED_DEFAULT}.
+     */
     public static TrainingRun resuming(Path runDir, RunSpec saved, UnaryOperator<RunSpec.Builder> changes) {
+        saved = saved.withLegacyLayers();
         RunSpec.Builder b = saved.toBuilder();
         if (changes != null) {
             b = changes.apply(b);
@@ -206,10 +211,10 @@ public final class TrainingRun {
                 found.skipped()) + "); start the run again with --overwrite");
     }
 
-    /** Saves the spec for {@link #resume}, atomically. */
+    /** Saves the spec for {@link #resume}, atomically, with the layers it resolved to ({@link RunSpec#withLayersRecorded()}). */
     private void saveSpec(Path dir) throws IOException {
         Path tmp = dir.resolve(SPEC_FILE + ".tmp");
-        Files.writeString(tmp, spec.toJson());
+        Files.writeString(tmp, spec.withLayersRecorded().toJson());
         Files.move(tmp, dir.resolve(SPEC_FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -59,12 +59,30 @@ class TrainingRunTest {
     @Test
     void defaultsAreThoseOfTheCommandLine() {
         RunSpec d = RunSpec.builder().build();
-        assertEquals(List.of("simclr", "small-cnn", "fashion-mnist", "multi-epoch", "native", "stop"),
+        assertEquals(List.of("simclr", "small-cnn", "fashion-mnist", "multi-epoch", "fused", "stop"),
                 List.of(d.method(), d.backbone(), d.dataset(), d.regime(), d.layers(), d.nanPolicy()));
         assertEquals(List.of(3, 128, 10, 3, 9000), List.of(d.epochs(), d.batchSize(), d.linearEpochs(), d.keepCheckpoints(), d.uiPort()));
         assertEquals(42, d.seed());
         assertNull(d.trainSubset(), "the default 12,000 images, or all when fewer");
         assertNull(d.checkpointEvery());
+    }
+
+    /**
+     * A new run saves the layers it was built with; a saved CNN spec without them was built before the fused default and
+     * resumes with native, the default of that time.
+     */
+    @Test
+    void savedSpecsKeepTheLayersTheirRunWasBuiltWith(@TempDir Path dir) {
+        RunSpec d = RunSpec.builder().build();
+        assertFalse(d.layersGiven());
+        assertTrue(RunSpec.fromJson(d.withLayersRecorded().toJson()).layersGiven(), "written into the saved spec");
+        assertEquals("fused", RunSpec.fromJson(d.withLayersRecorded().toJson()).layers());
+        RunSpec vit = RunSpec.builder().method("mocov3").backbone("vit-tiny").build();
+        assertEquals(vit, vit.withLayersRecorded(), "a ViT has no --layers");
+        assertEquals("native", TrainingRun.resuming(dir, d, null).spec().layers(), "saved before the fused default");
+        assertEquals("fused", TrainingRun.resuming(dir, d.withLayersRecorded(), null).spec().layers());
+        assertEquals("dl4j", TrainingRun.resuming(dir, d.toBuilder().layers("dl4j").build(), null).spec().layers());
+        assertEquals(vit.layers(), TrainingRun.resuming(dir, vit, null).spec().layers());
     }
 
     /** BYOL's and MoCo v3's batch size comes from their recipe sweeps unless given; the other methods keep 128. */

@@ -30,25 +30,35 @@ import java.util.List;
  *   and {@link NativeActivationLayerImpl}, run one after the other on views of this layer's parameters and
  *   gradients.</li>
  * </ul>
- * Both give the running statistics' DL4J "gradients" ({@link RunningStatistics}).
+ * Both give the running statistics' DL4J "gradients" ({@link RunningStatistics}). With G &gt; 1 batch-norm groups
+ * (MoCo's shuffle BN) the chain runs its batch norm once per group, and the layers' code runs one batch-norm layer per
+ * group; either way the running statistics move towards the average of the group statistics, and gamma's and beta's
+ * gradients are the sums of the groups'.
  */
 public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
 
-    /** The three layers on views of this layer's parameters and gradients (built on first use). */
+    /**
+     * The three layers on views of this layer's parameters and gradients (built on first use): one batch norm per
+     * batch-norm group, the first on this layer's gradient views, the others on gradient arrays of their own.
+     */
     private Layer conv;
-    private Layer bn;
+    private Layer[] bn;
     private Layer relu;
     private INDArray innerParams;
     private INDArray innerGradients;
 
     /** The last training forward pass through the chain, or null. */
     private ChainPass chainPass;
+    /** The group-averaged batch statistics of the last grouped training pass through the layers' code, or null. */
+    private INDArray[] groupStatistics;
+    /** Geometries whose convolution output oneDNN lays out so that it cannot be split into batch-norm groups. */
+    private final java.util.Set<OneDnnConvolution.Geometry> unsplittable = new java.util.HashSet<>();
 
     private record ChainPass(OneDnnConvBnRelu chain, INDArray x, INDArray scaleShift, OneDnnConvBnRelu.Saved saved) {
     }
 
     private final OneDnnCache<OneDnnConvolution.Geometry, OneDnnConvBnRelu> chains =
-            new OneDnnCache<>(g -> new OneDnnConvBnRelu(g, layerConf().getEps()));
+            new OneDnnCache<>(g -> new OneDnnConvBnRelu(g, layerConf().getEps(), layerConf().getBatchNormGroups()));
 
     public NativeConvBnReluImpl(NeuralNetConfiguration conf, DataType dataType) {
         super(conf, dataType);
@@ -86,7 +96,15 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         NativeConvBnRelu c = layerConf();
         long w = ConvBnReluParamInitializer.weights(c);
         conv = instantiate(c.convolution(), ConvBnReluParamInitializer.slice(paramsFlattened, 0, w));
-        bn = instantiate(c.batchNormalization(), ConvBnReluParamInitializer.slice(paramsFlattened, w, numParams()));
+        bn = new Layer[c.getBatchNormGroups()];
+        for (int g = 0; g < bn.length; g++) {
+            bn[g] = instantiate(c.batchNormalization(), ConvBnReluParamInitializer.slice(paramsFlattened, w, numParams()));
+            if (g > 0) {
+                try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                    bn[g].setBackpropGradientsViewArray(Nd4j.create(dataType, 1, numParams() - w));
+                }
+            }
+        }
         relu = instantiate(new io.github.dl4jssl.layers.NativeActivationLayer(
                 org.nd4j.linalg.activations.Activation.RELU), null);
         innerParams = paramsFlattened;
@@ -98,7 +116,7 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         if (gradientsFlattened != null) {
             long w = ConvBnReluParamInitializer.weights(layerConf());
             conv.setBackpropGradientsViewArray(ConvBnReluParamInitializer.slice(gradientsFlattened, 0, w));
-            bn.setBackpropGradientsViewArray(ConvBnReluParamInitializer.slice(gradientsFlattened, w, numParams()));
+            bn[0].setBackpropGradientsViewArray(ConvBnReluParamInitializer.slice(gradientsFlattened, w, numParams()));
         }
     }
 
@@ -124,7 +142,34 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         int[] pad = NativeConvolutionLayerImpl.padding(c, (int) x.size(2), (int) x.size(3), out[0], out[1]);
         OneDnnConvolution.Geometry g = OneDnnConvolution.Geometry.of(x.size(0), x.size(1), x.size(2), x.size(3),
                 c.getNOut(), out[0], out[1], c.getKernelSize(), c.getStride(), c.getDilation(), pad, false);
-        return g.consistent() && x.size(1) == c.getNIn() ? chains.get(g) : null;
+        if (!g.consistent() || x.size(1) != c.getNIn() || unsplittable.contains(g)) {
+            return null;
+        }
+        try {
+            return chains.get(g);
+        } catch (IllegalArgumentException e) { // z's layout does not keep images contiguous: no groups in the chain
+            unsplittable.add(g);
+            return null;
+        }
+    }
+
+    /** The batch norm's groups, after checking that a batch of {@code n} images splits into them. */
+    private int groups(long n) {
+        int groups = layerConf().getBatchNormGroups();
+        if (n % groups != 0) {
+            throw new IllegalArgumentException("NativeConvBnRelu " + layerConf().getLayerName() + ": a batch of " + n
+                    + " images does not split into its " + groups + " batch-norm groups (shuffle BN); use a batch size"
+                    + " divisible by " + groups);
+        }
+        return groups;
+    }
+
+    /** Images [g n/G, (g+1) n/G) of an NCHW array. */
+    private static INDArray group(INDArray a, int g, int groups) {
+        long per = a.size(0) / groups;
+        return a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(g * per, (g + 1) * per),
+                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
+                org.nd4j.linalg.indexing.NDArrayIndex.all());
     }
 
     /** Whether a training pass on x runs through the oneDNN chain (for tests). */
@@ -136,12 +181,15 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
     public INDArray activate(boolean training, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(false);
         chainPass = null;
+        groupStatistics = null;
         INDArray x = input.castTo(dataType);
+        int groups = training ? groups(x.size(0)) : 1;
         OneDnnConvBnRelu chain = training ? chain(x) : null;
         if (chain == null) {
             inner();
             INDArray z = conv.activate(input, training, workspaceMgr);
-            return relu.activate(bn.activate(z, training, workspaceMgr), training, workspaceMgr);
+            return relu.activate(groups == 1 ? bn[0].activate(z, training, workspaceMgr)
+                    : groupedBatchNorm(z, groups, workspaceMgr), training, workspaceMgr);
         }
         NativeConvBnRelu c = layerConf();
         long ch = c.getNOut();
@@ -149,8 +197,8 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         INDArray var;
         INDArray scaleShift;
         try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            mean = Nd4j.createUninitialized(dataType, ch);
-            var = Nd4j.createUninitialized(dataType, ch);
+            mean = Nd4j.createUninitialized(dataType, groups, ch);
+            var = Nd4j.createUninitialized(dataType, groups, ch);
             scaleShift = Nd4j.vstack(getParam(BatchNormalizationParamInitializer.GAMMA),
                     getParam(BatchNormalizationParamInitializer.BETA));
         }
@@ -163,6 +211,27 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         return y;
     }
 
+    /**
+     * Training-mode batch norm of z per group, by one batch-norm layer per group; keeps the group-averaged batch
+     * statistics (biased variance, as the batch norm's) for the running statistics.
+     */
+    private INDArray groupedBatchNorm(INDArray z, int groups, LayerWorkspaceMgr workspaceMgr) {
+        INDArray[] out = new INDArray[groups];
+        INDArray mean = null;
+        INDArray var = null;
+        for (int g = 0; g < groups; g++) {
+            INDArray zg = group(z, g, groups);
+            out[g] = bn[g].activate(zg, true, workspaceMgr);
+            try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
+                INDArray m = zg.mean(0, 2, 3);
+                INDArray v = zg.var(false, 0, 2, 3);
+                mean = mean == null ? m : mean.addi(m);
+                var = var == null ? v : var.addi(v);
+            }
+        }
+        groupStatistics = new INDArray[]{mean.divi(groups), var.divi(groups)};
+        return Nd4j.concat(0, out);
+    }
     @Override
     public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
         assertInputSet(true);
@@ -172,12 +241,32 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         if (chainPass == null) {
             inner();
             Pair<Gradient, INDArray> r = relu.backpropGradient(epsilon, workspaceMgr);
-            Pair<Gradient, INDArray> b = bn.backpropGradient(r.getSecond(), workspaceMgr);
-            Pair<Gradient, INDArray> v = conv.backpropGradient(b.getSecond(), workspaceMgr);
+            INDArray dz;
+            if (groupStatistics == null) {
+                dz = bn[0].backpropGradient(r.getSecond(), workspaceMgr).getSecond();
+            } else {
+                INDArray[] dzs = new INDArray[bn.length];
+                for (int g = 0; g < bn.length; g++) {
+                    Pair<Gradient, INDArray> b = bn[g].backpropGradient(group(r.getSecond(), g, bn.length), workspaceMgr);
+                    dzs[g] = b.getSecond();
+                    if (g > 0) { // the first group's wrote into this layer's gradient views
+                        for (String key : new String[]{BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA}) {
+                            gradientViews.get(key).addi(b.getFirst().getGradientFor(key));
+                        }
+                    }
+                }
+                dz = Nd4j.concat(0, dzs);
+            }
+            Pair<Gradient, INDArray> v = conv.backpropGradient(dz, workspaceMgr);
             dx = v.getSecond();
             // the three layers wrote into views of this layer's gradient array
             for (String key : ConvBnReluParamInitializer.getInstance().paramKeys(c)) {
                 gradient.setGradientFor(key, gradientViews.get(key));
+            }
+            if (groupStatistics != null) {
+                RunningStatistics.update(gradient, paramTable(), gradientViews, c.getDecay(), c.isUseLogStd(),
+                        groupStatistics[0], groupStatistics[1]);
+                groupStatistics = null;
             }
         } else {
             ChainPass p = chainPass;
@@ -193,8 +282,10 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
             gradient.setGradientFor(ConvolutionParamInitializer.WEIGHT_KEY, dW);
             gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, gradientViews.get(BatchNormalizationParamInitializer.GAMMA));
             gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, gradientViews.get(BatchNormalizationParamInitializer.BETA));
+            INDArray mean = p.saved().mean();
+            INDArray var = p.saved().variance();
             RunningStatistics.update(gradient, paramTable(), gradientViews, c.getDecay(), c.isUseLogStd(),
-                    p.saved().mean(), p.saved().variance());
+                    mean.rows() == 1 ? mean.getRow(0) : mean.mean(0), var.rows() == 1 ? var.getRow(0) : var.mean(0));
             chainPass = null;
         }
         return new Pair<>(gradient, dx);
@@ -204,8 +295,14 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
     public void clear() {
         super.clear();
         chainPass = null;
-        for (Layer l : new Layer[]{conv, bn, relu}) {
+        groupStatistics = null;
+        for (Layer l : new Layer[]{conv, relu}) {
             if (l != null) {
+                l.clear();
+            }
+        }
+        if (bn != null) {
+            for (Layer l : bn) {
                 l.clear();
             }
         }

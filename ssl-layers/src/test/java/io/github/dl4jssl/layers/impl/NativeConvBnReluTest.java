@@ -84,12 +84,12 @@ class NativeConvBnReluTest {
         return g;
     }
 
-    private static MultiDataSet data(DataType type, int seed) {
+    static MultiDataSet data(DataType type, int seed) {
         Nd4j.getRandom().setSeed(seed);
         return new MultiDataSet(Nd4j.randn(type, N, C_IN, H, H).addi(0.2), Nd4j.rand(type, N, 16, 5, 5));
     }
 
-    private static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
+    static void assertClose(INDArray expected, INDArray actual, double tol, String what) {
         INDArray e = expected.castTo(DataType.DOUBLE).reshape(expected.length());
         INDArray a = actual.castTo(DataType.DOUBLE).reshape(actual.length());
         double scale = Math.max(1.0, e.amaxNumber().doubleValue());
@@ -140,6 +140,35 @@ class NativeConvBnReluTest {
         }
     }
 
+    /**
+     * A NaN pixel gives a NaN loss, as with the three layers: oneDNN's fused ReLU alone would map the NaN batch
+     * statistics' outputs to 0 and hide the fault from the training's NaN guard until after the update. Likewise a NaN
+     * gamma.
+     */
+    @Test
+    void aNanInTheInputOrTheParametersGivesANanLoss() {
+        assumeTrue(OneDnn.available());
+        for (boolean inParameters : new boolean[]{false, true}) {
+            for (boolean fused : new boolean[]{false, true}) {
+                ComputationGraph g = graph(fused, DataType.FLOAT, true);
+                MultiDataSet d = data(DataType.FLOAT, 4);
+                if (inParameters) {
+                    g.getLayer(fused ? "block2" : "block2_bn").getParam("gamma").putScalar(3, Float.NaN);
+                } else {
+                    d.getFeatures(0).putScalar(0, Float.NaN);
+                }
+                if (fused) {
+                    assertTrue(((NativeConvBnReluImpl) g.getLayer("block1")).usesChain(d.getFeatures(0)));
+                }
+                g.setInputs(d.getFeatures());
+                g.setLabels(d.getLabels());
+                g.computeGradientAndScore();
+                assertTrue(Double.isNaN(g.score()), (fused ? "fused" : "three layers") + (inParameters ? ", NaN gamma" : ", NaN pixel")
+                        + ": loss " + g.score());
+            }
+        }
+    }
+
     @Test
     void firstBlockWithoutInputGradientReturnsNone() {
         assumeTrue(OneDnn.available());
@@ -151,17 +180,21 @@ class NativeConvBnReluTest {
         assertNull(block.backpropGradient(Nd4j.rand(DataType.FLOAT, y.shape()), mgr).getSecond());
     }
 
-    /** The fallback path in double (the three layers' code on views of the block's arrays): in [2, 5, 5], two blocks. */
-    @Test
-    void gradientCheckDoublePrecision() {
+    /**
+     * The fallback path in double (the three layers' code on views of the block's arrays), with one and with two
+     * batch-norm groups: in [2, 5, 5], two blocks, a batch of 4.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2})
+    void gradientCheckDoublePrecision(int groups) {
         for (boolean log : new boolean[]{true, false}) {
             ComputationGraph g = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5)
                     .dataType(DataType.DOUBLE).updater(new NoOp()).graphBuilder().addInputs("in")
                     .setInputTypes(InputType.convolutional(5, 5, 2))
-                    .addLayer("block1", new NativeConvBnRelu.Builder(3, 3).useLogStd(log).nOut(3)
+                    .addLayer("block1", new NativeConvBnRelu.Builder(3, 3).batchNormGroups(groups).useLogStd(log).nOut(3)
                             .convolutionMode(ConvolutionMode.Same).build(), "in")
-                    .addLayer("block2", new NativeConvBnRelu.Builder(3, 3).useLogStd(log).stride(2, 2).nOut(4)
-                            .convolutionMode(ConvolutionMode.Same).build(), "block1")
+                    .addLayer("block2", new NativeConvBnRelu.Builder(3, 3).batchNormGroups(groups).useLogStd(log)
+                            .stride(2, 2).nOut(4).convolutionMode(ConvolutionMode.Same).build(), "block1")
                     .addLayer("out", new CnnLossLayer.Builder(LossFunctions.LossFunction.MSE)
                             .activation(Activation.IDENTITY).build(), "block2")
                     .setOutputs("out").build());
@@ -177,7 +210,7 @@ class NativeConvBnReluTest {
             assertTrue(GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                     .inputs(new INDArray[]{x}).labels(new INDArray[]{labels})
                     .excludeParams(Set.of("block1_mean", "block1_" + v, "block2_mean", "block2_" + v))
-                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), "useLogStd " + log);
+                    .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)), groups + " groups, useLogStd " + log);
         }
     }
 

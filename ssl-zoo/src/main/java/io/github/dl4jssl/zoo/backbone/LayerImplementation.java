@@ -23,7 +23,8 @@ import java.util.Locale;
  * <p>The native layers are tuned for the CPU (strided copies into large GEMMs, per-row batch-norm sums, with
  * libnd4j's CPU ops). On a GPU, DL4J's own layers are the right choice: they are what DL4J runs through cuDNN
  * when a cuDNN helper is present, and their im2col + GEMM path otherwise. {@link #DEFAULT} is therefore chosen by
- * ND4J's backend when this class is first used ({@link #forBackend(String)}).</p>
+ * ND4J's backend when this class is first used ({@link #forBackend(String)}): {@link #FUSED} on the CPU, {@link #DL4J}
+ * on CUDA.</p>
  */
 public enum LayerImplementation {
 
@@ -40,7 +41,8 @@ public enum LayerImplementation {
      * {@link #NATIVE}, with every convolution + batch norm + ReLU block of a backbone that has such blocks
      * ({@code SmallCnn}) as one {@link NativeConvBnRelu} layer: the same function and parameters (in the same order),
      * faster in float training on the CPU (docs/bench/conv-bn-relu-s22). The graph has one vertex per block instead
-     * of three. Not yet for MoCo's shuffle BN, which needs separate batch-norm layers. Opt-in while it is measured.
+     * of three. The default on the CPU (until December 2026: {@link #NATIVE}); MoCo's shuffle BN gives the key
+     * encoder's blocks batch-norm groups ({@link NativeConvBnRelu#withBatchNormGroups}).
      */
     FUSED;
 
@@ -51,17 +53,18 @@ public enum LayerImplementation {
 
     /**
      * The default of the zoo's backbones: {@link #forBackend(String) chosen by} the backend ND4J loaded in this
-     * JVM ({@link #NATIVE} on the CPU, {@link #DL4J} on CUDA).
+     * JVM ({@link #FUSED} on the CPU, {@link #DL4J} on CUDA).
      */
     public static final LayerImplementation DEFAULT = forBackend(currentBackend());
 
     /**
      * The layer implementation for an ND4J backend, by the name ND4J reports in its environment information
      * ({@code "CPU"} for nd4j-native, {@code "CUDA"} for nd4j-cuda): {@link #DL4J} on CUDA (DL4J's own layers, with
-     * cuDNN where DL4J has a helper for it), {@link #NATIVE} on anything else (the CPU-tuned layers).
+     * cuDNN where DL4J has a helper for it), {@link #FUSED} on anything else (the CPU-tuned layers, with each
+     * convolution + batch norm + ReLU block as one layer).
      */
     public static LayerImplementation forBackend(String backend) {
-        return backend != null && backend.trim().equalsIgnoreCase("CUDA") ? DL4J : NATIVE;
+        return backend != null && backend.trim().equalsIgnoreCase("CUDA") ? DL4J : FUSED;
     }
 
     /** The name of ND4J's backend in this JVM, as DL4J's own helper selection reads it ("CPU", "CUDA"). */

@@ -3,6 +3,7 @@ package io.github.dl4jssl.zoo.method;
 import io.github.dl4jssl.layers.InfoNceLoss;
 import io.github.dl4jssl.layers.MlpHead;
 import io.github.dl4jssl.layers.SslLossLayer;
+import io.github.dl4jssl.layers.NativeConvBnRelu;
 import io.github.dl4jssl.layers.SplitBatchNormalization;
 import io.github.dl4jssl.listeners.EmaScope;
 import io.github.dl4jssl.listeners.EmaTargetListener;
@@ -51,7 +52,10 @@ import java.util.List;
  * sub-batch of other-view images only, while the query encoder uses the whole 2N batch. Not emulated: the
  * random per-iteration permutation (the groups are fixed) and per-GPU BN in the query encoder. The
  * SplitBatchNormalization keeps BatchNormalization's parameter names (gamma, beta, mean, log10stdev or
- * var), so the EMA pairs it with the online BatchNormalization unchanged.</p>
+ * var), so the EMA pairs it with the online BatchNormalization unchanged. A fused convolution + batch norm + ReLU
+ * block ({@code LayerImplementation.FUSED}, the default on the CPU) is copied with as many batch-norm groups
+ * ({@link NativeConvBnRelu#withBatchNormGroups}), the same function as a convolution, a SplitBatchNormalization
+ * and a ReLU.</p>
  */
 public abstract class MocoV1V2 extends EmaMethod {
 
@@ -99,17 +103,16 @@ public abstract class MocoV1V2 extends EmaMethod {
 
     /**
      * The query encoder, then the key encoder: frozen train-mode copies named {@code target_ + online name}, with
-     * every BatchNormalization replaced by a SplitBatchNormalization when shuffle BN is on.
+     * every BatchNormalization replaced by a SplitBatchNormalization when shuffle BN is on (and every fused
+     * convolution + batch norm + ReLU block given as many batch-norm groups).
      */
     @Override
     public ComputationGraphConfiguration configuration() {
         ComputationGraphConfiguration.GraphBuilder graph = graphBuilder();
         String q = appendEncoder(graph, INPUT);
         String k = appendTargetEncoder(graph, layer -> {
-            if (shuffleBnGroups > 0 && layer instanceof io.github.dl4jssl.layers.NativeConvBnRelu) {
-                throw new IllegalArgumentException("MoCo's shuffle BN splits every batch norm of the key encoder, and"
-                        + " layer " + layer.getLayerName() + " holds its batch norm inside a fused convolution block:"
-                        + " build the backbone with the native (not fused) layers, or turn shuffle BN off");
+            if (shuffleBnGroups > 0 && layer instanceof NativeConvBnRelu) { // a fused block: its batch norm splits itself
+                return ((NativeConvBnRelu) layer).withBatchNormGroups(shuffleBnGroups);
             }
             return shuffleBnGroups > 0 && layer instanceof BatchNormalization
                     ? SplitBatchNormalization.from((BatchNormalization) layer, shuffleBnGroups) : layer;

@@ -49,11 +49,12 @@ class BackboneGraphTest {
         ComputationGraph extracted = BackboneGraph.extract(trained, backbone, PREFIX);
 
         // the BN running statistics moved away from their initial values during training ...
-        INDArray trainedMean = trained.getLayer(PREFIX + (backbone instanceof SmallCnn ? "bn1" : "stem_bn"))
+        String bn = backbone instanceof SmallCnn ? (backbone.layers() == LayerImplementation.FUSED ? "conv1" : "bn1") : "stem_bn";
+        INDArray trainedMean = trained.getLayer(PREFIX + bn)
                 .getParam("mean");
         assertTrue(trainedMean.norm2Number().doubleValue() > 0, "BN running mean should have been updated");
         // ... and were copied
-        assertEquals(trainedMean, extracted.getLayer(PREFIX + (backbone instanceof SmallCnn ? "bn1" : "stem_bn"))
+        assertEquals(trainedMean, extracted.getLayer(PREFIX + bn)
                 .getParam("mean"));
 
         INDArray expected = trained.feedForward(x, false).get(featureVertex);

@@ -117,14 +117,6 @@ class LayerImplementationTest {
     }
 
     @Test
-    void mocoShuffleBnRefusesFusedBlocks() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new io.github.dl4jssl.zoo.method.MocoV2.Builder()
-                        .backbone(new SmallCnn(12, 12, 1, LayerImplementation.FUSED)).seed(7).build().configuration());
-        assertTrue(e.getMessage().contains("shuffle BN"), e.getMessage());
-    }
-
-    @Test
     void smallCnnFastPathEqualsDl4jPath() {
         assertSamePath(new SmallCnn(12, 12, 1, LayerImplementation.DL4J),
                 new SmallCnn(12, 12, 1, LayerImplementation.NATIVE), batch(8, 1, 12));
@@ -173,8 +165,8 @@ class LayerImplementationTest {
         assertFalse(((NativeConvolutionLayer) layer(resNet, "backbone_stem_conv")).isInputGradient());
         assertTrue(((NativeConvolutionLayer) layer(resNet, "backbone_stage1_block0_conv1")).isInputGradient());
         assertTrue(((NativeConvolutionLayer) layer(resNet, "backbone_stage2_block0_shortcut_conv")).isInputGradient());
-        assertEquals(LayerImplementation.NATIVE, new SmallCnn().layers(), "native is the default");
-        assertEquals(LayerImplementation.NATIVE, new ResNet18Cifar().layers(), "native is the default");
+        assertEquals(LayerImplementation.FUSED, new SmallCnn().layers(), "fused is the default on the CPU");
+        assertEquals(LayerImplementation.FUSED, new ResNet18Cifar().layers(), "fused is the default on the CPU");
         assertEquals(fast, ComputationGraphConfiguration.fromJson(fast.toJson()));
         assertThrows(IllegalArgumentException.class, () -> LayerImplementation.byName("fast"));
         assertEquals(LayerImplementation.DL4J, LayerImplementation.byName(" DL4J "));
@@ -184,11 +176,11 @@ class LayerImplementationTest {
     void defaultFollowsTheBackend() {
         assertEquals(LayerImplementation.DL4J, LayerImplementation.forBackend("CUDA"), "DL4J's layers on a GPU");
         assertEquals(LayerImplementation.DL4J, LayerImplementation.forBackend(" cuda "));
-        assertEquals(LayerImplementation.NATIVE, LayerImplementation.forBackend("CPU"), "the CPU-tuned layers on the CPU");
-        assertEquals(LayerImplementation.NATIVE, LayerImplementation.forBackend(null));
+        assertEquals(LayerImplementation.FUSED, LayerImplementation.forBackend("CPU"), "the CPU-tuned fused blocks on the CPU");
+        assertEquals(LayerImplementation.FUSED, LayerImplementation.forBackend(null));
         assertEquals("CPU", LayerImplementation.currentBackend(), "these tests run on nd4j-native");
         assertEquals(LayerImplementation.forBackend(LayerImplementation.currentBackend()), LayerImplementation.DEFAULT);
-        assertEquals(LayerImplementation.NATIVE, LayerImplementation.DEFAULT);
+        assertEquals(LayerImplementation.FUSED, LayerImplementation.DEFAULT);
     }
 
     private static Object layer(ComputationGraphConfiguration conf, String name) {

@@ -47,7 +47,8 @@ class SmallCnnTest {
         g.init();
         assertEquals(conv + bn, g.numParams());
         assertArrayEquals(new long[] {2, 64}, g.outputSingle(false, Nd4j.rand(2, 1, 28, 28)).shape());
-        assertEquals(java.util.List.of("conv4", "bn4"), half.finalStage());
+        assertEquals(java.util.List.of("conv4"), half.finalStage(), "the default's last fused block");
+        assertEquals(java.util.List.of("conv4", "bn4"), new SmallCnn(28, 28, 1, LayerImplementation.NATIVE, 0.5).finalStage());
         assertThrows(IllegalArgumentException.class, () -> new SmallCnn(28, 28, 1, 0));
     }
 

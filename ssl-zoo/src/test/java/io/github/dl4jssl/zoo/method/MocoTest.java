@@ -6,6 +6,7 @@ import io.github.dl4jssl.listeners.EmaTargetListener;
 import io.github.dl4jssl.listeners.KeyQueueListener;
 import io.github.dl4jssl.listeners.MomentumSchedule;
 import io.github.dl4jssl.layers.TrainModeFrozenLayer;
+import io.github.dl4jssl.zoo.backbone.LayerImplementation;
 import io.github.dl4jssl.zoo.backbone.SmallCnn;
 import io.github.dl4jssl.zoo.transforms.AugmentationPipeline;
 import io.github.dl4jssl.zoo.data.LabelledImages;
@@ -65,7 +66,11 @@ class MocoTest {
     }
 
     static MocoV2 v2(int shuffleGroups) {
-        MocoV2.Builder b = new MocoV2.Builder().backbone(new SmallCnn(12, 12, 1)).queueSize(20).hiddenSize(64).outputSize(16)
+        return v2(shuffleGroups, LayerImplementation.DEFAULT);
+    }
+
+    static MocoV2 v2(int shuffleGroups, LayerImplementation layers) {
+        MocoV2.Builder b = new MocoV2.Builder().backbone(new SmallCnn(12, 12, 1, layers)).queueSize(20).hiddenSize(64).outputSize(16)
                 .updater(new Adam(3e-3)).momentum(MomentumSchedule.cosine(0.9, 16)).seed(5);
         if (shuffleGroups > 0) {
             b.shuffleBn(shuffleGroups);
@@ -142,7 +147,7 @@ class MocoTest {
         for (SslMethod m : new SslMethod[] {v1(), v2(0)}) {
             ComputationGraph g = m.init();
             ComputationGraph initial = g.clone();
-            for (String p : new String[] {"backbone_conv1_W", "backbone_bn1_mean", "projector_fc2_W"}) {
+            for (String p : new String[] {"backbone_conv1_W", "backbone_conv1_mean", "projector_fc2_W"}) {
                 String online = p.contains("fc2") && m instanceof MocoV1 ? "projector_fc_W" : p;
                 assertEquals(g.getParam(online), g.getParam("target_" + online), "initialize copies online -> target: " + online);
             }
@@ -231,7 +236,7 @@ class MocoTest {
 
     @Test
     void shuffleBnUsesSplitBatchNormalizationInTheKeyEncoderOnly() {
-        MocoV2 moco = v2(4);
+        MocoV2 moco = v2(4, LayerImplementation.NATIVE);
         ComputationGraphConfiguration conf = moco.configuration();
         TrainModeFrozenLayer bn = (TrainModeFrozenLayer) layerOf(conf, "target_backbone_bn1");
         assertTrue(bn.getLayer() instanceof SplitBatchNormalization);
@@ -244,7 +249,7 @@ class MocoTest {
         assertEquals(g.getParam("backbone_bn2_log10stdev"), g.getParam("target_backbone_bn2_log10stdev"));
         // keys differ from the unsplit key encoder's: statistics per group of 4 rows
         INDArray x = iterator().next().getFeatures();
-        ComputationGraph plain = v2(0).init();
+        ComputationGraph plain = v2(0, LayerImplementation.NATIVE).init();
         plain.setParams(g.params());
         INDArray kSplit = g.feedForward(new INDArray[] {x}, true).get("target_projector_fc2");
         INDArray kPlain = plain.feedForward(new INDArray[] {x}, true).get("target_projector_fc2");
@@ -260,5 +265,52 @@ class MocoTest {
         INDArray expected = before.mul(0.9).add(g.getParam("backbone_bn1_mean").mul(0.1));
         assertTrue(expected.equalsWithEps(g.getParam("target_backbone_bn1_mean"), 1e-6));
         assertNotEquals(onlineBefore, g.getParam("backbone_bn1_mean"));
+    }
+
+    /**
+     * Shuffle BN with the fused blocks (the default on the CPU): the key encoder's blocks get the batch-norm groups,
+     * the query encoder's do not, and the graph computes what the three-layer blocks with SplitBatchNormalization
+     * compute (same parameters in the same order; loss, gradient and keys), so it is the same method.
+     */
+    @Test
+    void shuffleBnGivesTheFusedKeyBlocksBatchNormGroups() {
+        MocoV2 fused = v2(4, LayerImplementation.FUSED);
+        ComputationGraphConfiguration conf = fused.configuration();
+        TrainModeFrozenLayer key = (TrainModeFrozenLayer) layerOf(conf, "target_backbone_conv1");
+        assertEquals(4, ((io.github.dl4jssl.layers.NativeConvBnRelu) key.getLayer()).getBatchNormGroups());
+        assertEquals(1, ((io.github.dl4jssl.layers.NativeConvBnRelu) layerOf(conf, "backbone_conv1")).getBatchNormGroups());
+        assertEquals(conf, ComputationGraphConfiguration.fromJson(conf.toJson()));
+
+        ComputationGraph f = fused.init();
+        ComputationGraph s = v2(4, LayerImplementation.NATIVE).init();
+        for (var e : f.paramTable().entrySet()) { // by name: SplitBatchNormalization (SameDiff) orders its own
+            INDArray three = s.getParam(threeLayerName(e.getKey()));
+            assertEquals(three.reshape(three.length()), e.getValue().reshape(three.length()), "same initial " + e.getKey());
+            three.assign(e.getValue().reshape(three.shape()));
+        }
+        DataSet batch = iterator().next();
+        INDArray kSplit = s.feedForward(batch.getFeatures(), true).get("target_projector_fc2");
+        INDArray kFused = f.feedForward(batch.getFeatures(), true).get("target_projector_fc2");
+        assertTrue(kSplit.equalsWithEps(kFused, 1e-4), "keys normalised per group alike");
+        ComputationGraph plain = v2(0, LayerImplementation.FUSED).init();
+        plain.setParams(f.params());
+        assertFalse(kFused.equalsWithEps(plain.feedForward(batch.getFeatures(), true).get("target_projector_fc2"), 1e-3),
+                "the groups change the keys");
+        for (ComputationGraph g : new ComputationGraph[] {s, f}) {
+            g.setInputs(batch.getFeatures());
+            g.setLabels(batch.getLabels());
+            g.computeGradientAndScore();
+        }
+        assertEquals(s.score(), f.score(), 1e-4 * Math.abs(s.score()), "InfoNCE loss");
+        for (var e : f.gradient().gradientForVariable().entrySet()) {
+            INDArray gs = s.gradient().getGradientFor(threeLayerName(e.getKey())).reshape(e.getValue().shape());
+            assertTrue(gs.sub(e.getValue()).amaxNumber().doubleValue() <= 1e-3 * Math.max(1, gs.amaxNumber().doubleValue()),
+                    "gradient of " + e.getKey() + ": max difference " + gs.sub(e.getValue()).amaxNumber());
+        }
+    }
+
+    /** The three-layer blocks' name of a fused graph's parameter: backbone_conv1_gamma is backbone_bn1_gamma. */
+    private static String threeLayerName(String fused) {
+        return fused.replaceAll("conv(\\d)_(gamma|beta|mean|log10stdev|var)$", "bn$1_$2");
     }
 }
