@@ -7,7 +7,7 @@
 #
 #   scripts/compare-peer.sh [--methods simclr,mocov2] [--backbone small-cnn|resnet18-cifar] [--rounds 2]
 #                           [--batch 256] [--iterations 10] [--warmup 20] [--out docs/bench/compare-NAME]
-#                           [--tuned-peer] [--method-updaters] [-- extra options for dl4j-ssl bench]
+#                           [--tuned-peer] [--method-updaters] [--one-jvm] [-- extra options for dl4j-ssl bench]
 # Ours trains every method with the peer's optimizer (`bench --peer-updater`: Adam 1e-3, no weight decay, what
 # ssl_peer.py's throughput uses for all methods); --method-updaters keeps each method's own default instead (the
 # comparisons of sessions 7-19 ran that way: Nesterov momentum for MoCo and SimSiam, weight decay everywhere).
@@ -22,6 +22,9 @@
 # --warmup: untimed steps on both sides before the timed ones. Our JVM still compiles during its first 20 or so steps,
 # while PyTorch is at its steady speed after one (docs/bench/warmup-s21); 20 measures both at the speed of a training
 # run. Issue #15's first measurements, and the comparisons up to session 20, used 3.
+# Ours runs one JVM per method (OUT/ours-R-METHOD.json, merged into OUT/ours-R.json), as a training run does: in one
+# JVM, a method measured after another ran about 20% slower (session 23: simclr then simclr 2,364 -> 1,769 images/s;
+# not understood). --one-jvm measures all methods in one JVM, as up to session 22.
 # Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md, the printed table of
 # scripts/compare_table.py, which also pools the rounds of several such folders (95% intervals of the mean ratios).
 set -euo pipefail
@@ -35,6 +38,7 @@ warmup=20
 out=""
 tuned=0
 updater_option=(--peer-updater)
+one_jvm=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --methods) methods=$2; shift 2 ;;
@@ -46,8 +50,9 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --tuned-peer) tuned=1; shift ;;
     --method-updaters) updater_option=(); shift ;;
+    --one-jvm) one_jvm=1; shift ;;
     --) shift; break ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "compare-peer.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -93,8 +98,23 @@ for ((r = 1; r <= rounds; r++)); do
       GLIBC_TUNABLES=glibc.malloc.mmap_threshold=4294967296:glibc.malloc.trim_threshold=4294967296
   fi
   echo "round $r/$rounds: dl4j-ssl" >&2
-  "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
-    --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "${updater_option[@]}" "$@" >&2
+  if ((one_jvm)); then
+    "$ours" bench --methods "$methods" --backbone "$backbone" --batch-size "$batch" --data fixed \
+      --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r.json" "${updater_option[@]}" "$@" >&2
+  else # one JVM per method, as a training run has: a method measured after another in the same JVM ran ~20% slower
+    parts=()
+    for m in ${methods//,/ }; do
+      "$ours" bench --methods "$m" --backbone "$backbone" --batch-size "$batch" --data fixed \
+        --iterations "$iterations" --warmup "$warmup" --out "$out/ours-$r-$m.json" "${updater_option[@]}" "$@" >&2
+      parts+=("$out/ours-$r-$m.json")
+    done
+    python3 - "$out/ours-$r.json" "${parts[@]}" <<'MERGE'
+import json, sys
+runs = [json.load(open(p)) for p in sys.argv[2:]]
+merged = dict(runs[0], results=[res for run in runs for res in run["results"]])
+json.dump(merged, open(sys.argv[1], "w"), indent=2)
+MERGE
+  fi
 done
 
 python3 "$root/scripts/compare_table.py" "$out" | tee "$out/table.md"
