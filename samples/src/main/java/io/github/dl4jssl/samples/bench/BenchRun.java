@@ -49,7 +49,8 @@ public final class BenchRun {
 
     /**
      * @param augmented true: each step's batch comes from a {@link TwoViewIterator} with SimCLR's augmentations
-     *                  of random images (its time is the data pipeline); false: one random batch is reused
+     *                  of random images, {@link #AUGMENTED_EPOCH_BATCHES} batches per epoch (its time is the data
+     *                  pipeline); false: one random batch is reused
      */
     public BenchRun(String method, String backboneName, LayerImplementation layers, int batchPairs, Integer queueSize,
                     boolean augmented) {
@@ -83,8 +84,8 @@ public final class BenchRun {
         macs = FlopCounter.count(graph.getConfiguration(), 2L * batchPairs, in);
         Nd4j.getRandom().setSeed(1);
         if (augmented) {
-            LabelledImages images = LabelledImages.unlabelled(
-                    Nd4j.rand(DataType.FLOAT, batchPairs, in.getChannels(), in.getHeight(), in.getWidth()));
+            LabelledImages images = LabelledImages.unlabelled(Nd4j.rand(DataType.FLOAT,
+                    (long) AUGMENTED_EPOCH_BATCHES * batchPairs, in.getChannels(), in.getHeight(), in.getWidth()));
             this.augmented = TwoViewIterator.builder(images).batchSize(batchPairs)
                     .pipeline(colour ? AugmentationPipeline.simclrColor(size) : AugmentationPipeline.simclrGrayscale(size))
                     .seed(42).build();
@@ -95,6 +96,14 @@ public final class BenchRun {
                     Nd4j.zeros(DataType.FLOAT, 2L * batchPairs, 1));
         }
     }
+
+    /**
+     * Batches per epoch of {@code --data augmented}'s random images. The iterator's workers augment batches ahead of
+     * training within an epoch, as in a training run (the default run's epochs have 93 batches); with one batch per
+     * epoch, as until session 23, every step waited for its batch to be augmented after the reset that started its
+     * epoch (about 30 ms of a 215 ms SimCLR step).
+     */
+    static final int AUGMENTED_EPOCH_BATCHES = 16;
 
     private DataSet nextBatch() {
         if (fixed != null) {
