@@ -23,8 +23,9 @@
 # while PyTorch is at its steady speed after one (docs/bench/warmup-s21); 20 measures both at the speed of a training
 # run. Issue #15's first measurements, and the comparisons up to session 20, used 3.
 # Ours runs one JVM per method (OUT/ours-R-METHOD.json, merged into OUT/ours-R.json), as a training run does: in one
-# JVM, a method measured after another ran about 20% slower (session 23: simclr then simclr 2,364 -> 1,769 images/s;
-# not understood). --one-jvm measures all methods in one JVM, as up to session 22.
+# JVM, a method measured after another ran about 20% slower after 20 warm-up steps (session 23: simclr then simclr
+# 2,364 -> 1,769 images/s): the second graph takes longer to reach its steady speed (after 60 warm-up steps it ran at
+# the first's, 2,460 then 2,570). --one-jvm measures all methods in one JVM, as up to session 22.
 # Writes OUT/peer-R.json, OUT/ours-R.json for each round R and OUT/table.md, the printed table of
 # scripts/compare_table.py, which also pools the rounds of several such folders (95% intervals of the mean ratios).
 set -euo pipefail
