@@ -243,12 +243,17 @@ public final class RunSpec {
      * saved spec resumes with the layers it was built with whatever the default becomes; otherwise this spec.
      */
     public RunSpec withLayersRecorded() {
-        return layers != null || SpecChecks.VITS.contains(backbone) ? this : toBuilder().layers(layers()).build();
+        return withLayersIfNotGiven(layers());
     }
 
     /** A saved spec without {@code --layers} for a CNN backbone, read as built before the fused default. */
     RunSpec withLegacyLayers() {
-        return layers != null || SpecChecks.VITS.contains(backbone) ? this : toBuilder().layers(LAYERS_BEFORE_FUSED_DEFAULT).build();
+        return withLayersIfNotGiven(LAYERS_BEFORE_FUSED_DEFAULT);
+    }
+
+    /** This spec with {@code --layers implementation} for a CNN backbone that was given none; otherwise this spec. */
+    private RunSpec withLayersIfNotGiven(String implementation) {
+        return layers != null || SpecChecks.VITS.contains(backbone) ? this : toBuilder().layers(implementation).build();
     }
     boolean layersGiven() { return layers != null; }
     public double widthMultiplier() { return widthMultiplier != null ? widthMultiplier : 1; }

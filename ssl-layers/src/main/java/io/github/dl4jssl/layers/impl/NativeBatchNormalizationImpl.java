@@ -44,6 +44,14 @@ public class NativeBatchNormalizationImpl extends BatchNormalization {
         super(conf, dataType);
     }
 
+    /**
+     * The batch mean and biased variance ([C] each, outside workspaces) of the last training forward pass, until its
+     * backward pass; null when there is none or DL4J's own path ran.
+     */
+    INDArray[] batchStatistics() {
+        return batchMean == null ? null : new INDArray[]{batchMean, batchVar};
+    }
+
     @Override
     public LayerHelper getHelper() { return null; }
 

@@ -164,14 +164,6 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
         return groups;
     }
 
-    /** Images [g n/G, (g+1) n/G) of an NCHW array. */
-    private static INDArray group(INDArray a, int g, int groups) {
-        long per = a.size(0) / groups;
-        return a.get(org.nd4j.linalg.indexing.NDArrayIndex.interval(g * per, (g + 1) * per),
-                org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.all(),
-                org.nd4j.linalg.indexing.NDArrayIndex.all());
-    }
-
     /** Whether a training pass on x runs through the oneDNN chain (for tests). */
     boolean usesChain(INDArray x) {
         return chain(x.castTo(dataType)) != null;
@@ -212,21 +204,19 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
     }
 
     /**
-     * Training-mode batch norm of z per group, by one batch-norm layer per group; keeps the group-averaged batch
-     * statistics (biased variance, as the batch norm's) for the running statistics.
+     * Training-mode batch norm of z per group, by one batch-norm layer per group; keeps the average of the groups'
+     * batch statistics (each layer's own) for the running statistics.
      */
     private INDArray groupedBatchNorm(INDArray z, int groups, LayerWorkspaceMgr workspaceMgr) {
         INDArray[] out = new INDArray[groups];
         INDArray mean = null;
         INDArray var = null;
         for (int g = 0; g < groups; g++) {
-            INDArray zg = group(z, g, groups);
-            out[g] = bn[g].activate(zg, true, workspaceMgr);
+            out[g] = bn[g].activate(OneDnnConvBnRelu.images(z, g, groups), true, workspaceMgr);
+            INDArray[] stats = ((NativeBatchNormalizationImpl) bn[g]).batchStatistics();
             try (MemoryWorkspace ws = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-                INDArray m = zg.mean(0, 2, 3);
-                INDArray v = zg.var(false, 0, 2, 3);
-                mean = mean == null ? m : mean.addi(m);
-                var = var == null ? v : var.addi(v);
+                mean = mean == null ? stats[0].dup() : mean.addi(stats[0]);
+                var = var == null ? stats[1].dup() : var.addi(stats[1]);
             }
         }
         groupStatistics = new INDArray[]{mean.divi(groups), var.divi(groups)};
@@ -247,7 +237,8 @@ public class NativeConvBnReluImpl extends BaseLayer<NativeConvBnRelu> {
             } else {
                 INDArray[] dzs = new INDArray[bn.length];
                 for (int g = 0; g < bn.length; g++) {
-                    Pair<Gradient, INDArray> b = bn[g].backpropGradient(group(r.getSecond(), g, bn.length), workspaceMgr);
+                    Pair<Gradient, INDArray> b = bn[g].backpropGradient(OneDnnConvBnRelu.images(r.getSecond(), g, bn.length),
+                            workspaceMgr);
                     dzs[g] = b.getSecond();
                     if (g > 0) { // the first group's wrote into this layer's gradient views
                         for (String key : new String[]{BatchNormalizationParamInitializer.GAMMA, BatchNormalizationParamInitializer.BETA}) {

@@ -161,8 +161,8 @@ final class OneDnnConvBnRelu extends OneDnnOperation {
     record Saved(INDArray z, INDArray mean, INDArray variance, INDArray workspace) {
     }
 
-    /** Images [g N/G, (g+1) N/G) of an NCHW array. */
-    private INDArray group(INDArray a, long g) {
+    /** Images [g N/G, (g+1) N/G) of an NCHW array of N images in G groups (the array itself for one group). */
+    static INDArray images(INDArray a, long g, int groups) {
         if (groups == 1) {
             return a;
         }
@@ -193,7 +193,7 @@ final class OneDnnConvBnRelu extends OneDnnOperation {
         INDArray workspace = alignedView(mgr, savedType, workspaceElements * groups);
         convForward.run(mgr, ArrayType.FF_WORKING_MEM, x, w, z);
         for (long g = 0; g < groups; g++) {
-            bnForward.run(mgr, ArrayType.FF_WORKING_MEM, block(z, g, groupElements), scaleShift, group(y, g),
+            bnForward.run(mgr, ArrayType.FF_WORKING_MEM, block(z, g, groupElements), scaleShift, images(y, g, groups),
                     statistics(mean, g), statistics(variance, g), block(workspace, g, workspaceElements));
         }
         if (!finite(mean) || !finite(variance) || !finite(scaleShift)) {
@@ -222,7 +222,7 @@ final class OneDnnConvBnRelu extends OneDnnOperation {
         INDArray dGroup = groups == 1 ? dScaleShift : dScaleShift.ulike();
         for (long g = 0; g < groups; g++) {
             bnBackward.run(mgr, ArrayType.BP_WORKING_MEM, block(saved.z(), g, groupElements), statistics(saved.mean(), g),
-                    statistics(saved.variance(), g), group(dy, g), scaleShift, block(saved.workspace(), g, workspaceElements),
+                    statistics(saved.variance(), g), images(dy, g, groups), scaleShift, block(saved.workspace(), g, workspaceElements),
                     block(dz, g, groupElements), dGroup);
             if (groups > 1) {
                 if (g == 0) {
